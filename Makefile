@@ -1,0 +1,28 @@
+# One task runner: `make demo`, `make test`, `make lint`. Each target sets up its own venv.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## demo: build outputs/demo.db from the bundled synthetic corpus, offline, and run every stage on it
+demo: $(STAMP)
+	$(BIN)/sseh-lit demo --db outputs/demo.db --out outputs/demo
+
+## test: the whole test suite (quality floors on ../shared/gold included when it is there)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check sseh_lit tests bench
+	$(BIN)/ruff format --check sseh_lit tests bench
+
+clean:
+	rm -rf $(VENV) outputs/demo outputs/demo.db*

@@ -1,0 +1,5 @@
+"""``python -m sseh_lit`` runs the CLI."""
+
+from .cli import cli
+
+cli()

@@ -1,0 +1,3 @@
+"""CLI commands: analyze, update."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""CLI commands: refresh, demo (corpus backbone)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""CLI commands: export."""
+
+from __future__ import annotations

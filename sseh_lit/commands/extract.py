@@ -1,0 +1,3 @@
+"""CLI commands: extract, annotate, evaluate."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""CLI commands: reviewer, correct, show, history, review, review-stats."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""CLI commands: screen, prisma."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""CLI commands: serve."""
+
+from __future__ import annotations

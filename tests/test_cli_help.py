@@ -1,0 +1,32 @@
+"""Every command has help text ending in an example, and ``-h`` works everywhere."""
+
+from __future__ import annotations
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from sseh_lit.cli import cli
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, cmd in group.commands.items():
+        path = (*prefix, name)
+        found.append(path)
+        if isinstance(cmd, click.Group):
+            found.extend(_commands(cmd, path))
+    return found
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert "sseh-lit" in result.output
+
+
+@pytest.mark.parametrize("path", _commands(cli), ids=" ".join)
+def test_every_command_has_help_with_example(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "-h"])
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output, f"`sseh-lit {' '.join(path)} -h` shows no example"
