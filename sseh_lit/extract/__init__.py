@@ -1,0 +1,1 @@
+"""Evidence extraction: per-patient fields, each with the sentence that supports it."""

@@ -1,0 +1,1 @@
+"""Reviewer work: the append-only log, validation, corrections, the terminal queue, the web app."""

@@ -1,0 +1,23 @@
+"""The one text that offsets point into.
+
+Every character offset sseh-lit stores (extraction evidence, highlights in the review UI) is an
+index into :func:`document_text`: the title, a blank line, then the abstract exactly as stored
+(structured sections as ``Label: text`` paragraphs separated by blank lines). Keeping this in one
+function is what makes evidence offsets line up across extract, review and export.
+"""
+
+from __future__ import annotations
+
+SEPARATOR = "\n\n"
+
+
+def document_text(title: str | None, abstract: str | None) -> str:
+    """``title + "\\n\\n" + abstract``; just the title when there is no abstract."""
+    title = title or ""
+    abstract = abstract or ""
+    return f"{title}{SEPARATOR}{abstract}" if abstract else title
+
+
+def abstract_offset(title: str | None) -> int:
+    """Offset in :func:`document_text` at which the abstract starts."""
+    return len(title or "") + len(SEPARATOR)
