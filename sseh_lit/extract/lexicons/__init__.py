@@ -1,0 +1,1 @@
+"""Lexicons and rules of the extractor, as data files (JSON/CSV) read with importlib.resources."""
