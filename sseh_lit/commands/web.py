@@ -1,3 +1,34 @@
 """CLI commands: serve."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..cli import cli, db_option, handle_errors, resolve_db
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; a non-local one needs at least one reviewer account.",
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@handle_errors
+def serve(db_path: Path | None, host: str, port: int) -> None:
+    """Serve the review web app (queue, evidence-highlighted records, dual review).
+
+    Reviewers sign in with the password set by `sseh-lit reviewer add`. Press ? in the
+    browser for the keyboard shortcuts.
+
+    Example: sseh-lit serve --db outputs/demo.db --port 8000
+    """
+    from ..review.web.server import serve as run
+
+    path = resolve_db(db_path)
+    click.echo(f"Serving {path} on http://{host}:{port}/ (Ctrl+C to stop)")
+    run(path, host=host, port=port)

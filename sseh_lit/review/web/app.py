@@ -1,0 +1,661 @@
+"""The review web app (Starlette + Jinja2): queue, record page, saves, dual review, adjudication.
+
+Server-rendered pages with a little vanilla JS for keyboard shortcuts and quick saves (a small
+JSON POST per field; reloading the page shows the stored value). Every read goes through
+:mod:`sseh_lit.dataset` / :mod:`sseh_lit.review.queue`, every write through
+:mod:`sseh_lit.review.corrections`, :mod:`sseh_lit.review.dual` or :mod:`sseh_lit.screen`, so the
+browser and the CLI share one store and one validation.
+
+Security: sign-in with the ``sseh-lit reviewer add`` credential; sessions in ``web_sessions``
+with an expiry; a signed, HttpOnly, SameSite=Strict cookie; the session's CSRF token is required
+on every POST (refused with 403 otherwise); templates autoescape and a strict
+Content-Security-Policy forbids inline script.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import sqlite_utils
+from jinja2 import Environment, FileSystemLoader
+from starlette.applications import Starlette
+from starlette.datastructures import FormData
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ... import dataset, screen
+from ...db import connect, transaction
+from ...errors import NotFoundError, SsehLitError, ValidationError
+from ...fields import DERIVED_FIELDS, EXTRACTED_FIELDS, FIELD_BY_NAME
+from ...text import document_text
+from .. import corrections, dual, reviewers
+from . import auth, records
+from .forms import display, hint, submitted
+from .highlight import Span, highlight
+
+HERE = Path(__file__).resolve().parent
+LOW_CONFIDENCE = 0.5
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the CSP and friends to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class Forbidden(Exception):
+    """A write without a valid session or CSRF token (answered with 403)."""
+
+
+@dataclass
+class FieldRow:
+    """One field of one patient as the record page shows it."""
+
+    field: str
+    value: str
+    source: str
+    confidence: float | None
+    evidence: str | None
+    machine: str
+    low: bool
+    editable: bool
+    hint: str
+    definition: str
+    history: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    submitted: str | None = None
+
+
+class ReviewApp:
+    """Request handlers bound to one corpus DB (one SQLite connection per worker thread)."""
+
+    def __init__(self, db_path: str | Path, *, session_ttl: int, secure_cookies: bool) -> None:
+        self.db_path = Path(db_path)
+        self.session_ttl = session_ttl
+        self.secure_cookies = secure_cookies
+        self._local = threading.local()
+        env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True)
+        env.filters["display"] = display
+        env.filters["json"] = lambda v: json.dumps(v, sort_keys=True)
+        self.templates = Jinja2Templates(env=env)
+        self.secret = auth.secret_key(self.db())
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection (SQLite connections must stay on the thread that made them)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = connect(self.db_path)
+        return db
+
+    def session(self, request: Request) -> auth.Session | None:
+        token = auth.unsign(self.secret, request.cookies.get(auth.SESSION_COOKIE))
+        return auth.load_session(self.db(), token)
+
+    def render(
+        self, request: Request, name: str, context: dict[str, Any], status: int = 200
+    ) -> HTMLResponse:
+        context.setdefault("session", None)
+        context.setdefault("mode", dual.review_mode(self.db()))
+        response = self.templates.TemplateResponse(request, name, context, status_code=status)
+        response.headers["cache-control"] = "no-store"
+        return response
+
+    async def payload(self, request: Request) -> dict[str, Any]:
+        """The POST body as a dict, from JSON or a form."""
+        if request.headers.get("content-type", "").startswith("application/json"):
+            try:
+                body = await request.json()
+            except ValueError:
+                return {}
+            return body if isinstance(body, dict) else {}
+        form: FormData = await request.form()
+        return {k: v for k, v in form.items() if isinstance(v, str)}
+
+    async def guard_post(self, request: Request) -> tuple[auth.Session, dict[str, Any]]:
+        """Session and CSRF check for every write; raises :class:`Forbidden`."""
+        session = self.session(request)
+        if session is None:
+            raise Forbidden("not signed in, or the session has expired; sign in again")
+        data = await self.payload(request)
+        supplied = request.headers.get(auth.CSRF_HEADER) or data.get(auth.CSRF_FIELD)
+        if not auth.tokens_match(session.csrf, supplied):
+            raise Forbidden("missing or invalid CSRF token; reload the page and try again")
+        return session, data
+
+    def login_redirect(self, request: Request) -> RedirectResponse:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    # -- sign in / out -------------------------------------------------------------------
+
+    async def login_page(self, request: Request) -> Response:
+        return self._login_form(request, error=None)
+
+    def _login_form(self, request: Request, error: str | None, status: int = 200) -> Response:
+        nonce = auth.tokens_nonce()
+        response = self.render(
+            request,
+            "login.html",
+            {"nonce": nonce, "error": error, "next": _safe_next(request.query_params.get("next"))},
+            status,
+        )
+        response.set_cookie(
+            auth.LOGIN_COOKIE,
+            auth.signer(self.secret, "login").sign(nonce).decode(),
+            httponly=True,
+            samesite="strict",
+            secure=self.secure_cookies,
+            max_age=3600,
+        )
+        return response
+
+    async def login(self, request: Request) -> Response:
+        data = await self.payload(request)
+        expected = auth.unsign(self.secret, request.cookies.get(auth.LOGIN_COOKIE), "login")
+        if not auth.tokens_match(expected, data.get(auth.CSRF_FIELD)):
+            return PlainTextResponse("Forbidden: invalid login form; reload it", status_code=403)
+        name = str(data.get("name", "")).strip()
+        password = str(data.get("password", ""))
+        db = self.db()
+        if not name or not reviewers.verify_password(db, name, password):
+            return self._login_form(request, "Name or password is wrong.", status=401)
+        token, _ = auth.create_session(db, name, ttl_seconds=self.session_ttl)
+        response = RedirectResponse(_safe_next(data.get("next")) or "/queue", status_code=303)
+        response.set_cookie(
+            auth.SESSION_COOKIE,
+            auth.signer(self.secret).sign(token).decode(),
+            httponly=True,
+            samesite="strict",
+            secure=self.secure_cookies,
+            max_age=self.session_ttl,
+        )
+        response.delete_cookie(auth.LOGIN_COOKIE)
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        session, _ = await self.guard_post(request)
+        auth.end_session(self.db(), session.token)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(auth.SESSION_COOKIE)
+        return response
+
+    # -- queue -----------------------------------------------------------------------------
+
+    def queue_items(self, params: dict[str, str]) -> list[Any]:
+        """The queue for the page's filter (``filter`` and ``field`` query parameters)."""
+        return records.record_queue(
+            self.db(), filter=params.get("filter", ""), field=params.get("field") or None
+        )
+
+    async def queue_page(self, request: Request) -> Response:
+        session = self.session(request)
+        if session is None:
+            return self.login_redirect(request)
+        params = {k: request.query_params.get(k, "") for k in ("filter", "field")}
+        items = self.queue_items(params)
+        counts = records.progress(self.db())
+        return self.render(
+            request,
+            "queue.html",
+            {
+                "session": session,
+                "items": items,
+                "counts": counts,
+                "filters": records.FILTERS,
+                "fields": EXTRACTED_FIELDS,
+                "params": params,
+                "qs": urlencode({k: v for k, v in params.items() if v}),
+            },
+        )
+
+    # -- record page ---------------------------------------------------------------------
+
+    async def record_page(self, request: Request) -> Response:
+        session = self.session(request)
+        if session is None:
+            return self.login_redirect(request)
+        pmid = request.path_params["pmid"]
+        try:
+            return self.render_record(request, session, pmid)
+        except NotFoundError as e:
+            return self.render(request, "error.html", {"session": session, "message": str(e)}, 404)
+
+    def render_record(
+        self,
+        request: Request,
+        session: auth.Session,
+        pmid: str,
+        *,
+        errors: dict[tuple[int, str], tuple[str, str]] | None = None,
+        notice: str | None = None,
+        status: int = 200,
+    ) -> Response:
+        db = self.db()
+        view = dataset.record_view(db, pmid)
+        mode = dual.review_mode(db)
+        blind = mode == "dual" and session.role not in dual.ADJUDICATOR_ROLES
+        own = dual.own_entries(db, pmid, session.reviewer) if blind else {}
+        history = [h for h in view.history if _visible(h, session.reviewer, blind)]
+        errors = errors or {}
+        article = view.article
+        text = document_text(article.get("title"), article.get("abstract"))
+        spans: list[Span] = []
+        patients = []
+        for pv in view.patients:
+            rows = []
+            for name in (*EXTRACTED_FIELDS, *DERIVED_FIELDS):
+                cv = pv.values[name]
+                value = own.get((pv.patient, name), cv.value)
+                source = "you" if (pv.patient, name) in own else cv.source
+                if cv.start is not None and cv.end is not None and not pv.removed:
+                    spans.append(Span(int(cv.start), int(cv.end), name, pv.patient))
+                err = errors.get((pv.patient, name))
+                rows.append(
+                    FieldRow(
+                        field=name,
+                        value=display(value),
+                        source=source,
+                        confidence=cv.confidence,
+                        evidence=cv.evidence,
+                        machine=display(cv.machine_value),
+                        low=cv.source == "machine"
+                        and cv.confidence is not None
+                        and cv.confidence < LOW_CONFIDENCE,
+                        editable=name not in DERIVED_FIELDS and not pv.removed,
+                        hint=hint(name),
+                        definition=FIELD_BY_NAME[name].definition,
+                        history=[
+                            h
+                            for h in history
+                            if h.get("patient") == pv.patient and h.get("field") == name
+                        ],
+                        error=err[0] if err else None,
+                        submitted=err[1] if err else None,
+                    )
+                )
+            patients.append({"view": pv, "rows": rows})
+        items = self.queue_items({k: request.query_params.get(k, "") for k in ("filter", "field")})
+        pmids = [e.pmid for e in items]
+        prev_pmid = next_pmid = None
+        if pmid in pmids:
+            i = pmids.index(pmid)
+            prev_pmid = pmids[i - 1] if i > 0 else None
+            next_pmid = pmids[i + 1] if i + 1 < len(pmids) else None
+        elif pmids:
+            next_pmid = pmids[0]
+        qs = urlencode({k: v for k in ("filter", "field") if (v := request.query_params.get(k))})
+        return self.render(
+            request,
+            "record.html",
+            {
+                "session": session,
+                "article": article,
+                "pmid": pmid,
+                "highlighted": highlight(text, spans),
+                "patients": patients,
+                "screening": view.screening,
+                "flags": view.flags,
+                "record_history": [h for h in history if h.get("patient") is None],
+                "blind": blind,
+                "my_role": dual.role_for_display(db, pmid, session.reviewer),
+                "prev_pmid": prev_pmid,
+                "next_pmid": next_pmid,
+                "qs": qs,
+                "notice": notice,
+                "exclusion_codes": screen.EXCLUSION_CODES,
+            },
+            status,
+        )
+
+    # -- writes ---------------------------------------------------------------------------
+
+    async def save_field(self, request: Request) -> Response:
+        """Correct or accept one field (JSON for the keyboard UI, form fallback without JS)."""
+        session, data = await self.guard_post(request)
+        pmid = request.path_params["pmid"]
+        wants_json = _wants_json(request)
+        try:
+            patient = int(data.get("patient", 0))
+        except (TypeError, ValueError):
+            patient = 0
+        name = str(data.get("field", ""))
+        action = str(data.get("action", "correct"))
+        typed = data.get("value")
+        db = self.db()
+        try:
+            if name not in EXTRACTED_FIELDS:
+                raise ValidationError(f"{name!r} is not a field a reviewer can set")
+            if action not in ("correct", "accept"):
+                raise ValidationError(f"unknown action {action!r}")
+            role = dual.save(
+                db,
+                pmid,
+                patient,
+                name,
+                submitted(typed),
+                reviewer=session.reviewer,
+                reason=str(data.get("reason") or "").strip() or "reviewed in the browser",
+                accept=action == "accept",
+            )
+        except (ValidationError, NotFoundError) as e:
+            if wants_json:
+                status = 404 if isinstance(e, NotFoundError) else 422
+                return JSONResponse({"ok": False, "field": name, "error": str(e)}, status)
+            return self.render_record(
+                request,
+                session,
+                pmid,
+                errors={(patient, name): (str(e), str(typed or ""))},
+                status=422,
+            )
+        entry = _latest_entry(db, pmid, patient, name, session.reviewer)
+        if not wants_json:
+            return RedirectResponse(f"/record/{pmid}#p{patient}-{name}", status_code=303)
+        return JSONResponse(
+            {
+                "ok": True,
+                "field": name,
+                "patient": patient,
+                "role": role,
+                "value": display(entry["value"]) if entry else "",
+                "entry": entry,
+            }
+        )
+
+    async def accept_all(self, request: Request) -> Response:
+        """Accept every machine value of a patient that no reviewer has acted on yet."""
+        session, data = await self.guard_post(request)
+        pmid = request.path_params["pmid"]
+        db = self.db()
+        try:
+            patient = int(data.get("patient", 0))
+            pv = dataset.patient_view(db, pmid, patient)
+            own = dual.own_entries(db, pmid, session.reviewer)
+            todo = [
+                name
+                for name in EXTRACTED_FIELDS
+                if pv.values[name].source == "machine"
+                and pv.values[name].machine_value not in (None, [], "")
+                and (patient, name) not in own
+            ]
+            with transaction(db):
+                for name in todo:
+                    dual.save(db, pmid, patient, name, reviewer=session.reviewer, accept=True)
+        except (ValueError, SsehLitError) as e:
+            return _answer(request, False, str(e), f"/record/{pmid}", status=422)
+        return _answer(
+            request, True, f"accepted {len(todo)} fields", f"/record/{pmid}", n=len(todo)
+        )
+
+    async def add_patient(self, request: Request) -> Response:
+        session, data = await self.guard_post(request)
+        pmid = request.path_params["pmid"]
+        try:
+            self.check_structure(session)
+            number = corrections.add_patient(
+                self.db(),
+                pmid,
+                reviewer=session.reviewer,
+                reason=str(data.get("reason") or "").strip() or "patient missed by the extractor",
+            )
+        except SsehLitError as e:
+            return self.render_record(request, session, pmid, notice=str(e), status=422)
+        return RedirectResponse(f"/record/{pmid}#patient-{number}", status_code=303)
+
+    async def remove_patient(self, request: Request) -> Response:
+        session, data = await self.guard_post(request)
+        pmid = request.path_params["pmid"]
+        try:
+            self.check_structure(session)
+            corrections.remove_patient(
+                self.db(),
+                pmid,
+                int(data.get("patient", 0)),
+                reviewer=session.reviewer,
+                reason=str(data.get("reason") or "").strip(),
+            )
+        except (ValueError, SsehLitError) as e:
+            return self.render_record(request, session, pmid, notice=str(e), status=422)
+        return RedirectResponse(f"/record/{pmid}", status_code=303)
+
+    async def screening_override(self, request: Request) -> Response:
+        session, data = await self.guard_post(request)
+        pmid = request.path_params["pmid"]
+        decision = str(data.get("decision", ""))
+        try:
+            self.check_structure(session)
+            screen.override(
+                self.db(),
+                pmid,
+                decision,
+                code=(str(data.get("code") or "") or None) if decision == "exclude" else None,
+                reason=str(data.get("reason") or ""),
+                reviewer=session.reviewer,
+            )
+        except SsehLitError as e:
+            return self.render_record(request, session, pmid, notice=str(e), status=422)
+        return RedirectResponse(f"/record/{pmid}", status_code=303)
+
+    def check_structure(self, session: auth.Session) -> None:
+        """In dual review only an adjudicator or admin changes patients or screening."""
+        if dual.review_mode(self.db()) == "dual" and session.role not in dual.ADJUDICATOR_ROLES:
+            raise ValidationError(
+                "in dual review only an adjudicator or admin adds/removes patients or "
+                "overrides screening"
+            )
+
+    # -- adjudication and admin -----------------------------------------------------------
+
+    async def adjudicate_page(self, request: Request) -> Response:
+        session = self.session(request)
+        if session is None:
+            return self.login_redirect(request)
+        if session.role not in dual.ADJUDICATOR_ROLES:
+            return self.render(
+                request,
+                "error.html",
+                {"session": session, "message": "Adjudication is for adjudicators and admins."},
+                403,
+            )
+        db = self.db()
+        return self.render(
+            request,
+            "adjudicate.html",
+            {
+                "session": session,
+                "open": dual.disagreements(db),
+                "kappas": dual.kappa_table(db),
+                "notice": request.query_params.get("notice"),
+            },
+        )
+
+    async def adjudicate(self, request: Request) -> Response:
+        session, data = await self.guard_post(request)
+        try:
+            dual.resolve(
+                self.db(),
+                str(data.get("pmid", "")),
+                int(data.get("patient", 0)),
+                str(data.get("field", "")),
+                submitted(data.get("value")),
+                reviewer=session.reviewer,
+                reason=str(data.get("reason") or "").strip() or None,
+            )
+        except (ValueError, SsehLitError) as e:
+            return _answer(request, False, str(e), "/adjudicate", status=422)
+        return _answer(request, True, "resolved", "/adjudicate")
+
+    async def admin_page(self, request: Request) -> Response:
+        session = self.session(request)
+        if session is None:
+            return self.login_redirect(request)
+        if session.role != "admin":
+            return self.render(
+                request, "error.html", {"session": session, "message": "Admins only."}, 403
+            )
+        return self.render(request, "admin.html", {"session": session})
+
+    async def set_mode(self, request: Request) -> Response:
+        session, data = await self.guard_post(request)
+        if session.role != "admin":
+            raise Forbidden("only an admin changes the review mode")
+        try:
+            dual.set_review_mode(self.db(), str(data.get("mode", "")))
+        except ValidationError as e:
+            return _answer(request, False, str(e), "/admin", status=422)
+        return RedirectResponse("/admin", status_code=303)
+
+    async def home(self, request: Request) -> Response:
+        return RedirectResponse("/queue", status_code=303)
+
+
+def _visible(entry: dict[str, Any], reviewer: str, blind: bool) -> bool:
+    """In blind dual review a reviewer sees only their own first/second entries."""
+    if not blind:
+        return True
+    if entry.get("role") in dual.BLIND_ROLES:
+        return entry.get("reviewer") == reviewer
+    return True
+
+
+def _latest_entry(
+    db: sqlite_utils.Database, pmid: str, patient: int, field: str, reviewer: str
+) -> dict[str, Any] | None:
+    """The reviewer's newest log entry for one field, value decoded (what a save just wrote)."""
+    row = next(
+        db.query(
+            "select * from reviewer_log where pmid = ? and patient = ? and field = ? "
+            "and reviewer = ? order by id desc limit 1",
+            [str(pmid), patient, field, reviewer],
+        ),
+        None,
+    )
+    if row is None:
+        return None
+    new = json.loads(row["new_value"]) if row["new_value"] is not None else None
+    if row["action"] == "accept" and new is None:
+        new = dual.machine_value(db, pmid, patient, field)
+    return {
+        "id": row["id"],
+        "action": row["action"],
+        "role": row["role"],
+        "reviewer": row["reviewer"],
+        "timestamp": row["timestamp"],
+        "reason": row["reason"],
+        "value": new,
+        "display": display(new),
+    }
+
+
+def _wants_json(request: Request) -> bool:
+    return request.headers.get("content-type", "").startswith(
+        "application/json"
+    ) or "application/json" in request.headers.get("accept", "")
+
+
+def _answer(
+    request: Request, ok: bool, message: str, location: str, *, status: int = 200, **extra: Any
+) -> Response:
+    """JSON for fetch() callers; otherwise a redirect carrying a short notice."""
+    if _wants_json(request):
+        return JSONResponse(
+            {"ok": ok, ("message" if ok else "error"): message, **extra}, status if not ok else 200
+        )
+    sep = "&" if "?" in location else "?"
+    return RedirectResponse(f"{location}{sep}{urlencode({'notice': message})}", status_code=303)
+
+
+def _safe_next(target: Any) -> str | None:
+    """Only same-site paths are followed after sign-in (no open redirect)."""
+    if isinstance(target, str) and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+def _forbidden_handler(request: Request, exc: Exception) -> Response:
+    message = f"Forbidden: {exc}"
+    if _wants_json(request):
+        return JSONResponse({"ok": False, "error": message}, status_code=403)
+    return PlainTextResponse(message, status_code=403)
+
+
+def create_app(
+    db_path: str | Path,
+    *,
+    session_ttl: int = auth.DEFAULT_TTL_SECONDS,
+    secure_cookies: bool = False,
+) -> Starlette:
+    """The ASGI app serving the review UI for the corpus DB at ``db_path``.
+
+    ``session_ttl`` is the session lifetime in seconds; ``secure_cookies`` marks cookies
+    ``Secure`` (set it when serving behind HTTPS).
+    """
+    app = ReviewApp(db_path, session_ttl=session_ttl, secure_cookies=secure_cookies)
+    post = ["POST"]
+    routes = [
+        Route("/", app.home),
+        Route("/login", app.login_page, methods=["GET"]),
+        Route("/login", app.login, methods=post),
+        Route("/logout", app.logout, methods=post),
+        Route("/queue", app.queue_page),
+        Route("/record/{pmid}", app.record_page, methods=["GET"]),
+        Route("/record/{pmid}/field", app.save_field, methods=post),
+        Route("/record/{pmid}/accept-all", app.accept_all, methods=post),
+        Route("/record/{pmid}/patients/add", app.add_patient, methods=post),
+        Route("/record/{pmid}/patients/remove", app.remove_patient, methods=post),
+        Route("/record/{pmid}/screening", app.screening_override, methods=post),
+        Route("/adjudicate", app.adjudicate_page, methods=["GET"]),
+        Route("/adjudicate", app.adjudicate, methods=post),
+        Route("/admin", app.admin_page, methods=["GET"]),
+        Route("/admin/mode", app.set_mode, methods=post),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    starlette = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={Forbidden: _forbidden_handler},
+    )
+    starlette.state.review = app
+    return starlette

@@ -1,0 +1,135 @@
+"""Browser sessions, signed cookies and CSRF tokens.
+
+A session is one row of ``web_sessions`` (random token, reviewer, CSRF token, expiry). The
+browser holds only the token, signed with a per-database secret (``settings.web_secret``) so a
+guessed or altered cookie is rejected before the DB is asked. Every POST must carry the
+session's CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``); the login form,
+which has no session yet, uses a signed double-submit cookie instead.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+from itsdangerous import BadSignature, Signer
+
+from ...db import transaction, utcnow
+
+SESSION_COOKIE = "sseh_session"
+LOGIN_COOKIE = "sseh_login"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+#: Default session lifetime: one working day.
+DEFAULT_TTL_SECONDS = 8 * 3600
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in reviewer's browser session."""
+
+    token: str
+    reviewer: str
+    role: str
+    csrf: str
+    expires_at: str
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def secret_key(db: sqlite_utils.Database) -> str:
+    """The cookie-signing secret of this database, created on first use and kept in ``settings``."""
+    row = next(db.query("select value from settings where key = 'web_secret'"), None)
+    if row:
+        return str(row["value"])
+    with transaction(db):
+        db.execute(
+            "insert or ignore into settings (key, value) values ('web_secret', ?)",
+            [secrets.token_urlsafe(32)],
+        )
+    return str(next(db.query("select value from settings where key = 'web_secret'"))["value"])
+
+
+def signer(secret: str, salt: str = "session") -> Signer:
+    """An itsdangerous signer for cookie values (salted per cookie kind)."""
+    return Signer(secret, salt=f"sseh-lit-{salt}")
+
+
+def create_session(
+    db: sqlite_utils.Database, reviewer: str, *, ttl_seconds: int = DEFAULT_TTL_SECONDS
+) -> tuple[str, str]:
+    """Start a session for ``reviewer``; return ``(token, csrf)``. Expired sessions are purged."""
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with transaction(db):
+        db.execute("delete from web_sessions where expires_at <= ?", [_iso(now)])
+        db["web_sessions"].insert(
+            {
+                "token": token,
+                "reviewer": reviewer,
+                "csrf": csrf,
+                "created_at": utcnow(),
+                "expires_at": _iso(now + timedelta(seconds=ttl_seconds)),
+            }
+        )
+    return token, csrf
+
+
+def load_session(db: sqlite_utils.Database, token: str | None) -> Session | None:
+    """The live session for ``token`` (with the reviewer's current role), or ``None``.
+
+    ``None`` when the token is unknown, the session has expired, or the reviewer has since been
+    deactivated — so revoking a reviewer ends their sessions at once.
+    """
+    if not token:
+        return None
+    row = next(
+        db.query(
+            """select s.token, s.reviewer, s.csrf, s.expires_at, r.role, r.active
+            from web_sessions s join reviewers r on r.name = s.reviewer
+            where s.token = ?""",
+            [token],
+        ),
+        None,
+    )
+    if row is None or row["expires_at"] <= _iso(datetime.now(UTC)):
+        return None
+    if row["active"] is not None and not row["active"]:
+        return None
+    return Session(
+        row["token"], row["reviewer"], row["role"] or "reviewer", row["csrf"], row["expires_at"]
+    )
+
+
+def end_session(db: sqlite_utils.Database, token: str) -> None:
+    """Sign out: forget the session."""
+    with transaction(db):
+        db.execute("delete from web_sessions where token = ?", [token])
+
+
+def unsign(secret: str, value: str | None, salt: str = "session") -> str | None:
+    """The payload of a signed cookie, or ``None`` when it is missing or tampered with."""
+    if not value:
+        return None
+    try:
+        return signer(secret, salt).unsign(value).decode()
+    except BadSignature:
+        return None
+
+
+def tokens_nonce() -> str:
+    """A fresh random value for the login form's double-submit CSRF check."""
+    return secrets.token_urlsafe(24)
+
+
+def tokens_match(expected: str | None, supplied: str | None) -> bool:
+    """Constant-time comparison of a CSRF token; a missing token never matches."""
+    if not expected or not supplied:
+        return False
+    return hmac.compare_digest(expected.encode(), supplied.encode())
