@@ -41,37 +41,11 @@ ENUM_SYNONYMS: dict[str, dict[str, str]] = {
     "location": {"posterior": "dorsal", "anterior": "ventral"},
     "treatment": {"surgery": "surgical", "operative": "surgical", "nonoperative": "conservative"},
 }
-#: Agent names used only when the drug lexicon (helper module) is not installed.
-_FALLBACK_AGENTS = {
-    "warfarin": "warfarin",
-    "coumadin": "warfarin",
-    "acenocoumarol": "acenocoumarol",
-    "phenprocoumon": "phenprocoumon",
-    "heparin": "heparin",
-    "lmwh": "lmwh",
-    "low molecular weight heparin": "lmwh",
-    "enoxaparin": "enoxaparin",
-    "lovenox": "enoxaparin",
-    "dalteparin": "dalteparin",
-    "rivaroxaban": "rivaroxaban",
-    "xarelto": "rivaroxaban",
-    "apixaban": "apixaban",
-    "eliquis": "apixaban",
-    "edoxaban": "edoxaban",
-    "dabigatran": "dabigatran",
-    "pradaxa": "dabigatran",
-    "aspirin": "aspirin",
-    "clopidogrel": "clopidogrel",
-    "plavix": "clopidogrel",
-    "ticagrelor": "ticagrelor",
-    "prasugrel": "prasugrel",
-    "cilostazol": "cilostazol",
-    "vitamin k": "vitamin k",
-    "pcc": "pcc",
-    "ffp": "ffp",
-    "protamine": "protamine",
-    "idarucizumab": "idarucizumab",
-    "andexanet": "andexanet",
+#: The drug class each agent-list field holds (thrombolytics belong to none of them).
+AGENT_FIELD_CLASS = {
+    "anticoagulant_agents": "anticoagulant",
+    "antiplatelet_agents": "antiplatelet",
+    "reversal_agents": "reversal",
 }
 
 
@@ -228,51 +202,57 @@ def _grade(spec: Field, value: Any) -> dict[str, str]:
     return {"scale": scale, "grade": letter}
 
 
-def agent_lexicon() -> dict[str, str]:
-    """Every accepted agent name (lower case, generic or brand) → its generic name.
+def _agent_key(text: str) -> str:
+    return " ".join(str(text).lower().replace("-", " ").split())
 
-    Built from :func:`sseh_lit.extract.drugs.known_agents`, which may return generic names (a
-    set/list) or a mapping of name → generic; a small built-in list is used until that module
-    is installed.
+
+def agent_lexicon() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Every accepted agent name (generic or brand, lower case) → its ``(generic, class)`` pairs.
+
+    Built from the extractor's drug lexicon (:mod:`sseh_lit.extract.drugs`), so reviewers and
+    the machine share one vocabulary; a combination brand (Aggrenox) has two pairs.
     """
-    try:
-        from ..extract.drugs import known_agents  # type: ignore[import-not-found]
-    except ImportError:
-        return dict(_FALLBACK_AGENTS)
-    known = known_agents()
-    lexicon: dict[str, str] = {}
-    if isinstance(known, Mapping):
-        for name, target in known.items():
-            generic = target if isinstance(target, str) and target.lower() in known else name
-            lexicon[str(name).lower()] = str(generic).lower()
-    else:
-        for name in known:
-            lexicon[str(name).lower()] = str(name).lower()
-    return lexicon
+    from ..extract.drugs import known_agents, lexicon
+
+    table: dict[str, tuple[tuple[str, str], ...]] = {}
+    for term, rows in lexicon().entries.items():
+        pairs = tuple((e.generic, e.drug_class) for e in rows if e.generic and e.drug_class)
+        if pairs:
+            table[_agent_key(term)] = pairs
+    for generic, drug_class in known_agents().items():
+        table.setdefault(_agent_key(generic), ((generic, drug_class),))
+    return table
 
 
 def _agents(spec: Field, value: Any) -> list[str] | None:
-    items: Iterable[Any]
     items = re.split(r"[;,]", value) if isinstance(value, str) else value
-    if not isinstance(items, Iterable):
+    if not isinstance(items, Iterable) or isinstance(items, Mapping):
         raise _fail(spec.name, f"{value!r} is not a list of agents", "Give names like 'warfarin'.")
-    lexicon = agent_lexicon()
+    wanted = AGENT_FIELD_CLASS.get(spec.name)
+    table = agent_lexicon()
     result: list[str] = []
     for item in items:
-        name = re.sub(r"\s+", " ", str(item).strip().lower())
+        name = _agent_key(item)
         if not name:
             continue
-        generic = lexicon.get(name)
-        if generic is None:
-            close = difflib.get_close_matches(name, list(lexicon), n=3, cutoff=0.6)
+        pairs = table.get(name)
+        if pairs is None:
+            close = difflib.get_close_matches(name, list(table), n=3, cutoff=0.6)
             hint = (
-                f"Did you mean: {', '.join(dict.fromkeys(close))}?"
+                f"Did you mean: {', '.join(close)}?"
                 if close
                 else "Use a generic name from the drug lexicon (e.g. warfarin, aspirin)."
             )
-            raise _fail(spec.name, f"unknown agent {item!r}", hint)
-        if generic not in result:
-            result.append(generic)
+            raise _fail(spec.name, f"unknown agent {str(item).strip()!r}", hint)
+        generics = [g for g, c in pairs if wanted is None or c == wanted]
+        if not generics:
+            classes = " / ".join(sorted({c for _, c in pairs}))
+            raise _fail(
+                spec.name,
+                f"{str(item).strip()!r} is a {classes} agent, not {wanted}",
+                "List it under its own field (thrombolytics are not listed as anticoagulants).",
+            )
+        result.extend(g for g in generics if g not in result)
     return result or None
 
 
