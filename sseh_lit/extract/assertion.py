@@ -1,0 +1,304 @@
+"""ConText-style assertion status for a target mention in its sentence.
+
+Given a sentence and the character span of a target (a drug or a comorbidity), decide whether the
+sentence asserts it of the reported patient:
+
+* ``affirmed`` — plainly stated ("on warfarin for atrial fibrillation");
+* ``negated`` — "no", "not on", "denied", "without", "was not taking", "negative for" …, with a
+  scope that stops at "but", "however", ";" and the like, or after a few words;
+* ``historical`` — "history of", "previous" (callers decide whether history counts: for drugs
+  and comorbidities it does, see ``docs/drugs-and-conditions.md``);
+* ``hypothetical`` — "if", "risk of", "should", and *general or literature statements*
+  ("anticoagulation is a known risk factor", "previous reports", "in patients on …"): these
+  ``sentence`` cues cover the whole sentence unless the sentence is anchored to the reported
+  patient ("we report", "a 67-year-old", "the patient", "she"), and sentences in a Background /
+  Objective / Conclusion section count as general unless anchored;
+* ``family`` — "mother", "family history of".
+
+The rules are data (``lexicons/assertion.json``), compiled once per process into one
+trie-shaped regular expression, so a sentence costs one scan for cues and one for anchors — and
+only sentences that contain a target are scanned at all. Every pattern is a plain alternation of
+literals or a bounded regex: nothing can backtrack catastrophically.
+
+Offsets given to :meth:`SentenceContext.assess` are relative to the sentence text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
+
+AFFIRMED = "affirmed"
+NEGATED = "negated"
+HISTORICAL = "historical"
+HYPOTHETICAL = "hypothetical"
+FAMILY = "family"
+#: When several cues cover one target, the first category in this order wins.
+PRIORITY = (HYPOTHETICAL, FAMILY, NEGATED, HISTORICAL)
+#: Statuses under which a mention counts as the patient's own (history of intake is intake).
+POSITIVE = frozenset({AFFIRMED, HISTORICAL})
+
+_RULES_FILE = "assertion.json"
+
+# Unicode dashes, quotes and spaces → ASCII, one character for one so offsets survive.
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "'"),
+        **dict.fromkeys("\u00a0\u2002\u2003\u2007\u2009\u200a\u202f\u3000", " "),
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and fold unicode dashes/quotes/spaces, keeping its length.
+
+    Offsets into the folded text are offsets into the original (``str.lower`` can lengthen a few
+    characters such as ``"İ"``; those are kept as they are).
+    """
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return low.translate(_FOLD)
+
+
+def _char_pattern(ch: str) -> str:
+    if ch == " ":
+        return r"[\s-]+"  # "low molecular weight" = "low-molecular-weight"
+    if ch == "-":
+        return r"[\s-]?"  # "anti-platelet" = "antiplatelet" = "anti platelet"
+    return re.escape(ch)
+
+
+def trie_pattern(terms: Iterable[str]) -> str:
+    """One regex alternation for ``terms`` shaped as a trie, preferring the longest match.
+
+    Terms are lower-case; a space in a term matches any run of spaces/hyphens and a hyphen is
+    optional, so one entry covers the common spellings. Without a trie, Python's regex engine
+    would try every term at every position.
+    """
+    root: dict[str, dict] = {}
+    for term in terms:
+        node = root
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        end = "" in node
+        branches = [_char_pattern(ch) + build(child) for ch, child in node.items() if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end:
+            return "(?:" + body + ")?"
+        return body
+
+    return build(root)
+
+
+def compile_terms(terms: Iterable[str], plural: bool = True) -> re.Pattern[str]:
+    """Whole-word matcher for ``terms`` (optionally with a plural ``s``/``es``)."""
+    suffix = "(?:e?s)?" if plural else ""
+    return re.compile(r"(?<![a-z0-9])(" + trie_pattern(terms) + ")" + suffix + r"(?![a-z0-9])")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One assertion rule: a phrase, what it signals and which way its scope runs."""
+
+    phrase: str
+    category: str  # negated | historical | hypothetical | family | pseudo
+    direction: str  # forward | backward | both | sentence
+    max_words: int = 8
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """The status of one target mention and the cue that set it (``None`` when affirmed)."""
+
+    status: str
+    cue: str | None = None
+
+    @property
+    def positive(self) -> bool:
+        """Does the mention count as the patient's own (affirmed or historical)?"""
+        return self.status in POSITIVE
+
+
+@dataclass(frozen=True)
+class _Rules:
+    cues: dict[str, Cue]
+    cue_re: re.Pattern[str]
+    terminator_re: re.Pattern[str]
+    anchor_re: re.Pattern[str]
+    generic_sections: frozenset[str]
+
+
+def _normalise_phrase(phrase: str) -> str:
+    return " ".join(fold(phrase).split())
+
+
+@cache
+def rules() -> _Rules:
+    """The assertion rules from ``lexicons/assertion.json``, compiled once per process."""
+    raw = resources.files("sseh_lit.extract.lexicons").joinpath(_RULES_FILE).read_text("utf-8")
+    data = json.loads(raw)
+    cues: dict[str, Cue] = {}
+    for item in data["cues"]:
+        cue = Cue(
+            phrase=_normalise_phrase(item["phrase"]),
+            category=item["category"],
+            direction=item["direction"],
+            max_words=int(item.get("max_words", 8)),
+        )
+        cues[cue.phrase] = cue
+    for phrase in data.get("pseudo", []):
+        p = _normalise_phrase(phrase)
+        cues[p] = Cue(p, "pseudo", "forward", 0)
+    terminators = [_normalise_phrase(t) for t in data["terminators"]]
+    words = [t for t in terminators if t[0].isalnum()]
+    puncts = [re.escape(t) for t in terminators if not t[0].isalnum()]
+    term_re = re.compile(
+        r"(?<![a-z0-9])(?:" + trie_pattern(words) + r")(?![a-z0-9])|" + "|".join(puncts)
+    )
+    return _Rules(
+        cues=cues,
+        cue_re=compile_terms(cues, plural=False),
+        terminator_re=term_re,
+        anchor_re=re.compile("|".join(f"(?:{a})" for a in data["anchors"])),
+        generic_sections=frozenset(_normalise_phrase(s) for s in data["generic_sections"]),
+    )
+
+
+def _key(matched: str) -> str:
+    """Map matched cue text (possibly hyphenated / spaced oddly) back to its rule phrase."""
+    return " ".join(matched.replace("-", " ").split())
+
+
+@dataclass
+class _Found:
+    start: int
+    end: int
+    cue: Cue
+
+
+class SentenceContext:
+    """The cues, terminators and patient anchoring of one sentence, found once.
+
+    ``title`` marks the record's title (a case report's title describes its case, so it counts
+    as anchored); ``generic_section`` marks a Background/Objective/Conclusion sentence.
+    """
+
+    def __init__(self, text: str, *, title: bool = False, generic_section: bool = False) -> None:
+        r = rules()
+        self.text = fold(text)
+        self.title = title
+        self.anchored = title or r.anchor_re.search(self.text) is not None
+        self.generic = generic_section and not self.anchored
+        self.cues: list[_Found] = []
+        for m in r.cue_re.finditer(self.text):
+            cue = r.cues.get(_key(m.group(1)))
+            if cue is None or cue.category == "pseudo":
+                continue
+            if title and cue.category in (HYPOTHETICAL, HISTORICAL):
+                continue  # "SSEH associated with apixaban: a case report" names the case's drug
+            self.cues.append(_Found(m.start(), m.end(), cue))
+        self._terminators = [m.start() for m in r.terminator_re.finditer(self.text)]
+
+    def _clear(self, a: int, b: int, max_words: int) -> bool:
+        """No terminator in ``text[a:b]`` and at most ``max_words`` words in it."""
+        if any(a <= t < b for t in self._terminators):
+            return False
+        return len(self.text[a:b].split()) <= max_words
+
+    def _covers(self, f: _Found, start: int, end: int) -> bool:
+        cue = f.cue
+        if cue.direction == "sentence":
+            return not self.anchored
+        if start < f.end and f.start < end:  # the cue overlaps the target itself
+            return False
+        forward = f.end <= start and self._clear(f.end, start, cue.max_words)
+        backward = end <= f.start and self._clear(end, f.start, cue.max_words)
+        if cue.direction == "forward":
+            return forward
+        if cue.direction == "backward":
+            return backward
+        return forward or backward
+
+    def assess(self, start: int, end: int) -> Assertion:
+        """Status of the target at ``text[start:end]`` (sentence-relative offsets)."""
+        hits = [f for f in self.cues if self._covers(f, start, end)]
+        for category in PRIORITY:
+            scoped = [f for f in hits if f.cue.category == category]
+            if scoped:
+                nearest = min(scoped, key=lambda f: abs(f.start - start))
+                return Assertion(category, self.text[nearest.start : nearest.end])
+        if self.generic:
+            return Assertion(HYPOTHETICAL, "general section")
+        return Assertion(AFFIRMED)
+
+
+def assess(
+    text: str, start: int, end: int, *, title: bool = False, generic_section: bool = False
+) -> Assertion:
+    """Status of ``text[start:end]`` within the sentence ``text`` (see :class:`SentenceContext`)."""
+    return SentenceContext(text, title=title, generic_section=generic_section).assess(start, end)
+
+
+@dataclass(frozen=True)
+class DocLayout:
+    """Where the title ends and which abstract sections are general, for one document text."""
+
+    title_end: int
+    sections: tuple[tuple[int, bool], ...]  # (offset of a section label, is it general?)
+
+    def is_title(self, start_char: int) -> bool:
+        return start_char < self.title_end
+
+    def generic_section(self, start_char: int) -> bool:
+        generic = False
+        for pos, is_generic in self.sections:
+            if pos > start_char:
+                break
+            generic = is_generic
+        return generic
+
+
+_LABEL_RE = re.compile(r"(?m)^[ \t]*([A-Za-z][A-Za-z ,&/-]{1,40}?)[ \t]*:")
+
+
+def layout(doc_text: str) -> DocLayout:
+    """Title extent and section labels ("Background:", "Case presentation:") of a document."""
+    sep = doc_text.find("\n\n")
+    title_end = len(doc_text) if sep < 0 else sep
+    generic = rules().generic_sections
+    sections = tuple(
+        (m.start(), _normalise_phrase(m.group(1)) in generic)
+        for m in _LABEL_RE.finditer(doc_text, title_end)
+    )
+    return DocLayout(title_end, sections)
+
+
+def sentence_context(sent: Span, doc_layout: DocLayout | None = None) -> SentenceContext:
+    """A :class:`SentenceContext` for a spaCy sentence, using the document's layout."""
+    lay = doc_layout or layout(sent.doc.text)
+    return SentenceContext(
+        sent.text,
+        title=lay.is_title(sent.start_char),
+        generic_section=lay.generic_section(sent.start_char),
+    )
+
+
+def assess_span(sent: Span, start_char: int, end_char: int) -> Assertion:
+    """Status of the document span ``[start_char, end_char)`` inside sentence ``sent``."""
+    ctx = sentence_context(sent)
+    return ctx.assess(start_char - sent.start_char, end_char - sent.start_char)

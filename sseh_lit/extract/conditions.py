@@ -1,0 +1,151 @@
+"""Comorbidities: hypertension, pregnancy, coagulopathy and vascular malformation, with evidence.
+
+Terms live in ``lexicons/conditions.csv`` (term → condition; an empty condition marks a
+look-alike such as "pulmonary hypertension" or "portal hypertension" that must not count).
+Each mention gets an assertion status (:mod:`sseh_lit.extract.assertion`):
+
+* ``hypertension`` is ``True`` when affirmed (history counts), ``False`` only on an explicit
+  negation ("no history of hypertension") with nothing affirming it, else absent (null);
+* ``pregnancy``, ``coagulopathy`` and ``vascular_malformation`` are ``True`` or absent — never
+  ``False`` (the schema's rule: "no known coagulopathy" leaves it null).
+
+Coagulopathy also comes from a deranged coagulation test (INR ≥ 1.5, "prolonged aPTT") — but
+only when no anticoagulant is affirmed for the patient: an INR raised by warfarin is
+anticoagulation, not coagulopathy.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from . import drugs
+from .assertion import NEGATED, Assertion, compile_terms, fold, layout, sentence_context
+from .model import FieldValue
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
+
+HYPERTENSION = "hypertension"
+PREGNANCY = "pregnancy"
+COAGULOPATHY = "coagulopathy"
+VASCULAR_MALFORMATION = "vascular_malformation"
+CONDITIONS = (HYPERTENSION, PREGNANCY, COAGULOPATHY, VASCULAR_MALFORMATION)
+_LAB = "coagulopathy_lab"  # a deranged coagulation test: coagulopathy unless anticoagulated
+TRUE_OR_NULL = frozenset({PREGNANCY, COAGULOPATHY, VASCULAR_MALFORMATION})
+#: An INR at or above this, with no anticoagulant to explain it, is a coagulopathy.
+INR_COAGULOPATHY = 1.5
+
+_LEXICON_FILE = "conditions.csv"
+# "INR 4.8", "INR was 2.1", "international normalized ratio (INR) of 3" — bounded gap, no nesting.
+_INR_RE = re.compile(
+    r"(?<![a-z])(?:inr|international normali[sz]ed ratio)(?![a-z])[^0-9;.]{0,30}?(\d{1,2}(?:\.\d+)?)"
+)
+
+
+@cache
+def _lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
+    text = resources.files("sseh_lit.extract.lexicons").joinpath(_LEXICON_FILE).read_text("utf-8")
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    table: dict[str, str] = {}
+    for row in csv.DictReader(lines):
+        term = " ".join(fold(row["term"]).split())
+        table[_key(term)] = row["condition"].strip()
+    return table, compile_terms(sorted({t for t in table}))
+
+
+def _key(text: str) -> str:
+    return " ".join(fold(text).replace("-", " ").split())
+
+
+def condition_terms() -> dict[str, str]:
+    """Term → condition (empty for ignored look-alikes), as loaded from the lexicon."""
+    return dict(_lexicon()[0])
+
+
+@dataclass(frozen=True)
+class _Mention:
+    condition: str
+    sent_index: int
+    assertion: Assertion
+    anchored: bool
+
+
+def _inr_values(text: str) -> list[tuple[int, int, float]]:
+    out = []
+    for m in _INR_RE.finditer(text):
+        try:
+            out.append((m.start(), m.end(), float(m.group(1))))
+        except ValueError:
+            continue
+    return out
+
+
+def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
+    """hypertension, pregnancy, coagulopathy, vascular_malformation for one patient's sentences.
+
+    Only fields with a value are returned (a missing key means null). Offsets are the evidence
+    sentence's document offsets.
+    """
+    table, pattern = _lexicon()
+    lay = None
+    mentions: list[_Mention] = []
+    for i, sent in enumerate(sents):
+        text = fold(sent.text)
+        hits = [
+            (m.start(), m.end(), table.get(_key(m.group(1)), "")) for m in pattern.finditer(text)
+        ]
+        hits = [h for h in hits if h[2]]
+        if "inr" in text or "normali" in text:
+            hits += [(a, b, _LAB) for a, b, v in _inr_values(text) if v >= INR_COAGULOPATHY]
+        if not hits:
+            continue
+        if lay is None:
+            lay = layout(sent.doc.text)
+        ctx = sentence_context(sent, lay)
+        for start, end, condition in hits:
+            mentions.append(_Mention(condition, i, ctx.assess(start, end), ctx.anchored))
+
+    if any(m.condition == _LAB for m in mentions):
+        anticoagulated = drugs.extract(sents).get("anticoagulant")
+        lab_counts = anticoagulated is None or anticoagulated.value is not True
+        mentions = [
+            _Mention(COAGULOPATHY, m.sent_index, m.assertion, m.anchored)
+            if m.condition == _LAB
+            else m
+            for m in mentions
+            if m.condition != _LAB or lab_counts
+        ]
+
+    out: dict[str, FieldValue] = {}
+    for condition in CONDITIONS:
+        own = [m for m in mentions if m.condition == condition]
+        positive = [m for m in own if m.assertion.positive]
+        if positive:
+            best = min(positive, key=lambda m: (not m.anchored, m.sent_index))
+            out[condition] = _value(sents, best, True, 0.9 if best.anchored else 0.75)
+            continue
+        if condition in TRUE_OR_NULL:
+            continue
+        negated = [m for m in own if m.assertion.status == NEGATED]
+        if negated:
+            out[condition] = _value(sents, negated[0], False, 0.8)
+    return out
+
+
+def _value(sents: Sequence[Span], m: _Mention, value: bool, confidence: float) -> FieldValue:
+    sent = sents[m.sent_index]
+    return FieldValue(
+        value=value,
+        evidence=sent.text,
+        start=sent.start_char,
+        end=sent.end_char,
+        cue=m.assertion.cue,
+        assertion=m.assertion.status,
+        confidence=confidence,
+    )

@@ -1,0 +1,235 @@
+"""Anticoagulants, antiplatelets and reversal agents a patient received, with evidence.
+
+The lexicon (``lexicons/drugs.csv``: term, generic name, class, ATC code) maps generic and brand
+names and class words ("DOAC", "vitamin K antagonist", "dual antiplatelet therapy") to a class:
+``anticoagulant``, ``antiplatelet``, ``thrombolytic``, ``reversal``, plus two classes that only
+count when negated — ``antithrombotic`` ("no antithrombotic medication" → neither class) and
+``medication`` ("was not taking any medications" → neither class). Thrombolytics (alteplase,
+streptokinase …) are recognised so they are never taken for anticoagulants: a thrombolytic alone
+leaves ``anticoagulant`` null.
+
+Each mention gets an assertion status (:mod:`sseh_lit.extract.assertion`). A class is ``True``
+when any mention of it is the patient's own (affirmed or historical); ``False`` only when the
+text explicitly negates it (or all medication) and nothing affirms it; otherwise absent (null).
+General and literature statements never count either way.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from .assertion import (
+    NEGATED,
+    Assertion,
+    DocLayout,
+    SentenceContext,
+    compile_terms,
+    fold,
+    layout,
+    sentence_context,
+)
+from .model import FieldValue
+
+if TYPE_CHECKING:
+    import re
+
+    from spacy.tokens import Span
+
+ANTICOAGULANT = "anticoagulant"
+ANTIPLATELET = "antiplatelet"
+THROMBOLYTIC = "thrombolytic"
+REVERSAL = "reversal"
+ANTITHROMBOTIC = "antithrombotic"  # negation covers both anticoagulant and antiplatelet
+MEDICATION = "medication"  # negation ("no medications") covers both, too
+AGENT_CLASSES = (ANTICOAGULANT, ANTIPLATELET, THROMBOLYTIC, REVERSAL)
+
+_LEXICON_FILE = "drugs.csv"
+
+
+@dataclass(frozen=True)
+class DrugEntry:
+    """One lexicon row: a surface ``term`` naming ``generic`` (empty for a class word)."""
+
+    term: str
+    generic: str
+    drug_class: str
+    atc: str
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The drug lexicon, indexed by term, with its compiled matcher."""
+
+    entries: dict[str, tuple[DrugEntry, ...]]  # folded term → rows (Aggrenox has two)
+    pattern: re.Pattern[str]
+
+
+def _read_rows() -> list[dict[str, str]]:
+    text = resources.files("sseh_lit.extract.lexicons").joinpath(_LEXICON_FILE).read_text("utf-8")
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+def _term_key(text: str) -> str:
+    return " ".join(fold(text).replace("-", " ").split())
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The drug lexicon, loaded and compiled once per process."""
+    entries: dict[str, list[DrugEntry]] = {}
+    for row in _read_rows():
+        term = " ".join(fold(row["term"]).split())
+        entry = DrugEntry(term, row["generic"].strip(), row["class"].strip(), row["atc"].strip())
+        entries.setdefault(_term_key(term), []).append(entry)
+    terms = sorted({e.term for rows in entries.values() for e in rows})
+    return Lexicon({k: tuple(v) for k, v in entries.items()}, compile_terms(terms))
+
+
+def known_agents() -> dict[str, str]:
+    """Generic name → class for every named agent (anticoagulant, antiplatelet, thrombolytic,
+    reversal); the review helper validates reviewer-entered agents against it."""
+    return {
+        e.generic: e.drug_class
+        for rows in lexicon().entries.values()
+        for e in rows
+        if e.generic and e.drug_class
+    }
+
+
+def atc_codes() -> dict[str, str]:
+    """Generic name → ATC code (first listed), so exports can report the class code."""
+    out: dict[str, str] = {}
+    for rows in lexicon().entries.values():
+        for e in rows:
+            if e.generic and e.atc:
+                out.setdefault(e.generic, e.atc)
+    return out
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A lexicon hit in a sentence with its assertion status."""
+
+    entry: DrugEntry
+    sent_index: int
+    start: int  # sentence-relative
+    end: int
+    assertion: Assertion
+    anchored: bool
+
+
+def _lookup(matched: str) -> tuple[DrugEntry, ...]:
+    """Lexicon rows for the matched term (without any plural ending)."""
+    return lexicon().entries.get(_term_key(matched), ())
+
+
+def find_mentions(
+    sents: Sequence[Span], doc_layout: DocLayout | None = None
+) -> tuple[list[Mention], list[SentenceContext | None]]:
+    """Every drug mention in ``sents`` with its assertion, and each sentence's context."""
+    pattern = lexicon().pattern
+    mentions: list[Mention] = []
+    contexts: list[SentenceContext | None] = []
+    lay = doc_layout
+    for i, sent in enumerate(sents):
+        text = fold(sent.text)
+        hits = list(pattern.finditer(text))
+        if not hits:
+            contexts.append(None)
+            continue
+        if lay is None:
+            lay = layout(sent.doc.text)
+        ctx = sentence_context(sent, lay)
+        contexts.append(ctx)
+        for m in hits:
+            for entry in _lookup(m.group(1)):
+                if not entry.drug_class:
+                    continue  # a look-alike such as "ASA grade"
+                status = ctx.assess(m.start(), m.end())
+                mentions.append(Mention(entry, i, m.start(), m.end(), status, ctx.anchored))
+    return mentions, contexts
+
+
+def _evidence(sents: Sequence[Span], m: Mention, value: object, confidence: float) -> FieldValue:
+    sent = sents[m.sent_index]
+    return FieldValue(
+        value=value,
+        evidence=sent.text,
+        start=sent.start_char,
+        end=sent.end_char,
+        cue=m.assertion.cue,
+        assertion=m.assertion.status,
+        confidence=confidence,
+    )
+
+
+def _confidence(m: Mention) -> float:
+    if m.assertion.status == NEGATED:
+        return 0.8
+    return 0.9 if m.anchored else 0.75
+
+
+def _best(mentions: list[Mention]) -> Mention:
+    """The most convincing mention: anchored to the patient first, then earliest."""
+    return min(mentions, key=lambda m: (not m.anchored, m.sent_index, m.start))
+
+
+_LMWH = "lmwh"
+_LMWH_ATC = "B01AB"
+
+
+def _specific(agents: list[str]) -> list[str]:
+    """Drop the group name "lmwh" when a specific low-molecular-weight heparin is named."""
+    if _LMWH not in agents:
+        return agents
+    atc = atc_codes()
+    named_lmwh = [
+        a for a in agents if a not in (_LMWH, "heparin") and atc.get(a, "").startswith(_LMWH_ATC)
+    ]
+    return [a for a in agents if a != _LMWH] if named_lmwh else agents
+
+
+def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
+    """anticoagulant, anticoagulant_agents, antiplatelet, antiplatelet_agents, reversal_agents.
+
+    ``sents`` are the sentences about one patient (spaCy spans of the document built from
+    :func:`sseh_lit.text.document_text`, so offsets are document offsets). Only fields with a
+    value are returned: a missing key means null (unknown), an agents list is never empty.
+    """
+    mentions, _ = find_mentions(sents)
+    out: dict[str, FieldValue] = {}
+    negated_all = [
+        m
+        for m in mentions
+        if m.entry.drug_class in (ANTITHROMBOTIC, MEDICATION) and m.assertion.status == NEGATED
+    ]
+    for cls, flag, agents_field in (
+        (ANTICOAGULANT, "anticoagulant", "anticoagulant_agents"),
+        (ANTIPLATELET, "antiplatelet", "antiplatelet_agents"),
+    ):
+        own = [m for m in mentions if m.entry.drug_class == cls]
+        positive = [m for m in own if m.assertion.positive]
+        if positive:
+            out[flag] = _evidence(sents, _best(positive), True, _confidence(_best(positive)))
+            named = [m for m in positive if m.entry.generic]
+            if named:
+                agents = _specific(sorted({m.entry.generic for m in named}))
+                out[agents_field] = _evidence(
+                    sents, _best(named), agents, _confidence(_best(named))
+                )
+            continue
+        negated = [m for m in own if m.assertion.status == NEGATED] + negated_all
+        if negated:
+            best = _best(negated)
+            out[flag] = _evidence(sents, best, False, _confidence(best))
+    reversal = [m for m in mentions if m.entry.drug_class == REVERSAL and m.assertion.positive]
+    if reversal:
+        agents = sorted({m.entry.generic for m in reversal})
+        out["reversal_agents"] = _evidence(sents, _best(reversal), agents, 0.8)
+    return out
