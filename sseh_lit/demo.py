@@ -1,0 +1,145 @@
+"""The offline demo: build a corpus DB from ``corpus/demo/*.xml`` and run the stages on it.
+
+:func:`build_demo_corpus` feeds the bundled synthetic PubMed XML through the same parser and
+upsert as a refresh (:func:`sseh_lit.pubmed.parse.iter_pubmed`,
+:func:`sseh_lit.corpus.upsert_articles`), and records a ``refresh_runs`` row (query ``demo``,
+mode ``demo``) with its ``search_hits`` so PRISMA counts work on the demo DB too. No network.
+
+:func:`run_demo` is the ``sseh-lit demo`` sequence: one call per stage, each printing a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .config import PROJECT_ROOT, demo_corpus_dir
+from .corpus import UpsertCounts, mark_deleted, upsert_articles
+from .db import connect, transaction, utcnow
+from .errors import ConfigError
+from .lock import hold_lock
+from .pubmed.parse import Article, Deletion, iter_pubmed
+
+#: Used only while ``corpus/demo/`` is still empty: the parser's own synthetic fixtures.
+FALLBACK_DIR = PROJECT_ROOT / "tests" / "fixtures" / "pubmed"
+
+
+@dataclass
+class DemoSummary:
+    """What :func:`build_demo_corpus` stored."""
+
+    db_path: str
+    source_dir: str
+    files: int = 0
+    records: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    failed: int = 0
+    run_id: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def demo_files(directory: str | Path | None = None) -> tuple[Path, list[Path]]:
+    """The demo XML files (``corpus/demo/*.xml``; the test fixtures while that is empty)."""
+    folder = Path(directory) if directory else demo_corpus_dir()
+    files = sorted(folder.glob("*.xml")) if folder.is_dir() else []
+    if not files and directory is None:
+        folder = FALLBACK_DIR
+        files = sorted(p for p in folder.glob("*.xml") if not p.name.startswith("broken"))
+    if not files:
+        raise ConfigError(f"no demo corpus: {folder} holds no *.xml files")
+    return folder, files
+
+
+def build_demo_corpus(db_path: str | Path, source_dir: str | Path | None = None) -> DemoSummary:
+    """Load the demo XML into ``db_path`` through the refresh code path; idempotent."""
+    folder, files = demo_files(source_dir)
+    summary = DemoSummary(db_path=str(db_path), source_dir=str(folder), files=len(files))
+    with hold_lock(db_path, "refresh"):
+        db = connect(db_path)
+        try:
+            articles: list[Article] = []
+            deleted: list[str] = []
+            for path in files:
+                for item in iter_pubmed(path):
+                    if isinstance(item, Article):
+                        articles.append(item)
+                    elif isinstance(item, Deletion):
+                        deleted.append(item.pmid)
+                    else:
+                        summary.errors.append(f"{path.name}: {item.error}")
+            now = utcnow()
+            with transaction(db):
+                run_id = int(
+                    db["refresh_runs"]
+                    .insert(
+                        {
+                            "query_name": "demo",
+                            "query_version": "demo",
+                            "query_term": f"files {folder.name}/*.xml",
+                            "search_date": datetime.now(UTC).date().isoformat(),
+                            "mode": "demo",
+                            "started_at": now,
+                            "status": "running",
+                        }
+                    )
+                    .last_pk
+                )
+                hit_pmids = [a.pmid for a in articles] + deleted
+                db["search_hits"].insert_all(
+                    ({"run_id": run_id, "pmid": p} for p in dict.fromkeys(hit_pmids)), ignore=True
+                )
+                counts: UpsertCounts = upsert_articles(db, articles, source="demo", run_id=run_id)
+                summary.deleted = mark_deleted(db, deleted, now)
+                db["failed_records"].insert_all(
+                    {"run_id": run_id, "pmid": None, "stage": "demo", "error": e, "created_at": now}
+                    for e in summary.errors
+                )
+                summary.records = len(articles)
+                summary.new, summary.updated = counts.new, counts.updated
+                summary.unchanged, summary.failed = counts.unchanged, len(summary.errors)
+                summary.run_id = run_id
+                db["refresh_runs"].update(
+                    run_id,
+                    {
+                        "found": len(dict.fromkeys(hit_pmids)),
+                        "new": counts.new,
+                        "updated": counts.updated,
+                        "unchanged": counts.unchanged,
+                        "deleted": summary.deleted,
+                        "failed": summary.failed,
+                        "requests": 0,
+                        "status": "ok",
+                        "finished_at": utcnow(),
+                    },
+                )
+        finally:
+            db.conn.close()
+    return summary
+
+
+def run_demo(
+    db_path: str | Path, out_dir: str | Path, echo: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """``sseh-lit demo``: build the demo corpus, then run each later stage on it in turn.
+
+    Later stages (screen, extract, export, analysis) are hooked in here as one call each.
+    """
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    corpus = build_demo_corpus(db_path)
+    echo(
+        f"corpus: {corpus.records} records from {corpus.files} files in {corpus.source_dir} "
+        f"({corpus.new} new, {corpus.updated} updated, {corpus.unchanged} unchanged, "
+        f"{corpus.deleted} deleted, {corpus.failed} failed) -> {db_path}"
+    )
+    for error in corpus.errors:
+        echo(f"  skipped: {error}")
+    return {"corpus": corpus.to_dict()}
