@@ -64,7 +64,7 @@ def record_queue(
             ):
                 entry.min_confidence = item.confidence
             entry.flags = sorted({*entry.flags, *item.flags})
-        if filter == "":
+        if filter == "" and fields is None:
             for pv in dataset.iter_patients(db):
                 if not pv.removed:
                     _add(entries, pv.pmid).flags = sorted(
