@@ -17,13 +17,17 @@ Everything downstream works on sentence ``Span`` objects of a Doc built from
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+
+from .model import FieldValue
 
 #: Words after which a full stop does not end a sentence (lower-case, without the dot).
 _ABBREV_FILE = "sentence_abbreviations.json"
@@ -126,3 +130,27 @@ def expand_abbreviations(doc: Doc) -> dict[str, str]:
         if long_form is not None:
             found.setdefault(abrv.text, long_form.text)
     return found
+
+
+@cache
+def lexicon(name: str) -> dict:
+    """A JSON lexicon from ``sseh_lit/extract/lexicons/`` (read once per process)."""
+    data = resources.files("sseh_lit.extract.lexicons").joinpath(name).read_text("utf-8")
+    return json.loads(data)
+
+
+def alternation(words: list[str]) -> str:
+    """A regex alternation of literal ``words`` (longest first, so "hemilaminectomy" wins)."""
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+def evidence(value: Any, sent: Span, confidence: float, cue: str | None = None) -> FieldValue:
+    """A :class:`FieldValue` whose evidence is the sentence ``sent`` (document offsets)."""
+    return FieldValue(
+        value=value,
+        evidence=sent.text,
+        start=sent.start_char,
+        end=sent.end_char,
+        cue=cue,
+        confidence=confidence,
+    )

@@ -1,0 +1,153 @@
+"""File mode: annotate a JSONL of records without a database.
+
+Each input line is ``{pmid, title, abstract, journal, year, publication_types}``; each output
+line is ``{pmid, screening: {include, reason}, patients: [{field: value, ...}], evidence: [...]}``
+with the gold schema's field names (null when unknown). Patients are extracted for every record,
+whatever screening says, through the same :func:`sseh_lit.extract.extract_records` as the DB
+path. ``evidence`` (one ``{field: sentence}`` per patient) is extra, for the error listing of
+``sseh-lit evaluate``. Bad lines (invalid JSON, not an object, no pmid) are reported and skipped;
+they never end the run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import ValidationError
+from .extract.core import extract_records, plain_patient
+from .extract.model import RecordResult
+
+#: Keys an input line may carry (everything else is ignored, as in the held-out evaluation).
+INPUT_KEYS = ("pmid", "title", "abstract", "journal", "year", "publication_types")
+
+
+@dataclass
+class AnnotateSummary:
+    """What one ``annotate`` run did."""
+
+    read: int = 0
+    written: int = 0
+    skipped: list[str] = field(default_factory=list)  # "line N: why"
+
+
+def _fallback_screen(record: Mapping[str, Any]) -> tuple[bool, str]:
+    """A simple rule used only when the screening module is not installed."""
+    text = f"{record.get('title') or ''} {record.get('abstract') or ''}".lower()
+    if not re.search(r"epidural|extradural", text):
+        return False, "not_epidural"
+    if re.search(r"\b(?:trauma(?:tic)?|fracture|injury)\b", record.get("title") or "", re.I):
+        return False, "traumatic"
+    if re.search(r"lumbar puncture|epidural (?:anaesthesia|anesthesia|catheter)", text):
+        return False, "iatrogenic"
+    return True, "sseh_case"
+
+
+def screen(record: Mapping[str, Any]) -> dict[str, Any]:
+    """``{include, reason}`` from :func:`sseh_lit.screen.screen_record`, or the fallback rule."""
+    try:
+        from .screen import screen_record
+    except ImportError:
+        include, reason = _fallback_screen(record)
+        return {"include": include, "reason": reason}
+    decision = screen_record(record)
+    return {"include": bool(decision.include), "reason": decision.reason}
+
+
+def clean_record(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The allowed input keys of a line, with the pmid as text."""
+    rec = {k: obj.get(k) for k in INPUT_KEYS}
+    rec["pmid"] = str(rec["pmid"]).strip()
+    for key in ("title", "abstract"):
+        if not isinstance(rec[key], str):
+            rec[key] = "" if rec[key] is None else str(rec[key])
+    if not isinstance(rec["publication_types"], list):
+        rec["publication_types"] = []
+    return rec
+
+
+def read_records(
+    fh: IO[str], summary: AnnotateSummary, warn: Callable[[str], None]
+) -> Iterator[dict[str, Any]]:
+    """Valid records of a JSONL stream; bad lines are reported through ``warn`` and skipped."""
+    for n, line in enumerate(fh, 1):
+        if not line.strip():
+            continue
+        summary.read += 1
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            msg = f"line {n}: not valid JSON ({e.msg}); skipped"
+        else:
+            if not isinstance(obj, dict):
+                msg = f"line {n}: not a JSON object; skipped"
+            elif obj.get("pmid") in (None, "") or not str(obj.get("pmid")).strip():
+                msg = f"line {n}: no pmid; skipped"
+            else:
+                yield clean_record(obj)
+                continue
+        summary.skipped.append(msg)
+        warn(msg)
+
+
+def result_line(record: Mapping[str, Any], result: RecordResult) -> dict[str, Any]:
+    """One output line for ``record``."""
+    return {
+        "pmid": record["pmid"],
+        "screening": screen(record),
+        "patients": [plain_patient(p) for p in result.patients],
+        "evidence": [
+            {name: fv.evidence for name, fv in p.values.items() if fv.value not in (None, [])}
+            for p in result.patients
+        ],
+    }
+
+
+def annotate_stream(
+    fh_in: IO[str],
+    fh_out: IO[str],
+    *,
+    warn: Callable[[str], None] = lambda _m: None,
+    batch_size: int = 64,
+) -> AnnotateSummary:
+    """Annotate JSONL from ``fh_in`` into ``fh_out``."""
+    summary = AnnotateSummary()
+    records = read_records(fh_in, summary, warn)
+    pending: list[dict[str, Any]] = []
+
+    def tracked() -> Iterator[dict[str, Any]]:
+        for rec in records:
+            pending.append(rec)
+            yield rec
+
+    for result in extract_records(tracked(), batch_size=batch_size):
+        record = pending.pop(0)
+        fh_out.write(json.dumps(result_line(record, result), ensure_ascii=False) + "\n")
+        summary.written += 1
+    return summary
+
+
+def annotate(
+    in_path: str | Path,
+    out_path: str | Path,
+    *,
+    warn: Callable[[str], None] = lambda _m: None,
+) -> AnnotateSummary:
+    """Annotate the JSONL file ``in_path`` into ``out_path`` (written whole, then renamed)."""
+    in_path, out_path = Path(in_path), Path(out_path)
+    tmp = out_path.with_name(out_path.name + ".part")
+    try:
+        with (
+            open(in_path, encoding="utf-8", errors="replace") as fh_in,
+            open(tmp, "w", encoding="utf-8") as fh_out,
+        ):
+            summary = annotate_stream(fh_in, fh_out, warn=warn)
+        tmp.replace(out_path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise ValidationError(f"cannot annotate {in_path} -> {out_path}: {e}") from e
+    return summary

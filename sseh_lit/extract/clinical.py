@@ -1,0 +1,376 @@
+"""Clinical course of one patient: pre-operative grade, treatment, procedure, time to surgery,
+outcome, outcome grade and follow-up.
+
+* treatment: ``surgical`` when any decompression/evacuation was done — even after a failed
+  conservative trial — unless the operation is negated ("without surgical decompression",
+  "refused surgery"); ``conservative`` when the text says so (conservative, non-operative,
+  medical management, spontaneous resolution, factor replacement alone).
+* procedure: the most specific operation named (hemilaminectomy > laminoplasty > laminotomy >
+  laminectomy; costotransversectomy, corpectomy, instrumentation … are ``other``); a bare
+  "decompression" or "evacuation" names no procedure.
+* time_to_surgery_hours: "within 9 hours after symptom onset", "5 days after the onset",
+  "after 28 h from onset", "surgery was delayed for two days", in a sentence about the operation.
+* outcome: the last narrative statement wins (deficits usually improve over the course), except
+  death which always wins; one sentence is classified death > no recovery > complete > partial,
+  with residual deficits turning "complete" into ``partial_recovery``.
+* grades: ASIA/AIS/Frankel A–E, JOA, Nurick; "from ASIA B to D" gives both; a single grade is
+  the outcome grade when the sentence speaks of follow-up/discharge, else the pre-operative one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from .model import FieldValue
+from .patients import SentInfo, number
+from .pipeline import alternation, evidence, lexicon
+
+_MODAL = re.compile(r"\b(?:may|might|can|could|should|must|would|shall)\b", re.I)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    surgery: re.Pattern[str]
+    negator: re.Pattern[str]
+    conservative: re.Pattern[str]
+    procedure: re.Pattern[str]
+    procedures: dict[str, str]
+    rank: list[str]
+    time: re.Pattern[str]
+    delayed: re.Pattern[str]
+    units: dict[str, float]
+    complete: re.Pattern[str]
+    partial: re.Pattern[str]
+    strong_partial: re.Pattern[str]
+    no_recovery: re.Pattern[str]
+    death: re.Pattern[str]
+    not_clinical: re.Pattern[str]
+    clinical: re.Pattern[str]
+    grade: re.Pattern[str]
+    grade_after_letter: re.Pattern[str]
+    numeric_grade: re.Pattern[str]
+    scales: dict[str, str]
+    after_cues: re.Pattern[str]
+    follow_up: re.Pattern[str]
+    follow_up_before: re.Pattern[str]
+
+
+def _alt(words: list[str]) -> str:
+    return alternation(words)
+
+
+@cache
+def _rules() -> _Rules:
+    lex = lexicon("clinical.json")
+    nums = lexicon("numbers.json")
+    num_words = _alt(
+        [w for w in (*nums["units"], *nums["tens"]) if w not in ("a", "an", "several")]
+    )
+    num = rf"(\d{{1,4}}(?:\.\d+)?|{num_words})"
+    unit = r"(minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|months?)"
+    anchors = _alt(lex["time_anchors"])
+    scales = {k.lower(): v for k, v in lex["grade_scales"].items()}
+    letter_scales = _alt([k for k, v in scales.items() if v in ("ASIA", "Frankel")])
+    numeric_scales = _alt([k for k, v in scales.items() if v in ("JOA", "Nurick")])
+    fu_unit = r"(years?|yrs?|months?|mos?|weeks?|wks?|days?)"
+    return _Rules(
+        surgery=re.compile(rf"\b(?:{_alt(lex['surgery_cues'])})\b", re.I),
+        negator=re.compile(rf"\b(?:{_alt(lex['surgery_negators'])})\b", re.I),
+        conservative=re.compile(rf"\b(?:{_alt(lex['conservative_cues'])})\b", re.I),
+        procedure=re.compile(rf"\b({_alt(list(lex['procedures']))})\b", re.I),
+        procedures={k.lower(): v for k, v in lex["procedures"].items()},
+        rank=lex["procedure_rank"],
+        time=re.compile(
+            rf"\b{num}\s*{unit}\b\s*(?:after|from|of|following|since|post)\s+(?:the\s+)?"
+            rf"(?:[\w-]+\s+){{0,3}}?(?:{anchors})\b",
+            re.I,
+        ),
+        delayed=re.compile(rf"\b(?:delayed|postponed)\s+(?:for|by)\s+{num}\s*{unit}\b", re.I),
+        units={k.lower(): float(v) for k, v in lex["time_units"].items()},
+        complete=re.compile(rf"\b(?:{_alt(lex['complete_cues'])})\b", re.I),
+        partial=re.compile(rf"\b(?:{_alt(lex['partial_cues'])})", re.I),
+        strong_partial=re.compile(rf"\b(?:{_alt(lex['strong_partial'])})\b", re.I),
+        no_recovery=re.compile(rf"\b(?:{_alt(lex['no_recovery_cues'])})\b", re.I),
+        death=re.compile(rf"\b(?:{_alt(lex['death_cues'])})\b", re.I),
+        not_clinical=re.compile(rf"(?:{_alt(lex['outcome_not_clinical'])})", re.I),
+        clinical=re.compile(rf"(?:{_alt(lex['clinical_words'])})", re.I),
+        grade=re.compile(
+            rf"\b({letter_scales})\b(?:\s+(?:impairment\s+)?(?:scale|grade|score|classification))?"
+            rf"(?:\s*(?:was|of|:|=|grade|score))?\s*\(?\s*([A-E])(?![\w-])",
+            re.I,
+        ),
+        grade_after_letter=re.compile(
+            rf"\bgrade\s+([A-E])\b(?:\s+(?:on|of|according\s+to)\s+(?:the\s+)?({letter_scales}))?"
+        ),
+        numeric_grade=re.compile(
+            rf"\b({numeric_scales})\b(?:\s+(?:score|grade|scale))?(?:\s*(?:was|of|:|=))?\s*"
+            r"(\d{1,2}(?:\.\d)?)(?:\s*/\s*\d{1,2})?",
+            re.I,
+        ),
+        scales=scales,
+        after_cues=re.compile(rf"(?:{_alt(lex['grade_after_cues'])})", re.I),
+        follow_up=re.compile(
+            rf"(?:{_alt(lex['follow_up_cues'])})\s+(?:(?:period|duration|time|visit)\s+)?"
+            rf"(?:of|for|at|after|was|lasted|examination)?\s*(?:about|approximately|over)?\s*"
+            rf"{num}\s*{fu_unit}\b",
+            re.I,
+        ),
+        follow_up_before=re.compile(
+            rf"\b{num}[\s-]*{fu_unit}[\s-]+(?:of\s+)?(?:follow[- ]?up|followup)\b", re.I
+        ),
+    )
+
+
+def _usable(info: SentInfo) -> bool:
+    return info.patient and not _MODAL.search(info.span.text)
+
+
+# ---------------------------------------------------------------- treatment and procedure
+
+
+def _surgery_mentions(text: str) -> tuple[list[str], list[str]]:
+    """(affirmed, negated) surgical cues in one sentence."""
+    r = _rules()
+    affirmed, negated = [], []
+    for m in r.surgery.finditer(text):
+        before = text[max(0, m.start() - 45) : m.start()]
+        before = re.split(r"[;]|\bbut\b|\bhowever\b|\bthen\b|\blater\b", before)[-1]
+        (negated if r.negator.search(before) else affirmed).append(m.group(0))
+    return affirmed, negated
+
+
+def treatment(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
+    """``treatment`` and ``procedure``."""
+    r = _rules()
+    surgical: tuple[SentInfo, str] | None = None
+    conservative: tuple[SentInfo, str] | None = None
+    procedure: tuple[str, SentInfo, str] | None = None
+    for info in sents:
+        if not _usable(info):
+            continue
+        text = info.span.text
+        affirmed, negated = _surgery_mentions(text)
+        if affirmed and surgical is None:
+            surgical = (info, affirmed[0])
+        m = r.conservative.search(text)
+        if (m or negated) and conservative is None:
+            conservative = (info, m.group(0) if m else negated[0])
+        if affirmed:
+            for pm in r.procedure.finditer(text):
+                before = text[max(0, pm.start() - 45) : pm.start()]
+                if r.negator.search(before):
+                    continue
+                proc = r.procedures[pm.group(1).lower()]
+                if procedure is None or r.rank.index(proc) < r.rank.index(procedure[0]):
+                    procedure = (proc, info, pm.group(0))
+    out: dict[str, FieldValue] = {}
+    if surgical is not None:
+        info, cue = surgical
+        conf = 0.9 if info.section != "title" else 0.7
+        out["treatment"] = evidence("surgical", info.span, conf, cue=cue)
+    elif conservative is not None:
+        info, cue = conservative
+        out["treatment"] = evidence("conservative", info.span, 0.8, cue=cue)
+    if procedure is not None and surgical is not None:
+        proc, info, cue = procedure
+        out["procedure"] = evidence(proc, info.span, 0.85, cue=cue)
+    return out
+
+
+def _hours(num: str, unit: str) -> float | None:
+    value = number(num)
+    if value is None:
+        return None
+    u = unit.lower()
+    u = u[:-1] if u.endswith("s") and len(u) > 2 else u
+    factor = _rules().units.get(u)
+    return None if factor is None else round(value * factor, 2)
+
+
+def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
+    """``time_to_surgery_hours`` from a sentence about the operation."""
+    r = _rules()
+    for info in sents:
+        if not _usable(info):
+            continue
+        text = info.span.text
+        affirmed, _ = _surgery_mentions(text)
+        if not affirmed and not re.search(r"\bsurg|\boperat", text, re.I):
+            continue
+        for pat in (r.time, r.delayed):
+            m = pat.search(text)
+            if m:
+                hours = _hours(m.group(1), m.group(2))
+                if hours is not None and 0 <= hours <= 24 * 365:
+                    return {"time_to_surgery_hours": evidence(hours, info.span, 0.75, m.group(0))}
+    return {}
+
+
+# ---------------------------------------------------------------- outcome
+
+
+def _mask(text: str, pattern: re.Pattern[str]) -> str:
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def classify_outcome(text: str) -> tuple[str, str] | None:
+    """The outcome one sentence states, with the cue; ``None`` when it states none."""
+    r = _rules()
+    m = r.death.search(text)
+    if m:
+        return "death", m.group(0)
+    no_rec = r.no_recovery.search(text)
+    complete = r.complete.search(text)
+    rest = _mask(_mask(text, r.no_recovery), r.complete)
+    partial = r.partial.search(rest)
+    imaging_only = bool(r.not_clinical.search(text)) and not r.clinical.search(
+        _mask(text, r.not_clinical)
+    )
+    if no_rec:
+        return (
+            ("partial_recovery", partial.group(0)) if partial else ("no_recovery", no_rec.group(0))
+        )
+    if complete:
+        strong = r.strong_partial.search(rest)
+        if strong:
+            return "partial_recovery", strong.group(0)
+        return "complete_recovery", complete.group(0)
+    if partial and not imaging_only:
+        return "partial_recovery", partial.group(0)
+    return None
+
+
+def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
+    """``outcome``: the last narrative statement of the course, death always winning."""
+    found: tuple[str, SentInfo, str] | None = None
+    for info in sents:
+        if not _usable(info) or info.section == "title":
+            continue
+        got = classify_outcome(info.span.text)
+        if got is None:
+            continue
+        if found is not None and found[0] == "death":
+            continue
+        found = (got[0], info, got[1])
+    if found is None:
+        for info in sents:  # titles such as "complete recovery without surgery"
+            if info.section == "title":
+                got = classify_outcome(info.span.text)
+                if got:
+                    return {"outcome": evidence(got[0], info.span, 0.6, cue=got[1])}
+        return {}
+    value, info, cue = found
+    return {"outcome": evidence(value, info.span, 0.75, cue=cue)}
+
+
+# ---------------------------------------------------------------- grades and follow-up
+
+
+def _grades_in(text: str) -> list[tuple[int, dict[str, str]]]:
+    r = _rules()
+    out: list[tuple[int, dict[str, str]]] = []
+    for m in r.grade.finditer(text):
+        out.append(
+            (m.start(), {"scale": r.scales[m.group(1).lower()], "grade": m.group(2).upper()})
+        )
+        # "from ASIA B to D": the bare letter after "to" is the same scale
+        tail = re.match(r"\s*(?:to|into|->|→)\s*(?:grade\s+)?([A-E])(?![\w-])", text[m.end() :])
+        if tail:
+            out.append((m.end(), {"scale": r.scales[m.group(1).lower()], "grade": tail.group(1)}))
+    for m in r.grade_after_letter.finditer(text):
+        if m.group(2):
+            out.append((m.start(), {"scale": r.scales[m.group(2).lower()], "grade": m.group(1)}))
+    for m in r.numeric_grade.finditer(text):
+        g = m.group(2)
+        g = g[:-2] if g.endswith(".0") else g
+        out.append((m.start(), {"scale": r.scales[m.group(1).lower()], "grade": g}))
+    seen: set[int] = set()
+    unique = []
+    for pos, grade in sorted(out, key=lambda t: t[0]):
+        if pos not in seen:
+            seen.add(pos)
+            unique.append((pos, grade))
+    return unique
+
+
+def grades(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
+    """``preop_grade`` and ``outcome_grade``."""
+    r = _rules()
+    pre: FieldValue | None = None
+    post: FieldValue | None = None
+    for info in sents:
+        if not info.patient or info.section == "title":
+            continue
+        text = info.span.text
+        found = _grades_in(text)
+        if not found:
+            continue
+        if len(found) >= 2:
+            if pre is None:
+                pre = evidence(found[0][1], info.span, 0.8)
+            post = evidence(found[-1][1], info.span, 0.8)
+            continue
+        _pos, grade = found[0]
+        if r.after_cues.search(text):
+            post = evidence(grade, info.span, 0.7)
+        elif pre is None:
+            pre = evidence(grade, info.span, 0.75)
+    out: dict[str, FieldValue] = {}
+    if pre is not None:
+        out["preop_grade"] = pre
+    if post is not None:
+        out["outcome_grade"] = post
+    return out
+
+
+def _months(num: str, unit: str) -> float | None:
+    value = number(num)
+    if value is None:
+        return None
+    u = unit.lower()[0]
+    factor = {"y": 12.0, "m": 1.0, "w": 12 / 52, "d": 12 / 365.25}[u]
+    return round(value * factor, 1)
+
+
+def follow_up(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
+    """``follow_up_months``: the longest follow-up stated for the patient."""
+    r = _rules()
+    best: tuple[float, SentInfo, str] | None = None
+    for info in sents:
+        if not info.patient or info.section == "title":
+            continue
+        text = info.span.text
+        for pat in (r.follow_up, r.follow_up_before):
+            for m in pat.finditer(text):
+                months = _months(m.group(1), m.group(2))
+                if months is not None and 0 < months <= 600 and (best is None or months > best[0]):
+                    best = (months, info, m.group(0))
+    if best is None:
+        return {}
+    return {"follow_up_months": evidence(best[0], best[1].span, 0.75, cue=best[2])}
+
+
+def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
+    """All clinical-course fields of one patient."""
+    out: dict[str, FieldValue] = {}
+    out.update(treatment(sents))
+    if out.get("treatment") and out["treatment"].value == "surgical":
+        out.update(time_to_surgery(sents))
+    out.update(outcome(sents))
+    out.update(grades(sents))
+    out.update(follow_up(sents))
+    if "outcome" not in out and "outcome_grade" in out:
+        g = out["outcome_grade"]
+        pre = out.get("preop_grade")
+        if g.value.get("grade") == "E" and g.value.get("scale") in ("ASIA", "Frankel"):
+            out["outcome"] = FieldValue(
+                "complete_recovery", g.evidence, g.start, g.end, confidence=0.6
+            )
+        elif pre is not None and pre.value != g.value:
+            out["outcome"] = FieldValue(
+                "partial_recovery", g.evidence, g.start, g.end, None, "affirmed", 0.5
+            )
+    return out

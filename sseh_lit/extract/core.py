@@ -1,0 +1,136 @@
+"""The extractor's public API: one record (or a stream of records) in, patients with evidence out.
+
+``extract_record`` / ``extract_records`` run the cached pipeline over
+:func:`sseh_lit.text.document_text` (so every offset is a document offset), decide the patients
+(:mod:`.patients`), and fill every field of each patient from its own sentences: demographics,
+levels, clinical course here, drugs and comorbidities from :mod:`.drugs` / :mod:`.conditions`
+(imported lazily: absent modules simply leave their fields null), then the derived fields.
+File mode (``sseh-lit annotate``) and the DB path (``sseh-lit extract``) both go through here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from ..fields import DERIVED_FIELDS, EXTRACTED_FIELDS, FIELD_BY_NAME, derive
+from ..text import document_text
+from . import clinical, demographics, levels
+from .model import FieldValue, Patient, RecordResult
+from .patients import PatientSlot, SentInfo, classify, plan
+from .pipeline import load, sentences
+
+#: Bump when extraction rules change: records extracted by an older version are redone.
+EXTRACTOR_VERSION = "0.3.0"
+#: Longest text run through the pipeline; the rest of a pathological abstract is ignored.
+MAX_CHARS = 100_000
+
+log = logging.getLogger(__name__)
+
+_Extractor = Callable[[Sequence[Span]], dict[str, FieldValue]]
+
+
+def _optional(module: str) -> _Extractor | None:
+    """``sseh_lit.extract.<module>.extract`` if that module is installed, else ``None``."""
+    try:
+        mod = importlib.import_module(f"sseh_lit.extract.{module}")
+    except ImportError:
+        return None
+    return getattr(mod, "extract", None)
+
+
+def record_text(record: Mapping[str, Any]) -> str:
+    """The document text of a record (title + blank line + abstract), as stored offsets expect."""
+    title = record.get("title")
+    abstract = record.get("abstract")
+    return document_text(
+        title if isinstance(title, str) else None, abstract if isinstance(abstract, str) else None
+    )
+
+
+def _empty(name: str) -> FieldValue:
+    kind = FIELD_BY_NAME[name].type
+    return FieldValue([] if kind == "agents" else None, confidence=0.0)
+
+
+def _fill(slot: PatientSlot, extras: Sequence[_Extractor]) -> Patient:
+    sents = slot.sents
+    values: dict[str, FieldValue] = {}
+    values.update(demographics.extract(sents, slot))
+    values.update(levels.extract(sents))
+    values.update(clinical.extract(sents))
+    spans = [s.span for s in sents]
+    for func in extras:
+        try:
+            got = func(spans)
+        except Exception:  # a helper module's bug must not lose the record
+            log.exception("extractor %s failed", getattr(func, "__module__", func))
+            continue
+        for name, fv in got.items():
+            if name in FIELD_BY_NAME:
+                values[name] = fv
+    for name in EXTRACTED_FIELDS:
+        values.setdefault(name, _empty(name))
+    plain = {k: v.value for k, v in values.items()}
+    for name, value in derive(plain).items():
+        src = values.get("level_upper")
+        values[name] = FieldValue(
+            value,
+            evidence=src.evidence if src else "",
+            start=src.start if src else None,
+            end=src.end if src else None,
+            confidence=src.confidence if value is not None and src else 0.0,
+        )
+    return Patient(label=slot.label, values=values)
+
+
+def _title_end(record: Mapping[str, Any]) -> int:
+    title = record.get("title")
+    return len(title) if isinstance(title, str) else 0
+
+
+def extract_doc(doc: Doc, record: Mapping[str, Any]) -> RecordResult:
+    """Patients of one record from its already-parsed Doc."""
+    pmid = str(record.get("pmid") or "")
+    infos: list[SentInfo] = classify(sentences(doc), _title_end(record))
+    types = record.get("publication_types") or []
+    if not isinstance(types, list | tuple):
+        types = []
+    p = plan(infos, [str(t) for t in types])
+    extras = [f for f in (_optional("drugs"), _optional("conditions")) if f is not None]
+    patients = [_fill(slot, extras) for slot in p.patients]
+    return RecordResult(pmid=pmid, patients=patients, aggregate_only=p.aggregate_only)
+
+
+def extract_record(record: Mapping[str, Any]) -> RecordResult:
+    """Extract one record (``{pmid, title, abstract, publication_types, ...}``)."""
+    return next(extract_records([record]))
+
+
+def extract_records(
+    records: Iterable[Mapping[str, Any]], batch_size: int = 64
+) -> Iterator[RecordResult]:
+    """Extract a stream of records, parsing them in batches with ``nlp.pipe``."""
+    nlp = load()
+    it = iter(records)
+    while True:
+        batch = list(islice(it, batch_size))
+        if not batch:
+            return
+        texts = [record_text(r)[:MAX_CHARS] for r in batch]
+        for record, doc in zip(batch, nlp.pipe(texts, batch_size=batch_size), strict=True):
+            yield extract_doc(doc, record)
+
+
+def plain_patient(patient: Patient) -> dict[str, Any]:
+    """``{field: value}`` for every extracted and derived field (schema names; null if unknown)."""
+    values = patient.plain()
+    out: dict[str, Any] = {"label": patient.label}
+    for name in (*EXTRACTED_FIELDS, *DERIVED_FIELDS):
+        out[name] = values.get(name)
+    return out

@@ -1,0 +1,203 @@
+"""Age and sex of one patient.
+
+Ages are read in every notation case reports use: "a 65-year-old", "aged 65", "65 years of age",
+"at the age of 65", "a man of 65 years", "a 4-month-old", "a 3-week-old", "a sixty-five-year-old";
+months/weeks/days are converted to years. A hedged age ("almost 80-year-old") or a vague word
+("octogenarian", "elderly") gives ``None`` rather than a guess. Sex comes from the noun next to
+the age ("65-year-old man"), another sex noun about the patient, or — when unambiguous — the
+pronouns of the patient's sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from .model import FieldValue
+from .patients import PatientSlot, SentInfo, number
+from .pipeline import alternation, evidence, lexicon
+
+_D = r"[\s\-\u2010-\u2015\u2212]"
+_UNIT_YEARS = {"year": 1.0, "yr": 1.0, "month": 1 / 12, "mo": 1 / 12, "week": 1 / 52, "wk": 1 / 52}
+_UNIT_YEARS["day"] = 1 / 365.25
+
+
+@dataclass
+class AgeMention:
+    """An age found in a sentence (``age`` is ``None`` when hedged) and the sex noun next to it."""
+
+    age: float | None
+    sex: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Rules:
+    patterns: tuple[re.Pattern[str], ...]
+    hedge: re.Pattern[str]
+    noun_after: re.Pattern[str]
+    male: frozenset[str]
+    female: frozenset[str]
+    core_sex: re.Pattern[str]
+    pronoun: re.Pattern[str]
+    male_pronouns: frozenset[str]
+    female_pronouns: frozenset[str]
+
+
+@cache
+def _rules() -> _Rules:
+    lex = lexicon("demographics.json")
+    nums = lexicon("numbers.json")
+    words = [w for w in (*nums["units"], *nums["tens"]) if w not in ("a", "an", "both", "several")]
+    word_num = rf"(?:{alternation(list(nums['tens']))}){_D}?(?:{alternation(list(nums['units']))})?"
+    num = rf"(\d{{1,3}}(?:\.\d+)?|{word_num}|{alternation(words)})"
+    unit = r"(years?|yrs?|months?|mos?|weeks?|wks?|days?)"
+    patterns = (
+        # a 65-year-old, a 4-month-old, a sixty-five-year-old, 65 years old
+        re.compile(rf"\b{num}{_D}{{0,2}}{unit}{_D}{{0,2}}old\b", re.I),
+        # aged 65 (years), age 65, at the age of 65, a man of 65 years, 65 years of age
+        re.compile(rf"\b(?:aged|age(?:\s+of)?)\s+{num}(?:{_D}{{0,2}}{unit})?\b", re.I),
+        re.compile(rf"\b{num}\s+{unit}\s+of\s+age\b", re.I),
+        re.compile(
+            rf"\b(?:man|woman|male|female|boy|girl|lady|patient|case|gentleman)\s*,?\s+(?:of\s+)?"
+            rf"{num}\s*{unit}\b(?!\s+(?:ago|later|after|before|history|of\s+(?!age)))",
+            re.I,
+        ),
+        re.compile(r"\b(\d{1,3})\s*(?:y/o|yo|y\.o\.)(?!\w)", re.I),
+    )
+    sex_words = alternation([*lex["male_nouns"], *lex["female_nouns"]])
+    core_m = [w for w in lex["male_nouns"] if w not in lex["non_patient_relatives"]]
+    core_f = [w for w in lex["female_nouns"] if w not in lex["non_patient_relatives"]]
+    pronouns = [*lex["male_pronouns"], *lex["female_pronouns"]]
+    return _Rules(
+        patterns=patterns,
+        hedge=re.compile(rf"\b(?:{alternation(lex['age_hedges'])})\s+(?:an?\s+)?$", re.I),
+        noun_after=re.compile(
+            rf"^[\s,]*(?:[\w'-]+\s+){{0,3}}?({sex_words})\b",
+            re.I,
+        ),
+        male=frozenset(lex["male_nouns"]),
+        female=frozenset(lex["female_nouns"]),
+        core_sex=re.compile(rf"\b({alternation(core_m + core_f)})\b", re.I),
+        pronoun=re.compile(rf"\b({alternation(pronouns)})\b", re.I),
+        male_pronouns=frozenset(lex["male_pronouns"]),
+        female_pronouns=frozenset(lex["female_pronouns"]),
+    )
+
+
+def _sex_of(word: str) -> str | None:
+    w = word.lower()
+    r = _rules()
+    if w in r.male:
+        return "male"
+    if w in r.female:
+        return "female"
+    return None
+
+
+def _years(num: str, unit: str | None) -> float | None:
+    value = number(num.replace("\u2010", "-"))
+    if value is None:
+        return None
+    u = (unit or "year").lower().rstrip("s")
+    factor = _UNIT_YEARS.get(u)
+    if factor is None:
+        return None
+    years = value * factor
+    return round(years, 2) if years < 2 else round(years, 1) if years % 1 else float(int(years))
+
+
+def age_mentions(text: str) -> list[AgeMention]:
+    """Every age stated in ``text``, in order of appearance, with the sex noun beside it."""
+    r = _rules()
+    found: list[AgeMention] = []
+    taken: list[tuple[int, int]] = []
+    for pat in r.patterns:
+        for m in pat.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            unit = m.group(2) if m.lastindex and m.lastindex >= 2 else None
+            age = _years(m.group(1), unit)
+            if age is None or not 0 <= age <= 120:
+                continue
+            if r.hedge.search(text[max(0, m.start() - 25) : m.start()]):
+                age = None
+            after = r.noun_after.match(text[m.end() : m.end() + 40])
+            sex = _sex_of(after.group(1)) if after else None
+            if sex is None:  # "a man of 65 years", "a woman, 65 years"
+                lead = re.match(r"\w+", m.group(0))
+                sex = _sex_of(lead.group(0)) if lead else None
+            if sex is None:
+                before = re.search(
+                    r"(\w+)\W*(?:\w+\W+)?$", text[max(0, m.start() - 20) : m.start()]
+                )
+                sex = _sex_of(before.group(1)) if before else None
+            found.append(AgeMention(age, sex, m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+    return sorted(found, key=lambda a: a.start)
+
+
+def _ordered(sents: Sequence[SentInfo]) -> list[SentInfo]:
+    """Narrative sentences first, the title last (titles repeat the abstract's facts)."""
+    body = [s for s in sents if s.section not in ("title", "shared")]
+    title = [s for s in sents if s.section == "title"]
+    return body + title
+
+
+def extract(sents: Sequence[SentInfo], slot: PatientSlot | None = None) -> dict[str, FieldValue]:
+    """``age_years`` and ``sex`` from the patient's sentences (and any hints of a series)."""
+    r = _rules()
+    out: dict[str, FieldValue] = {}
+    ordered = _ordered(sents)
+    use_text = slot is None or slot.use_demographics
+    first_mention: tuple[AgeMention, SentInfo] | None = None
+    if use_text:
+        for info in ordered:
+            mentions = age_mentions(info.span.text)
+            if mentions:
+                first_mention = (mentions[0], info)
+                break
+    if slot is not None and slot.age_hint is not None and ordered:
+        out["age_years"] = evidence(slot.age_hint, ordered[0].span, 0.6, cue="listed ages")
+    elif first_mention is not None:
+        mention, info = first_mention
+        if mention.age is not None:
+            out["age_years"] = evidence(mention.age, info.span, 0.9)
+    if slot is not None and slot.sex_hint is not None and ordered:
+        out["sex"] = evidence(slot.sex_hint, ordered[0].span, 0.6, cue="listed")
+        return out
+    if not use_text:
+        return out
+    if first_mention is not None and first_mention[0].sex:
+        out["sex"] = evidence(first_mention[0].sex, first_mention[1].span, 0.95)
+        return out
+    for info in ordered:
+        if info.section == "shared":
+            continue
+        m = r.core_sex.search(info.span.text)
+        if m:
+            sex = _sex_of(m.group(1))
+            if sex:
+                out["sex"] = evidence(sex, info.span, 0.8, cue=m.group(1))
+                return out
+    male = female = 0
+    first: dict[str, SentInfo] = {}
+    for info in ordered:
+        if info.section in ("title", "shared") or not info.patient:
+            continue
+        for m in r.pronoun.finditer(info.span.text):
+            w = m.group(1).lower()
+            if w in r.male_pronouns:
+                male += 1
+                first.setdefault("male", info)
+            elif w in r.female_pronouns:
+                female += 1
+                first.setdefault("female", info)
+    if male and not female:
+        out["sex"] = evidence("male", first["male"].span, 0.7, cue="pronoun")
+    elif female and not male:
+        out["sex"] = evidence("female", first["female"].span, 0.7, cue="pronoun")
+    return out

@@ -1,0 +1,171 @@
+"""Vertebral levels (level_upper, level_lower) and position in the canal (location).
+
+Levels are read in every notation case reports use — "C5-7", "C5–C7", "T11 to L1", "Th10",
+"D11-12", "D4/5", "between C7 and T4", "from C2-C3 to C6-C7", "at the C6 level", "Lumbar 2 and 3",
+"from C2 to the conus" (conus = L1) — but only in a sentence that names the haematoma, and not
+when the level belongs to something else: a sensory level or dermatome, an MRI weighting
+("T2-weighted"), a procedure ("C3 to C5 hemilaminectomy"), a disc or a fracture. The first
+narrative sentence that gives haematoma levels wins; all levels in it are pooled (upper = most
+cranial, lower = most caudal), so two separate haematomas give the whole span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from ..fields import LEVEL_INDEX, normalise_level
+from .model import FieldValue
+from .patients import SentInfo
+from .pipeline import alternation, evidence, lexicon
+
+_SEP = r"\s*(?:-|\u2010|\u2011|\u2012|\u2013|\u2014|\u2212|/|to|through|thru|until|and)\s*"
+_LVL_CORE = r"(?<![A-Za-z0-9])(C|Th|T|D|L|S)\s?-?\s?(\d{1,2})"
+_NOT_NUM = r"(?![\d.,]\d|\d)"
+_LVL = _LVL_CORE + _NOT_NUM
+
+
+@dataclass(frozen=True)
+class _Rules:
+    unit: re.Pattern[str]
+    region_unit: re.Pattern[str]
+    conus: re.Pattern[str]
+    haematoma: re.Pattern[str]
+    weak: re.Pattern[str]
+    before: re.Pattern[str]
+    after: re.Pattern[str]
+    regions: dict[str, str]
+    conus_level: str
+    location: re.Pattern[str]
+    side: re.Pattern[str]
+    location_terms: dict[str, str]
+
+
+@cache
+def _rules() -> _Rules:
+    lex = lexicon("levels.json")
+    regions = lex["region_words"]
+    terms = lex["location_terms"]
+    between = alternation(lex["location_between"])
+    return _Rules(
+        unit=re.compile(
+            rf"{_LVL}(?:{_SEP}(?:the\s+)?(?:level\s+(?:of\s+)?)?(?:{_LVL_CORE}|(\d{{1,2}})){_NOT_NUM})?"
+        ),
+        region_unit=re.compile(
+            rf"\b({alternation(list(regions))})\s+(\d{{1,2}})\b(?:\s*(?:-|to|and|through)\s*(\d{{1,2}})\b)?",
+            re.I,
+        ),
+        conus=re.compile(r"\b(?:to|through|into|down to|till|until)\s+(?:the\s+)?conus\b", re.I),
+        haematoma=re.compile(rf"\b(?:{alternation(lex['haematoma_words'])})\b", re.I),
+        weak=re.compile(rf"\b(?:{alternation(lex['weak_words'])})\b", re.I),
+        before=re.compile(rf"(?:{alternation(lex['exclude_before'])})\W*(?:\w+\W+){{0,3}}$", re.I),
+        after=re.compile(rf"^\W{{0,3}}(?:{alternation(lex['exclude_after'])})", re.I),
+        regions=regions,
+        conus_level=lex["conus"],
+        location=re.compile(
+            rf"\b({alternation(list(terms))})(?:[\s,-]+(?:{between})\b){{0,4}}[\s-]+"
+            rf"(?:{alternation(lex['location_heads'])})\b",
+            re.I,
+        ),
+        side=re.compile(rf"(?:{alternation(lex['location_side_phrases'])})", re.I),
+        location_terms={k.lower(): v for k, v in terms.items()},
+    )
+
+
+def _level(letter: str, num: str) -> str | None:
+    return normalise_level(f"{letter}{num}")
+
+
+def levels_in(text: str) -> list[str]:
+    """The haematoma-eligible levels stated in ``text`` (range endpoints included), in order."""
+    r = _rules()
+    found: list[str] = []
+    for m in r.unit.finditer(text):
+        first = _level(m.group(1), m.group(2))
+        if first is None:
+            continue
+        second = None
+        if m.group(3):
+            second = _level(m.group(3), m.group(4))
+        elif m.group(5):
+            second = _level(m.group(1), m.group(5))
+        end = m.end() if (m.group(3) or m.group(5)) else m.end(2)
+        if _excluded(text, m.start(), end):
+            continue
+        found.append(first)
+        if second is not None:
+            found.append(second)
+    for m in r.region_unit.finditer(text):
+        letter = r.regions[m.group(1).lower()]
+        for num in (m.group(2), m.group(3)):
+            lvl = _level(letter, num) if num else None
+            if lvl and not _excluded(text, m.start(), m.end()):
+                found.append(lvl)
+    if found and r.conus.search(text):
+        found.append(r.conus_level)
+    return found
+
+
+def _excluded(text: str, start: int, end: int) -> bool:
+    r = _rules()
+    before = text[max(0, start - 30) : start]
+    before = re.split(r"[,;:()]|\band\b|\bwith\b|\bshowed\b|\brevealed\b", before)[-1]
+    after = re.split(r"\b(?:without|no|and|with)\b|[,;]", text[end : end + 30])[0]
+    return bool(r.before.search(before) or r.after.search(after))
+
+
+def _span(levels: list[str]) -> tuple[str, str]:
+    ordered = sorted(levels, key=lambda lv: LEVEL_INDEX[lv])
+    return ordered[0], ordered[-1]
+
+
+def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
+    """``level_upper``, ``level_lower`` and ``location`` from the patient's sentences."""
+    r = _rules()
+    out: dict[str, FieldValue] = {}
+    body = [s for s in sents if s.section != "title" and s.patient]
+    title = [s for s in sents if s.section == "title"]
+    for group, conf in ((body, 0.85), (title, 0.7)):
+        for strong_only in (True, False):
+            for info in group:
+                text = info.span.text
+                cue = r.haematoma if strong_only else r.weak
+                if not cue.search(text):
+                    continue
+                found = levels_in(text)
+                if not found:
+                    continue
+                upper, lower = _span(found)
+                c = conf if strong_only else conf - 0.2
+                out["level_upper"] = evidence(upper, info.span, c)
+                out["level_lower"] = evidence(lower, info.span, c)
+                break
+            if out:
+                break
+        if out:
+            break
+    loc = _location([*body, *title])
+    if loc:
+        out["location"] = loc
+    return out
+
+
+def _location(sents: Sequence[SentInfo]) -> FieldValue | None:
+    r = _rules()
+    side: FieldValue | None = None
+    for info in sents:
+        text = info.span.text
+        for m in r.location.finditer(text):
+            term = m.group(1).lower()
+            # "dorsal spine" is the thoracic spine, not a position; the pattern already needs a
+            # haematoma/space word after the term
+            value = r.location_terms.get(term)
+            if value:
+                return evidence(value, info.span, 0.8, cue=m.group(0))
+        if side is None:
+            m2 = r.side.search(text)
+            if m2 and (r.haematoma.search(text) or r.weak.search(text)):
+                side = evidence("lateral", info.span, 0.6, cue=m2.group(0))
+    return side

@@ -1,0 +1,347 @@
+"""How many individual patients a record describes, and which sentences belong to each.
+
+Two steps, both pure functions over the sentences of one Doc:
+
+1. :func:`classify` marks every sentence: its section (structured abstracts: ``Case:``,
+   ``Conclusion:`` …), whether it talks about the literature ("previously reported", "in the
+   literature"), and whether it narrates *this* patient (a case section, an explicit reference
+   such as "the patient", "a 45-year-old", "he", or a past-tense narrative verb in a sentence
+   without modal or generic present-tense wording). Background statements ("SSEH is associated
+   with anticoagulants") and literature sentences are never attributed to a patient.
+2. :func:`plan` decides the patients: none for aggregate-only texts (retrospective series with
+   pooled numbers, reviews without a case of their own); several for a case series ("two
+   patients", "Case 1 … Case 2", "a 45-year-old man and a 67-year-old woman", "three women aged
+   34, 51 and 70 years"); otherwise one. Each patient gets its own sentences (after a
+   "Case N" / "the second patient" marker) plus the shared narrative; ages and sexes listed
+   together are handed out in order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from spacy.tokens import Span
+
+from .pipeline import alternation, lexicon
+
+_DASH = r"[-\u2010-\u2015\u2212 ]"
+
+
+@dataclass
+class SentInfo:
+    """One sentence and what :func:`classify` decided about it."""
+
+    span: Span
+    section: str  # title | case | generic | skip | none
+    literature: bool
+    patient: bool  # narrates the patient(s) of this record
+    strong: bool  # explicitly refers to the patient ("the patient", "a 45-year-old", "he")
+    modal: bool  # hypothetical / generic wording ("may", "should", "is associated")
+
+
+@dataclass
+class PatientSlot:
+    """One patient to extract: its label, its own sentences and any demographic hints."""
+
+    label: str | None
+    sents: list[SentInfo] = field(default_factory=list)
+    age_hint: float | None = None
+    sex_hint: str | None = None
+    use_demographics: bool = True  # False: shared series text must not give this patient an age
+
+
+@dataclass
+class Plan:
+    """The patients of one record."""
+
+    patients: list[PatientSlot]
+    aggregate_only: bool = False
+
+
+# ---------------------------------------------------------------- compiled rules
+
+
+@dataclass(frozen=True)
+class _Rules:
+    label: re.Pattern[str]
+    case_sections: frozenset[str]
+    generic_sections: frozenset[str]
+    skip_sections: frozenset[str]
+    literature: re.Pattern[str]
+    strong: re.Pattern[str]
+    narrative: re.Pattern[str]
+    modal: re.Pattern[str]
+    aggregate: re.Pattern[str]
+    count: re.Pattern[str]
+    marker: re.Pattern[str]
+    age_pair: re.Pattern[str]
+    aged_list: re.Pattern[str]
+    numbers: dict[str, float]
+    ordinals: dict[str, int]
+    max_individual: int
+    aggregate_types: frozenset[str]
+    case_types: frozenset[str]
+
+
+@cache
+def _rules() -> _Rules:
+    sec = lexicon("sections.json")
+    pat = lexicon("patients.json")
+    nums = lexicon("numbers.json")
+    labels = sec["case_sections"] + sec["generic_sections"] + sec["skip_sections"]
+    numbers = {**nums["units"], **nums["tens"]}
+    num_words = alternation([w for w in numbers if w not in ("a", "an", "half", "several")])
+    count_num = rf"(\d{{1,4}}|{num_words})"
+    nouns = alternation(pat["count_nouns"])
+    ordinals = nums["ordinals"]
+    marker = (
+        rf"\b(?:(?:{alternation(pat['marker_nouns'])})\s*(?:no\.?\s*)?(\d{{1,2}}|[ivx]{{1,4}})\b"
+        rf"|(?:the\s+)?({alternation(list(ordinals))})\s+(?:case|patient)\b)"
+    )
+    age = rf"\d{{1,3}}{_DASH}?(?:year|yr|month|week|day)s?{_DASH}?old"
+    return _Rules(
+        label=re.compile(rf"^\s*({alternation(labels)})\s*[:.]", re.IGNORECASE),
+        case_sections=frozenset(sec["case_sections"]),
+        generic_sections=frozenset(sec["generic_sections"]),
+        skip_sections=frozenset(sec["skip_sections"]),
+        literature=re.compile(rf"(?:{alternation(sec['literature_cues'])})", re.IGNORECASE),
+        strong=re.compile(
+            rf"(?<![\w-])(?:{alternation([w.strip() for w in sec['strong_patient_refs']])})(?![\w])",
+            re.IGNORECASE,
+        ),
+        narrative=re.compile(rf"\b(?:{alternation(sec['narrative_verbs'])})\b", re.IGNORECASE),
+        modal=re.compile(rf"\b(?:{alternation(sec['modal_words'])})\b", re.IGNORECASE),
+        aggregate=re.compile(rf"(?:{alternation(sec['aggregate_cues'])})", re.IGNORECASE),
+        count=re.compile(rf"\b{count_num}\s+(?:[\w-]+\s+){{0,3}}?({nouns})\b", re.IGNORECASE),
+        marker=re.compile(marker, re.IGNORECASE),
+        age_pair=re.compile(rf"\b(?:an?\s+)?{age}[^.;]{{0,60}}?\band\s+(?:an?\s+)?{age}", re.I),
+        aged_list=re.compile(
+            r"\baged\s+(\d{1,3}(?:\s*,\s*\d{1,3})*(?:\s*,?\s*and\s+\d{1,3})?)\s*(?:years|yrs)",
+            re.IGNORECASE,
+        ),
+        numbers=numbers,
+        ordinals=ordinals,
+        max_individual=int(pat["max_individual"]),
+        aggregate_types=frozenset(pat["aggregate_publication_types"]),
+        case_types=frozenset(pat["case_publication_types"]),
+    )
+
+
+def _roman(text: str) -> int | None:
+    values = {"i": 1, "v": 5, "x": 10}
+    total, prev = 0, 0
+    for ch in reversed(text.lower()):
+        v = values.get(ch)
+        if v is None:
+            return None
+        total = total - v if v < prev else total + v
+        prev = max(prev, v)
+    return total or None
+
+
+def number(word: str) -> float | None:
+    """``"3"`` → 3, ``"three"`` → 3, ``"twenty-one"`` → 21; ``None`` when not a number."""
+    w = word.strip().lower()
+    try:
+        return float(w)
+    except ValueError:
+        pass
+    nums = _rules().numbers
+    if w in nums:
+        return float(nums[w])
+    parts = re.split(r"[-\s]+", w)
+    if len(parts) == 2 and parts[0] in nums and parts[1] in nums:
+        return float(nums[parts[0]] + nums[parts[1]])
+    return None
+
+
+# ---------------------------------------------------------------- sentence classification
+
+
+def classify(sents: Sequence[Span], title_end: int) -> list[SentInfo]:
+    """Mark every sentence with its section and whether it narrates the patient.
+
+    ``title_end`` is the character offset where the title ends in the document text; sentences
+    that start before it are the title.
+    """
+    r = _rules()
+    out: list[SentInfo] = []
+    section = "none"
+    for sent in sents:
+        text = sent.text
+        if sent.start_char < title_end:
+            out.append(SentInfo(sent, "title", False, True, bool(r.strong.search(text)), False))
+            continue
+        m = r.label.match(text)
+        if m:
+            label = re.sub(r"\s+", " ", m.group(1).lower())
+            if label in r.case_sections:
+                section = "case"
+            elif label in r.generic_sections:
+                section = "generic"
+            else:
+                section = "skip"
+            if len(text) - m.end() < 3:  # a label on its own ("Case.")
+                continue
+        literature = bool(r.literature.search(text))
+        strong = bool(r.strong.search(text))
+        past = bool(r.narrative.search(text))
+        modal = bool(r.modal.search(text))
+        if literature or section == "skip":
+            patient = False
+        elif section == "case":
+            patient = True
+        elif section == "generic":
+            patient = strong and (past or not modal)
+        else:
+            patient = strong or (past and not modal)
+        out.append(SentInfo(sent, section, literature, patient, strong, modal))
+    return out
+
+
+# ---------------------------------------------------------------- patient planning
+
+
+def _count_mentions(infos: Sequence[SentInfo]) -> list[int]:
+    """Numbers of patients the authors say they report ("we present three cases")."""
+    r = _rules()
+    found = []
+    for info in infos:
+        if info.literature:
+            continue
+        text = info.span.text
+        for m in r.count.finditer(text):
+            n = number(m.group(1))
+            if n is None or n != int(n) or n < 1:
+                continue
+            before = text[max(0, m.start() - 60) : m.start()].lower()
+            # "of the 17 patients identified, 3 received" is a pool, not the cases reported
+            if re.search(r"\b(?:of|among|from)\s+(?:the|these|all)?\s*$", before):
+                continue
+            # "7 weeks" etc. never match the nouns; "two cases of SEH", "report of two cases"
+            found.append(int(n))
+    return found
+
+
+def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
+    """``(sentence index, patient number)`` for sentences that open "Case N" / "the second patient"."""
+    r = _rules()
+    marks = []
+    for i, info in enumerate(infos):
+        if info.section == "title" or info.literature:
+            continue
+        m = r.marker.search(info.span.text[:40])
+        if not m:
+            continue
+        n: int | None
+        if m.group(1):
+            g = m.group(1)
+            n = int(g) if g.isdigit() else _roman(g)
+        else:
+            n = r.ordinals.get(m.group(2).lower())
+        if n:
+            marks.append((i, n))
+    return marks
+
+
+def _is_case_type(publication_types: Sequence[str]) -> bool:
+    return any(str(t).strip().lower() in _rules().case_types for t in publication_types)
+
+
+def _aggregate(
+    infos: Sequence[SentInfo], counts: list[int], publication_types: Sequence[str]
+) -> bool:
+    """Only pooled data: a large series with statistics, or a review with no case of its own."""
+    r = _rules()
+    narrative = [i for i in infos if i.section != "title" and not i.literature]
+    individual = any(i.strong and i.patient for i in narrative)
+    pooled = any(r.aggregate.search(i.span.text) for i in narrative)
+    big = any(n > r.max_individual for n in counts)
+    types = {str(t).strip().lower() for t in publication_types}
+    if (
+        big
+        and pooled
+        and not any(re.search(r"\d{1,3}[- ]year[- ]old", i.span.text) for i in narrative)
+    ):
+        return True
+    if types & r.aggregate_types and not _is_case_type(publication_types) and not individual:
+        return True
+    return not individual and pooled and big
+
+
+def _ages_together(infos: Sequence[SentInfo]) -> list[float]:
+    """Ages listed together in one sentence: "aged 34, 51 and 70 years"."""
+    r = _rules()
+    for info in infos:
+        if not info.patient or info.section == "title":
+            continue
+        m = r.aged_list.search(info.span.text)
+        if m:
+            nums = [float(x) for x in re.findall(r"\d{1,3}", m.group(1))]
+            if len(nums) >= 2:
+                return nums
+    return []
+
+
+def plan(infos: list[SentInfo], publication_types: Sequence[str] = ()) -> Plan:
+    """Decide the patients of one record and the sentences each one owns."""
+    r = _rules()
+    counts = [n for n in _count_mentions([i for i in infos if i.patient or i.section == "title"])]
+    if _aggregate(infos, counts, publication_types):
+        return Plan([], aggregate_only=True)
+    patient_sents = [i for i in infos if i.patient]
+    small = [n for n in counts if 1 <= n <= r.max_individual]
+    n = max(small) if small else 1
+    marks = _markers(infos)
+    numbers = sorted({k for _, k in marks})
+    if len(numbers) >= 2 and numbers == list(range(1, len(numbers) + 1)):
+        n = max(n, len(numbers))
+    listed_ages = _ages_together(infos)
+    if len(listed_ages) > n:
+        n = len(listed_ages)
+    pair = next(
+        (i for i in patient_sents if i.section != "title" and r.age_pair.search(i.span.text)), None
+    )
+    if pair is not None and n < 2:
+        n = 2
+    if n == 1:
+        return Plan([PatientSlot(None, patient_sents)])
+    slots = [PatientSlot(f"patient {k + 1}") for k in range(n)]
+    if len(numbers) >= 2:
+        _split_by_markers(infos, marks, slots)
+    else:
+        for slot in slots:
+            slot.sents = list(patient_sents)
+            slot.use_demographics = False
+    for k, age in enumerate(listed_ages[:n]):
+        slots[k].age_hint = age
+    return Plan(slots)
+
+
+def _split_by_markers(
+    infos: list[SentInfo], marks: list[tuple[int, int]], slots: list[PatientSlot]
+) -> None:
+    """Sentences after "Case k" belong to patient k until the next marker; earlier ones are shared
+    (but give no demographics, which would otherwise go to every patient)."""
+    first = marks[0][0]
+    shared = [i for i in infos[:first] if i.patient and i.section != "title"]
+    current: int | None = None
+    starts = dict(marks)
+    own: dict[int, list[SentInfo]] = {k: [] for k in range(len(slots))}
+    for idx in range(first, len(infos)):
+        if idx in starts and 1 <= starts[idx] <= len(slots):
+            current = starts[idx] - 1
+            slots[current].label = f"case {starts[idx]}"
+        info = infos[idx]
+        if current is not None and not info.literature and info.section != "generic":
+            own[current].append(info)
+    for k, slot in enumerate(slots):
+        slot.sents = own[k] + [_shared(i) for i in shared]
+
+
+def _shared(info: SentInfo) -> SentInfo:
+    """A copy of a shared sentence that must not contribute demographics."""
+    return SentInfo(info.span, "shared", info.literature, info.patient, False, info.modal)
