@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -198,9 +199,11 @@ class SentenceContext:
     as anchored); ``generic_section`` marks a Background/Objective/Conclusion sentence.
     """
 
-    def __init__(self, text: str, *, title: bool = False, generic_section: bool = False) -> None:
+    def __init__(
+        self, text: str, *, title: bool = False, generic_section: bool = False, folded: bool = False
+    ) -> None:
         r = rules()
-        self.text = fold(text)
+        self.text = text if folded else fold(text)
         self.title = title
         self.anchored = title or r.anchor_re.search(self.text) is not None
         self.generic = generic_section and not self.anchored
@@ -288,14 +291,72 @@ def layout(doc_text: str) -> DocLayout:
     return DocLayout(title_end, sections)
 
 
-def sentence_context(sent: Span, doc_layout: DocLayout | None = None) -> SentenceContext:
-    """A :class:`SentenceContext` for a spaCy sentence, using the document's layout."""
-    lay = doc_layout or layout(sent.doc.text)
-    return SentenceContext(
-        sent.text,
-        title=lay.is_title(sent.start_char),
-        generic_section=lay.generic_section(sent.start_char),
-    )
+@dataclass
+class DocView:
+    """A document's text, folded text and layout, computed once per Doc (spaCy rebuilds
+    ``Doc.text`` / ``Span.text`` from tokens on every access, which costs more than matching)."""
+
+    text: str
+    folded: str
+    layout: DocLayout
+    _hits: dict[str, tuple[list[int], list[tuple[int, int, str]]]] = field(default_factory=dict)
+
+    def hits(self, name: str, pattern: re.Pattern[str], sent: Span) -> list[tuple[int, int, str]]:
+        """``(start, end, group 1)`` of ``pattern`` inside ``sent``, sentence-relative.
+
+        The whole document is scanned once per pattern (cached under ``name``); each sentence
+        then takes its slice by offset.
+        """
+        cached = self._hits.get(name)
+        if cached is None:
+            found = [(m.start(), m.end(), m.group(1)) for m in pattern.finditer(self.folded)]
+            cached = ([h[0] for h in found], found)
+            self._hits[name] = cached
+        starts, found = cached
+        a, b = sent.start_char, sent.end_char
+        out = []
+        for i in range(bisect_left(starts, a), len(found)):
+            start, end, group = found[i]
+            if end > b:
+                break
+            out.append((start - a, end - a, group))
+        return out
+
+    def sentence(self, sent: Span) -> str:
+        """The folded text of ``sent``."""
+        return self.folded[sent.start_char : sent.end_char]
+
+    def raw(self, sent: Span) -> str:
+        """The original text of ``sent`` (what evidence shows)."""
+        return self.text[sent.start_char : sent.end_char]
+
+    def context(self, sent: Span) -> SentenceContext:
+        """A :class:`SentenceContext` for ``sent`` (title / general section from the layout)."""
+        return SentenceContext(
+            self.sentence(sent),
+            title=self.layout.is_title(sent.start_char),
+            generic_section=self.layout.generic_section(sent.start_char),
+            folded=True,
+        )
+
+
+_VIEW_KEY = "sseh_lit.doc_view"
+
+
+def doc_view(sent: Span) -> DocView:
+    """The :class:`DocView` of ``sent``'s document, cached in ``doc.user_data``."""
+    doc = sent.doc
+    view = doc.user_data.get(_VIEW_KEY)
+    if not isinstance(view, DocView):
+        text = doc.text
+        view = DocView(text, fold(text), layout(text))
+        doc.user_data[_VIEW_KEY] = view
+    return view
+
+
+def sentence_context(sent: Span) -> SentenceContext:
+    """A :class:`SentenceContext` for a spaCy sentence, using its document's layout."""
+    return doc_view(sent).context(sent)
 
 
 def assess_span(sent: Span, start_char: int, end_char: int) -> Assertion:

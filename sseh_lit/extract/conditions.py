@@ -25,7 +25,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from . import drugs
-from .assertion import NEGATED, Assertion, compile_terms, fold, layout, sentence_context
+from .assertion import NEGATED, Assertion, compile_terms, doc_view, fold
 from .model import FieldValue
 
 if TYPE_CHECKING:
@@ -93,21 +93,20 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
     sentence's document offsets.
     """
     table, pattern = _lexicon()
-    lay = None
     mentions: list[_Mention] = []
+    view = doc_view(sents[0]) if sents else None
     for i, sent in enumerate(sents):
-        text = fold(sent.text)
-        hits = [
-            (m.start(), m.end(), table.get(_key(m.group(1)), "")) for m in pattern.finditer(text)
-        ]
+        if view is None or sent.doc is not sents[0].doc:
+            view = doc_view(sent)
+        found = view.hits("conditions", pattern, sent)
+        hits = [(a, b, table.get(_key(t), "")) for a, b, t in found]
         hits = [h for h in hits if h[2]]
+        text = view.sentence(sent)
         if "inr" in text or "normali" in text:
             hits += [(a, b, _LAB) for a, b, v in _inr_values(text) if v >= INR_COAGULOPATHY]
         if not hits:
             continue
-        if lay is None:
-            lay = layout(sent.doc.text)
-        ctx = sentence_context(sent, lay)
+        ctx = view.context(sent)
         for start, end, condition in hits:
             mentions.append(_Mention(condition, i, ctx.assess(start, end), ctx.anchored))
 
@@ -142,7 +141,7 @@ def _value(sents: Sequence[Span], m: _Mention, value: bool, confidence: float) -
     sent = sents[m.sent_index]
     return FieldValue(
         value=value,
-        evidence=sent.text,
+        evidence=doc_view(sent).raw(sent),
         start=sent.start_char,
         end=sent.end_char,
         cue=m.assertion.cue,

@@ -23,16 +23,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .assertion import (
-    NEGATED,
-    Assertion,
-    DocLayout,
-    SentenceContext,
-    compile_terms,
-    fold,
-    layout,
-    sentence_context,
-)
+from .assertion import NEGATED, Assertion, compile_terms, doc_view, fold
 from .model import FieldValue
 
 if TYPE_CHECKING:
@@ -129,38 +120,32 @@ def _lookup(matched: str) -> tuple[DrugEntry, ...]:
     return lexicon().entries.get(_term_key(matched), ())
 
 
-def find_mentions(
-    sents: Sequence[Span], doc_layout: DocLayout | None = None
-) -> tuple[list[Mention], list[SentenceContext | None]]:
-    """Every drug mention in ``sents`` with its assertion, and each sentence's context."""
+def find_mentions(sents: Sequence[Span]) -> list[Mention]:
+    """Every drug mention in ``sents`` with its assertion status."""
     pattern = lexicon().pattern
     mentions: list[Mention] = []
-    contexts: list[SentenceContext | None] = []
-    lay = doc_layout
+    view = doc_view(sents[0]) if sents else None
     for i, sent in enumerate(sents):
-        text = fold(sent.text)
-        hits = list(pattern.finditer(text))
+        if view is None or sent.doc is not sents[0].doc:
+            view = doc_view(sent)
+        hits = view.hits("drugs", pattern, sent)
         if not hits:
-            contexts.append(None)
             continue
-        if lay is None:
-            lay = layout(sent.doc.text)
-        ctx = sentence_context(sent, lay)
-        contexts.append(ctx)
-        for m in hits:
-            for entry in _lookup(m.group(1)):
+        ctx = view.context(sent)
+        for start, end, matched in hits:
+            for entry in _lookup(matched):
                 if not entry.drug_class:
                     continue  # a look-alike such as "ASA grade"
-                status = ctx.assess(m.start(), m.end())
-                mentions.append(Mention(entry, i, m.start(), m.end(), status, ctx.anchored))
-    return mentions, contexts
+                status = ctx.assess(start, end)
+                mentions.append(Mention(entry, i, start, end, status, ctx.anchored))
+    return mentions
 
 
 def _evidence(sents: Sequence[Span], m: Mention, value: object, confidence: float) -> FieldValue:
     sent = sents[m.sent_index]
     return FieldValue(
         value=value,
-        evidence=sent.text,
+        evidence=doc_view(sent).raw(sent),
         start=sent.start_char,
         end=sent.end_char,
         cue=m.assertion.cue,
@@ -202,7 +187,7 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
     :func:`sseh_lit.text.document_text`, so offsets are document offsets). Only fields with a
     value are returned: a missing key means null (unknown), an agents list is never empty.
     """
-    mentions, _ = find_mentions(sents)
+    mentions = find_mentions(sents)
     out: dict[str, FieldValue] = {}
     negated_all = [
         m
