@@ -230,9 +230,17 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m002_corpus_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes refresh needs: hits and failures by PMID, flagged records."""
+    db["search_hits"].create_index(["pmid"], if_not_exists=True)
+    db["failed_records"].create_index(["pmid"], if_not_exists=True)
+    db["articles"].create_index(["unmatched_since"], if_not_exists=True)
+
+
 #: Named migrations, applied once each in this order. Append; never edit or reorder.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_corpus_indexes", _m002_corpus_indexes),
 ]
 
 
