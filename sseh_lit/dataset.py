@@ -481,6 +481,8 @@ def patient_view(db: sqlite_utils.Database, pmid: str, patient: int) -> PatientV
     for view in _stream(db, pmid, include_removed=True):
         if view.patient == int(patient):
             return view
+    if not db.execute("select 1 from articles where pmid = ?", [pmid]).fetchone():
+        raise NotFoundError(f"no record with PMID {pmid} in the corpus; check the number")
     known = [v.patient for v in _stream(db, pmid, include_removed=True)]
     hint = f"it has patients {', '.join(map(str, known))}" if known else "it has no patients"
     raise NotFoundError(f"record {pmid} has no patient {patient}; {hint}")

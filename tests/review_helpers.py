@@ -143,3 +143,28 @@ def make_corpus(path: Path, pmids: tuple[str, ...] = ("90000001",)) -> sqlite_ut
         add_article(db, pmid)
         set_machine(db, pmid, 1)
     return db
+
+
+# ---------------------------------------------------------------- concurrency workers
+# Top-level functions so a process pool can pickle them. Each opens its own connection, as a
+# separate ``sseh-lit correct`` process or web request would.
+
+
+def correct_in_process(args: tuple[str, str, int, str, Any, str]) -> int:
+    """Save one correction from a fresh connection; return the new log row count seen."""
+    from sseh_lit.review import corrections
+
+    path, pmid, patient, field, value, reviewer = args
+    db = open_db(Path(path))
+    corrections.correct(db, pmid, patient, field, value, reviewer=reviewer, reason="concurrent")
+    return log_count(db)
+
+
+def rewrite_machine_loop(path: str, pmids: list[str], rounds: int) -> int:
+    """An extract-like writer: rewrite every record's machine values ``rounds`` times."""
+    db = open_db(Path(path))
+    for i in range(rounds):
+        changed = {**MACHINE, "age_years": (60 + i % 10, "synthetic re-run", 0.9)}
+        for pmid in pmids:
+            set_machine(db, pmid, 1, changed)
+    return rounds
