@@ -1,15 +1,47 @@
 """The screening rule engine: patterns from ``rules/screening.json`` applied to one record.
 
-Pure functions only (no DB): :func:`decide` takes the record's text and metadata and returns a
-:class:`Verdict` (reason code, confidence, flags, the rule ids that fired).
+Pure functions only (no DB, no network). :func:`decide` reads a record's title, abstract and
+metadata and returns a :class:`Verdict`: a reason code (``sseh_case`` or an exclusion code), a
+confidence, flags, and the ids of the rules that fired.
+
+How a record is read, in order (the first step that decides wins):
+
+1. **Notices** — a retraction (publication type, retraction link or "Retracted:" title) or an
+   erratum is not a case.
+2. **Non-human, post-mortem** — veterinary and autopsy material is ``other``.
+3. **What bleeds where** — an epidural haematoma, a subdural/subarachnoid/intramedullary/
+   intracranial one (``not_epidural``), or a lesion that is not a haematoma at all (abscess,
+   tumour: ``other``). The title is the strongest witness; the abstract decides when the title
+   is silent. Mentions in a negated or contrastive context ("unlike subdural haematoma", "no
+   history of trauma") do not count.
+4. **Cause** — a title that says *spontaneous*/*idiopathic*/*non-traumatic* or names a drug
+   keeps the record in; a title that names a procedure or trauma excludes it. When the title is
+   silent, causal phrases and narrative events in the case sentences of the abstract decide,
+   while background sentences ("SEH may follow trauma, surgery or lumbar puncture") are ignored.
+5. **Design** — reviews, meta-analyses, guidelines, aggregate series and imaging studies without
+   an individual patient are ``no_individual_patient``. The publication type "Review" alone
+   never excludes.
+
+Sensitivity first: conflicting evidence resolves towards *include* with a low confidence, and any
+decision below :data:`REVIEW_BELOW` is queued for a reviewer.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Any
 
-RULES_VERSION = "screen-0.1"
+from .errors import ConfigError
+
+#: Decisions with a confidence below this go to the review queue.
+REVIEW_BELOW = 0.75
+
+_RULES_FILE = files("sseh_lit").joinpath("rules", "screening.json")
 
 
 @dataclass
@@ -23,19 +55,464 @@ class Verdict:
     fired: list[str] = field(default_factory=list)
 
 
-_EPIDURAL = re.compile(r"\b(epidural|extradural)\b", re.I)
+@dataclass(frozen=True)
+class Rule:
+    """One compiled pattern with its id and optional label (e.g. the haematoma space)."""
+
+    id: str
+    regex: re.Pattern[str]
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules file, compiled: pattern groups by name plus the plain lists (publication types)."""
+
+    version: str
+    groups: dict[str, tuple[Rule, ...]]
+    lists: dict[str, tuple[str, ...]]
+    flags: dict[str, re.Pattern[str]]
+    mesh: dict[str, tuple[str, ...]]
+    negation: re.Pattern[str]
+
+
+def _expand(pattern: str, terms: dict[str, str]) -> str:
+    """Replace ``{name}`` with the named term alternation (repeat counts like ``{0,4}`` stay)."""
+    return re.sub(r"\{([a-z_]+)\}", lambda m: f"(?:{terms[m.group(1)]})", pattern)
+
+
+def _compile(rule_id: str, pattern: str, terms: dict[str, str]) -> re.Pattern[str]:
+    try:
+        return re.compile(_expand(pattern, terms), re.IGNORECASE)
+    except (re.error, KeyError) as e:
+        raise ConfigError(f"screening rule {rule_id}: bad pattern ({e})") from e
+
+
+def parse_rules(data: dict[str, Any]) -> RuleSet:
+    """Compile the rules document (the JSON file's content).
+
+    The version is the file's own ``version`` plus a hash of its content, so editing any
+    pattern changes :data:`RULES_VERSION` and ``screen_db`` re-screens every record. A bad
+    pattern raises :class:`~sseh_lit.errors.ConfigError` naming the rule.
+    """
+    terms: dict[str, str] = {}
+    for name, raw in data["terms"].items():  # later terms may use earlier ones
+        terms[name] = _expand(raw, terms)
+    groups: dict[str, tuple[Rule, ...]] = {}
+    lists: dict[str, tuple[str, ...]] = {}
+    for name, value in data["rules"].items():
+        if name in ("flags", "mesh"):
+            continue
+        if value and isinstance(value[0], str):
+            lists[name] = tuple(v.lower() for v in value)
+            continue
+        groups[name] = tuple(
+            Rule(rule["id"], _compile(rule["id"], rule["pattern"], terms), rule.get("label", ""))
+            for rule in value
+        )
+    flags = {
+        name: _compile(f"flag {name}", raw, terms) for name, raw in data["rules"]["flags"].items()
+    }
+    mesh = {k: tuple(v.lower() for v in vals) for k, vals in data["rules"]["mesh"].items()}
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
+    return RuleSet(
+        version=f"{data['version']}+{digest[:8]}",
+        groups=groups,
+        lists=lists,
+        flags=flags,
+        mesh=mesh,
+        negation=re.compile(terms["neg"], re.IGNORECASE),
+    )
+
+
+@cache
+def load_rules() -> RuleSet:
+    """The packaged rule set (compiled once per process)."""
+    return parse_rules(json.loads(_RULES_FILE.read_text(encoding="utf-8")))
+
+
+RULES_VERSION: str = load_rules().version
+
+
+# --------------------------------------------------------------------------- text helpers
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
+_CLAUSE_START = re.compile(
+    r"[;:]|\bbut\b|\bhowever\b|\balthough\b|\bwhereas\b|\bwhile\b|\bthen\b|\band (?:he|she|the patient)\b",
+    re.IGNORECASE,
+)
+_POST_NEGATION = re.compile(
+    r"^[\s,]*(?:[\w-]+\s+){0,3}(?:was|were|is|are|had been|has been)\s+(?:denied|excluded|"
+    r"ruled out|absent|not|negative|unremarkable)\b",
+    re.IGNORECASE,
+)
+_REMOTE_PAST = re.compile(
+    r"^[^.;]{0,40}?\b(?:months?|years?|decades?)\s+(?:before|prior|earlier|ago|previously)\b",
+    re.IGNORECASE,
+)
+_SPONT_NOT_CAUSE = re.compile(
+    r"spontan\w*\s+(?:resolution|resolving|resolved|regression|recovery|improvement|"
+    r"remission|reabsorption|absorption|disappearance|decompression)|resolv\w+\s+spontan\w*|"
+    r"spontaneously\s+(?:resolv|regress|improv|recover|disappear|absorb)",
+    re.IGNORECASE,
+)
+_NEG_WINDOW = 70
+
+
+def sentences(text: str) -> list[str]:
+    """Split an abstract into sentences (and structured-section paragraphs)."""
+    return [s.strip() for s in _SENTENCE_END.split(text or "") if s and s.strip()]
+
+
+def is_negated(text: str, start: int, end: int, negation: re.Pattern[str]) -> bool:
+    """True when the match at ``start:end`` sits in a negated or contrastive context.
+
+    Looks back to the start of the clause (at most ~70 characters) for a cue such as "no",
+    "without", "denied", "unlike", "rather than", and forward for "... was denied/excluded".
+    """
+    window_start = max(0, start - _NEG_WINDOW)
+    before = text[window_start:start]
+    for boundary in _CLAUSE_START.finditer(before):
+        before = before[boundary.end() :] if boundary.end() <= len(before) else before
+    before = re.split(r"[.!?]\s", before)[-1]
+    if negation.search(before):
+        return True
+    return bool(_POST_NEGATION.search(text[end : end + 60]))
+
+
+def _remote_past(text: str, end: int) -> bool:
+    """True when the event is dated months/years before (not the cause of an acute bleed)."""
+    return bool(_REMOTE_PAST.search(text[end : end + 60]))
+
+
+@dataclass
+class _Text:
+    """A title or abstract with its sentences classified as case narrative or background."""
+
+    title: str
+    abstract: str
+    sents: list[str]
+    narrative: list[str]  # sentences about this record's patient(s)
+    background: list[str]  # hedged, generic statements about the disease
+    statements: list[str]  # every sentence without a hedge (narrative or a plain statement)
+
+
+class _Reader:
+    """Applies one rule set to one record; keeps the list of rule ids that fired."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self.fired: list[str] = []
+        self.mixed = False
+
+    def matches(
+        self, group: str, text: str, *, affirmed: bool = True, note: bool = True
+    ) -> list[tuple[Rule, re.Match[str]]]:
+        """Matches of a rule group in ``text``; with ``affirmed``, negated ones are dropped."""
+        found = []
+        for rule in self.rules.groups[group]:
+            for m in rule.regex.finditer(text):
+                if affirmed and is_negated(text, m.start(), m.end(), self.rules.negation):
+                    continue
+                found.append((rule, m))
+        if note and found:
+            ids = sorted({r.id for r, _ in found})
+            self.fired.append(f"{'+'.join(ids)}")
+        return found
+
+    def count(self, group: str, texts: list[str], **kw: Any) -> int:
+        return sum(len(self.matches(group, t, note=False, **kw)) for t in texts)
+
+    def any(self, group: str, text: str, **kw: Any) -> bool:
+        return bool(self.matches(group, text, note=False, **kw))
+
+    def generic(self, sentence: str) -> bool:
+        return self.any("generic_sentence", sentence, affirmed=False)
+
+
+def _has(items: list[str], wanted: tuple[str, ...]) -> bool:
+    lowered = {str(i).strip().lower() for i in items}
+    return any(w in lowered for w in wanted)
+
+
+# --------------------------------------------------------------------------- the decision
 
 
 def decide(
     *,
     title: str,
     abstract: str,
-    publication_types: list,
-    mesh: list,
+    publication_types: list[Any],
+    mesh: list[Any],
     language: str,
-    retraction: list,
+    retraction: list[Any],
+    rules: RuleSet | None = None,
 ) -> Verdict:
-    """Provisional engine: include anything that mentions an epidural location."""
-    if _EPIDURAL.search(f"{title} {abstract}"):
-        return Verdict("sseh_case", 0.5, True, [], ["provisional"])
-    return Verdict("other", 0.5, True, [], ["provisional"])
+    """Screen one record. See the module docstring for the order of reading."""
+    rules = rules or load_rules()
+    reader = _Reader(rules)
+    title = (title or "").strip()
+    abstract = (abstract or "").strip()
+    doc = _read(reader, title, abstract)
+    flags = _flags(reader, doc, publication_types, language)
+    verdict = _decide(reader, doc, publication_types, mesh, retraction)
+    if not abstract and verdict.reason == "sseh_case":
+        flags.append("full_text_needed")
+        verdict.confidence = min(verdict.confidence, 0.8)
+    if not abstract and verdict.reason != "sseh_case":
+        verdict.confidence = min(verdict.confidence, 0.75)
+    verdict.flags = sorted(set(flags))
+    verdict.needs_review = verdict.confidence < REVIEW_BELOW
+    verdict.fired = [*reader.fired, *verdict.fired]
+    return verdict
+
+
+def _read(reader: _Reader, title: str, abstract: str) -> _Text:
+    """Split the abstract and tell the patient narrative from background statements.
+
+    The narrative starts at the first sentence that introduces an individual patient (an age,
+    "a 45-year-old man", "we report a case", "Case presentation:"); from there on, sentences
+    without a hedge ("may", "usually", "such as" …) count as narrative.
+    """
+    sents = sentences(abstract)
+    narrative, background = [], []
+    started = False
+    for s in sents:
+        if not started and reader.any("individual", s, affirmed=False):
+            started = True
+        if reader.generic(s):
+            background.append(s)
+        elif started:
+            narrative.append(s)
+    statements = [s for s in sents if s not in background]
+    return _Text(title, abstract, sents, narrative, background, statements)
+
+
+def _flags(reader: _Reader, doc: _Text, publication_types: list[Any], language: str) -> list[str]:
+    """Affirmed risk factors and context (never exclusion reasons): anticoagulant, pregnancy …
+
+    Read from the title and the unhedged sentences only, so "SSEH may be caused by coagulopathy
+    or a vascular malformation" flags nothing.
+    """
+    found = []
+    for name, regex in reader.rules.flags.items():
+        for text in (doc.title, *doc.statements):
+            if any(
+                not is_negated(text, m.start(), m.end(), reader.rules.negation)
+                for m in regex.finditer(text)
+            ):
+                found.append(name)
+                break
+    lang = (language or "").strip().lower()
+    if (lang and lang not in ("eng", "en", "english")) or _has(
+        publication_types, ("english abstract",)
+    ):
+        found.append("non_english")
+    return found
+
+
+def _decide(
+    reader: _Reader,
+    doc: _Text,
+    publication_types: list[Any],
+    mesh: list[Any],
+    retraction: list[Any],
+) -> Verdict:
+    rules = reader.rules
+    lists = rules.lists
+
+    # 1. notices
+    links = [
+        (item.get("type") if isinstance(item, dict) else str(item)) or "" for item in retraction
+    ]
+    if (
+        _has(publication_types, lists["retracted_pubtypes"])
+        or _has(links, tuple(x.lower() for x in lists["retracted_links"]))
+        or reader.any("retracted_title", doc.title, affirmed=False)
+    ):
+        return Verdict("retracted", 0.95, False, fired=["RET"])
+    if _has(publication_types, lists["not_case_pubtypes"]):
+        return Verdict("other", 0.85, False, fired=["OT-NOTICE"])
+
+    # 2. non-human and post-mortem material
+    mesh_l = [str(m).lower() for m in mesh]
+    animals_only = _has(mesh_l, rules.mesh["animals_only"]) and not _has(
+        mesh_l, rules.mesh["humans"]
+    )
+    if reader.matches("non_human", doc.title) or animals_only:
+        return Verdict("other", 0.9, False, fired=["non-human"])
+    if reader.count("non_human", doc.sents) >= 2 and not reader.any(
+        "individual", doc.abstract, affirmed=False
+    ):
+        return Verdict("other", 0.7, False, fired=["non-human (abstract)"])
+    if reader.matches("post_mortem", doc.title):
+        return Verdict("other", 0.85, False, fired=["post-mortem"])
+
+    # 3. what bleeds where
+    where = _where(reader, doc, mesh_l)
+    if where is not None:
+        return where
+
+    # 4. cause, 5. design
+    cause = _cause(reader, doc)
+    if cause.reason != "sseh_case":
+        return cause
+    design = _design(reader, doc, publication_types)
+    if design is not None:
+        return design
+    if reader.mixed:
+        cause.confidence = min(cause.confidence, 0.6)
+        cause.fired.append("title names epidural and another space")
+    return cause
+
+
+def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
+    """Exclude when the bleed is not a spinal epidural haematoma (or not a haematoma at all)."""
+    t_epi = reader.matches("epidural_haematoma", doc.title)
+    t_other = reader.matches("other_space_haematoma", doc.title)
+    title_hem = reader.any("epidural_haematoma", doc.title) or re.search(
+        r"ha?ematom|ha?emorrha|bleed", doc.title, re.IGNORECASE
+    )
+    if t_other and not t_epi:
+        space = t_other[0][0].label
+        return Verdict("not_epidural", 0.9, False, fired=[f"title: {space} haematoma"])
+    if t_other and t_epi:
+        reader.mixed = True  # both spaces named: decide on cause, but never confidently
+
+    a_epi = reader.count("epidural_haematoma", doc.sents)
+    a_other = reader.matches("other_space_haematoma", doc.abstract, note=False)
+    spinal_title = reader.any("spinal_context", doc.title, affirmed=False)
+    spinal_abs = reader.count("spinal_context", doc.sents, affirmed=False)
+    cranial_title = reader.any("cranial_context", doc.title, affirmed=False)
+    cranial_abs = reader.count("cranial_context", doc.sents, affirmed=False)
+
+    if t_epi:
+        if not spinal_title and (cranial_title or cranial_abs > spinal_abs):
+            conf = 0.85 if cranial_title else 0.7
+            return Verdict("not_epidural", conf, False, fired=["intracranial epidural"])
+        return None
+
+    lesion = reader.matches("not_a_haematoma", doc.title)
+    if lesion and not title_hem:
+        what = lesion[0][0].label
+        if a_epi:
+            return Verdict("sseh_case", 0.55, True, fired=[f"{what} in title, haematoma in text"])
+        return Verdict("other", 0.8, False, fired=[f"{what}, not a haematoma"])
+    if lesion and title_hem:
+        return Verdict("sseh_case", 0.6, True, fired=["bleeding lesion"])
+
+    if _has(mesh_l, ("hematoma, subdural, spinal",)) and not a_epi:
+        return Verdict("not_epidural", 0.8, False, fired=["MeSH subdural"])
+    if a_other and len(a_other) > a_epi:
+        space = a_other[0][0].label
+        return Verdict("not_epidural", 0.7, True, fired=[f"abstract: {space} haematoma"])
+    if a_epi:
+        if not spinal_title and cranial_abs > spinal_abs:
+            return Verdict("not_epidural", 0.7, True, fired=["intracranial epidural"])
+        return None
+    if _has(mesh_l, ("hematoma, epidural, spinal",)):
+        return None
+    if title_hem or reader.any("spontaneous", doc.title):
+        if (spinal_title or spinal_abs) and doc.abstract:
+            return Verdict("other", 0.6, True, fired=["spinal haematoma, epidural not stated"])
+        if not doc.abstract and (spinal_title or reader.any("epidural_haematoma", doc.title)):
+            return Verdict("sseh_case", 0.55, True, fired=["title only, may be a case"])
+    return Verdict("other", 0.85, False, fired=["not about a spinal epidural haematoma"])
+
+
+def _cause(reader: _Reader, doc: _Text) -> Verdict:
+    """Traumatic or iatrogenic, or spontaneous (include)."""
+    t_spont = [
+        m
+        for _, m in reader.matches("spontaneous", doc.title)
+        if not _SPONT_NOT_CAUSE.search(doc.title[max(0, m.start() - 20) : m.end() + 25])
+    ]
+    title_bleed = bool(reader.matches("epidural_haematoma", doc.title, note=False)) or bool(
+        re.search(r"ha?ematom|ha?emorrha|bleed", doc.title, re.IGNORECASE)
+    )
+    t_iatro = reader.matches("iatrogenic_cause", doc.title) or [
+        hit
+        for hit in reader.matches("procedure_event", doc.title, note=False)
+        if hit[0].id == "IA-EVT-NEURAXIAL" and title_bleed
+    ]
+    t_trauma = reader.matches("traumatic_cause", doc.title) or reader.matches(
+        "trauma_event", doc.title
+    )
+    t_drug = reader.matches("drug", doc.title)
+    if t_spont:
+        if t_iatro or t_trauma:
+            return Verdict("sseh_case", 0.65, True, fired=["spontaneous in title despite cause"])
+        return Verdict("sseh_case", 0.92, False, fired=["spontaneous in title"])
+    if t_iatro:
+        return Verdict("iatrogenic", 0.9, False, fired=["procedure in title"])
+    if t_trauma:
+        return Verdict("traumatic", 0.9, False, fired=["trauma in title"])
+    if t_drug:
+        return Verdict("sseh_case", 0.85, False, fired=["drug-associated in title"])
+
+    statements = doc.statements
+    a_spont = sum(
+        1
+        for sent in statements
+        for _, m in reader.matches("spontaneous", sent, note=False)
+        if not _SPONT_NOT_CAUSE.search(sent[max(0, m.start() - 20) : m.end() + 25])
+    )
+    a_iatro = reader.count("iatrogenic_cause", statements) + _events(
+        reader, "procedure_event", doc.narrative
+    )
+    a_trauma = reader.count("traumatic_cause", statements) + _events(
+        reader, "trauma_event", doc.narrative
+    )
+    if a_iatro or a_trauma:
+        reason = "iatrogenic" if a_iatro >= a_trauma else "traumatic"
+        if a_spont:
+            return Verdict("sseh_case", 0.55, True, fired=[f"spontaneous vs {reason} in text"])
+        conf = 0.8 if max(a_iatro, a_trauma) >= 2 else 0.7
+        return Verdict(reason, conf, conf < REVIEW_BELOW, fired=[f"{reason} in text"])
+    conf = 0.88 if a_spont else 0.78
+    return Verdict("sseh_case", conf, False, fired=["epidural haematoma, no cause excluding it"])
+
+
+def _events(reader: _Reader, group: str, narrative: list[str]) -> int:
+    """Affirmed events of the patient's own story, minus those dated months or years before."""
+    ids, n = set(), 0
+    for sent in narrative:
+        for rule, m in reader.matches(group, sent, note=False):
+            if not _remote_past(sent, m.end()):
+                ids.add(rule.id)
+                n += 1
+    if ids:
+        reader.fired.append("+".join(sorted(ids)))
+    return n
+
+
+def _design(reader: _Reader, doc: _Text, publication_types: list[Any]) -> Verdict | None:
+    """no_individual_patient when the record reports aggregates without an individual patient.
+
+    An age ("a 45-year-old man"), "case report", "we report a case" or the publication type
+    "Case Reports" keeps the record in whatever else it says; "one patient" or "he/she" alone is
+    weak (series abstracts say "one patient died") and only lowers the confidence.
+    """
+    lists = reader.rules.lists
+    if _has(publication_types, lists["case_pubtypes"]):
+        return None
+    if re.search(r"\bcase\b|\bpatient\b|year-old|month-old", doc.title, re.IGNORECASE):
+        return None
+    hits = [
+        rule.id
+        for text in (doc.title, *doc.sents)
+        for rule, _ in reader.matches("individual", text, affirmed=False, note=False)
+    ]
+    if any(rule_id != "IP-WEAK" for rule_id in hits):
+        return None
+    weak = bool(hits)
+    t_agg = reader.matches("aggregate", doc.title, affirmed=False)
+    a_agg = reader.count("aggregate", doc.sents, affirmed=False)
+    if _has(publication_types, lists["aggregate_pubtypes"]) or t_agg:
+        conf = 0.7 if weak else 0.85
+        return Verdict("no_individual_patient", conf, False, fired=["aggregate design"])
+    if a_agg >= 2 and not weak:
+        return Verdict("no_individual_patient", 0.7, False, fired=["aggregate wording"])
+    if a_agg >= 2:
+        return Verdict("sseh_case", 0.6, True, fired=["aggregate wording, one patient mentioned"])
+    return None

@@ -1,0 +1,439 @@
+"""The screening rules on synthetic records, one per phenomenon.
+
+Every title and abstract here is SYNTHETIC, written for these tests (not taken from any
+publication). Each case names the phenomenon it stands for; none mirrors a particular record.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sseh_lit.errors import ConfigError
+from sseh_lit.screen import RULES_VERSION, Decision, screen_record
+from sseh_lit.screen_rules import load_rules, parse_rules, sentences
+
+CASE = ["Case Reports"]
+
+# (id, title, abstract, publication types, expected reason)
+CASES: list[tuple[str, str, str, list[str], str]] = [
+    # --- plain SSEH case reports -------------------------------------------------------------
+    (
+        "spontaneous-title",
+        "Spontaneous thoracic epidural haematoma in a young runner",
+        "A 31-year-old man developed sudden interscapular pain and leg weakness. MRI showed a "
+        "dorsal epidural haematoma from T4 to T7. He underwent laminectomy and recovered fully.",
+        CASE,
+        "sseh_case",
+    ),
+    (
+        "no-cause-word-in-title",
+        "Acute paraplegia from a cervicothoracic epidural hematoma",
+        "We describe a 70-year-old woman with sudden neck pain followed by paraplegia. Imaging "
+        "revealed a ventral epidural hematoma at C6-T2. Evacuation was performed within 8 hours.",
+        [],
+        "sseh_case",
+    ),
+    (
+        "extradural-spelling-and-acronym",
+        "Idiopathic spinal extradural haemorrhage presenting as chest pain",
+        "SEH is rare. A 58-year-old woman presented with chest pain; an extradural clot at T2 was "
+        "found and removed.",
+        CASE,
+        "sseh_case",
+    ),
+    # --- mentions that must NOT exclude ---------------------------------------------------------
+    (
+        "unlike-subdural",
+        "Cervical epidural hematoma after a bout of coughing",
+        "Unlike subdural hematoma, the lesion lay outside the dura. A 45-year-old man felt sudden "
+        "neck pain while coughing; MRI showed a dorsal epidural hematoma at C4-C6. There was no "
+        "history of trauma.",
+        CASE,
+        "sseh_case",
+    ),
+    (
+        "denied-trauma-and-surgery",
+        "Lumbar epidural hematoma causing cauda equina syndrome",
+        "A 66-year-old man presented with acute low back pain and urinary retention. He denied "
+        "any trauma, recent surgery or lumbar puncture. MRI showed an epidural hematoma at L3-L4.",
+        [],
+        "sseh_case",
+    ),
+    (
+        "background-lists-causes",
+        "Epidural hematoma of the thoracic spine in an elderly woman",
+        "Spinal epidural hematoma may follow trauma, spinal surgery, lumbar puncture or epidural "
+        "anaesthesia, but most cases are idiopathic. An 80-year-old woman had sudden back pain "
+        "and paraparesis. An epidural hematoma at T9-T11 was evacuated.",
+        CASE,
+        "sseh_case",
+    ),
+    (
+        "anticoagulant-flag-only",
+        "Epidural haematoma in a patient taking apixaban",
+        "A 77-year-old man on apixaban for atrial fibrillation presented with acute back pain and "
+        "leg weakness. MRI showed an epidural haematoma from T10 to L1.",
+        CASE,
+        "sseh_case",
+    ),
+    (
+        "pregnancy",
+        "Spinal epidural haematoma in the third trimester of pregnancy",
+        "A 29-year-old pregnant woman at 34 weeks of gestation developed sudden back pain and "
+        "paraparesis. A dorsal epidural haematoma at T5-T7 was evacuated; mother and baby did well.",
+        CASE,
+        "sseh_case",
+    ),
+    (
+        "vascular-malformation-bleed",
+        "Epidural arteriovenous malformation presenting with haemorrhage",
+        "A 40-year-old woman developed acute paraplegia. MRI showed an epidural haematoma at T6 "
+        "arising from an epidural arteriovenous malformation, which was excised.",
+        CASE,
+        "sseh_case",
+    ),
+    (
+        "review-pubtype-with-case",
+        "Spinal epidural hematoma in a child with haemophilia: case report and review",
+        "We report a 6-year-old boy with haemophilia A who developed neck pain and weakness. A "
+        "cervical epidural hematoma resolved with factor replacement. The literature is reviewed.",
+        ["Case Reports", "Review"],
+        "sseh_case",
+    ),
+    (
+        "remote-fall",
+        "Thoracolumbar epidural hematoma in a man on warfarin",
+        "We report a 74-year-old man who had a fall two years earlier and was taking warfarin. He "
+        "woke with back pain and leg weakness; MRI showed an epidural hematoma at T11-L2.",
+        CASE,
+        "sseh_case",
+    ),
+    (
+        "outcome-after-surgery",
+        "Epidural haematoma at the cervicothoracic junction",
+        "A 52-year-old woman presented with sudden neck pain and quadriparesis. An epidural "
+        "haematoma at C7-T2 was removed. Just after surgery her strength improved.",
+        [],
+        "sseh_case",
+    ),
+    (
+        "mimicking-stroke",
+        "Spinal epidural hematoma mimicking stroke",
+        "A 68-year-old man presented with acute hemiparesis suggesting stroke; brain imaging was "
+        "normal. Cervical MRI showed an epidural hematoma at C3-C5.",
+        CASE,
+        "sseh_case",
+    ),
+    (
+        "thrombolysis",
+        "Spinal epidural haematoma after intravenous thrombolysis",
+        "A 71-year-old woman received alteplase for an ischaemic stroke and developed paraplegia "
+        "six hours later. MRI showed an epidural haematoma from T2 to T6.",
+        CASE,
+        "sseh_case",
+    ),
+    # --- not_epidural ---------------------------------------------------------------------------
+    (
+        "spinal-subdural",
+        "Spinal subdural haematoma in a patient on rivaroxaban",
+        "A 60-year-old woman developed back pain and paraparesis. MRI showed a subdural haematoma "
+        "from T8 to L2 with no epidural component.",
+        CASE,
+        "not_epidural",
+    ),
+    (
+        "spinal-subarachnoid",
+        "Spontaneous spinal subarachnoid haemorrhage presenting with sciatica",
+        "A 50-year-old man had acute sciatica. MRI showed subarachnoid haemorrhage in the lumbar "
+        "thecal sac.",
+        CASE,
+        "not_epidural",
+    ),
+    (
+        "intramedullary",
+        "Intramedullary haemorrhage from a cavernous malformation of the conus",
+        "A 35-year-old woman developed acute paraplegia due to an intramedullary haemorrhage.",
+        CASE,
+        "not_epidural",
+    ),
+    (
+        "cranial-epidural",
+        "Epidural hematoma of the posterior fossa in a child",
+        "A 7-year-old boy hit his head and vomited. CT showed an epidural hematoma of the posterior "
+        "fossa with a skull fracture; a craniotomy was performed.",
+        CASE,
+        "not_epidural",
+    ),
+    (
+        "subdural-in-abstract-only",
+        "Acute back pain and paraparesis in an anticoagulated woman",
+        "A 73-year-old woman on warfarin developed acute back pain. MRI showed a spinal subdural "
+        "hematoma from T4 to T9, which was drained.",
+        CASE,
+        "not_epidural",
+    ),
+    # --- traumatic ------------------------------------------------------------------------------
+    (
+        "traumatic-title",
+        "Post-traumatic lumbar epidural haematoma in a footballer",
+        "A 22-year-old man was tackled and developed leg weakness. MRI showed an epidural "
+        "haematoma at L2.",
+        CASE,
+        "traumatic",
+    ),
+    (
+        "fall-in-narrative",
+        "Cervical epidural haematoma with central cord syndrome",
+        "An 83-year-old woman fell down the stairs and developed weakness of both arms. MRI "
+        "showed an epidural haematoma from C3 to C6 without fracture.",
+        CASE,
+        "traumatic",
+    ),
+    (
+        "car-accident",
+        "Delayed paraparesis from a thoracic epidural hematoma",
+        "A 40-year-old man was involved in a motor vehicle accident and developed leg weakness "
+        "two days later. MRI showed a thoracic epidural hematoma.",
+        [],
+        "traumatic",
+    ),
+    # --- iatrogenic -----------------------------------------------------------------------------
+    (
+        "lumbar-puncture",
+        "Spinal epidural hematoma following diagnostic lumbar puncture",
+        "A 64-year-old woman underwent lumbar puncture for suspected meningitis and developed "
+        "paraparesis. MRI showed an epidural hematoma at L1-L3.",
+        CASE,
+        "iatrogenic",
+    ),
+    (
+        "epidural-catheter",
+        "Epidural haematoma after removal of a thoracic epidural catheter",
+        "A 70-year-old man received enoxaparin after colectomy; the epidural catheter was removed "
+        "on day 3 and paraplegia followed.",
+        CASE,
+        "iatrogenic",
+    ),
+    (
+        "after-spine-surgery",
+        "Postoperative spinal epidural hematoma after lumbar fusion",
+        "A 58-year-old woman developed cauda equina syndrome twelve hours after L4-S1 fusion.",
+        CASE,
+        "iatrogenic",
+    ),
+    (
+        "chiropractic-in-narrative",
+        "Cervical epidural hematoma in a young woman",
+        "A 30-year-old woman developed neck pain and arm weakness minutes after chiropractic "
+        "manipulation of the neck. MRI showed a cervical epidural hematoma.",
+        [],
+        "iatrogenic",
+    ),
+    (
+        "spinal-anaesthesia-narrative",
+        "Paraplegia after knee replacement",
+        "A 76-year-old man had a knee replacement under spinal anaesthesia. The next morning he "
+        "could not move his legs; MRI showed a lumbar epidural haematoma.",
+        CASE,
+        "iatrogenic",
+    ),
+    # --- no_individual_patient ------------------------------------------------------------------
+    (
+        "meta-analysis",
+        "Outcome predictors in spontaneous spinal epidural hematoma",
+        "We pooled published cases of spontaneous spinal epidural hematoma. Time to surgery and "
+        "preoperative deficit predicted outcome (p < 0.01).",
+        ["Meta-Analysis", "Review"],
+        "no_individual_patient",
+    ),
+    (
+        "retrospective-series",
+        "Spontaneous spinal epidural hematoma: a retrospective study of 31 patients",
+        "Thirty-one patients treated between 2005 and 2020 were retrospectively reviewed. Mean "
+        "age was 61 years. Early surgery was associated with better outcome.",
+        [],
+        "no_individual_patient",
+    ),
+    (
+        "guideline",
+        "Neuraxial anaesthesia and antithrombotic drugs: practice guidelines",
+        "These recommendations address the timing of neuraxial blocks in patients receiving "
+        "anticoagulants, to limit the risk of spinal epidural haematoma.",
+        ["Practice Guideline"],
+        "no_individual_patient",
+    ),
+    (
+        "imaging-study",
+        "MRI features of spontaneous spinal epidural haematoma",
+        "We reviewed the MRI of 18 patients with spontaneous spinal epidural haematoma. Signal "
+        "intensity varied with the age of the haematoma.",
+        [],
+        "no_individual_patient",
+    ),
+    # --- other ----------------------------------------------------------------------------------
+    (
+        "epidural-abscess",
+        "Spinal epidural abscess in an injecting drug user",
+        "A 38-year-old man presented with fever, back pain and leg weakness. MRI showed a "
+        "thoracic epidural abscess; Staphylococcus aureus was cultured.",
+        CASE,
+        "other",
+    ),
+    (
+        "epidural-tumour",
+        "Epidural lymphoma presenting with acute cord compression",
+        "A 66-year-old woman developed paraparesis over two days. MRI showed an enhancing "
+        "epidural mass at T6; biopsy showed lymphoma.",
+        CASE,
+        "other",
+    ),
+    (
+        "animal",
+        "Spontaneous spinal epidural haemorrhage in a dog",
+        "A 4-year-old dachshund presented with acute paraplegia; an epidural haemorrhage at T12 "
+        "was removed.",
+        CASE,
+        "other",
+    ),
+    (
+        "not-about-haematoma",
+        "Epidural analgesia for labour: a survey of practice",
+        "We surveyed maternity units about the epidural analgesia regimens they use in labour.",
+        [],
+        "other",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "types", "expected"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_reason(title: str, abstract: str, types: list[str], expected: str) -> None:
+    decision = screen_record({"title": title, "abstract": abstract, "publication_types": types})
+    assert decision.reason == expected, decision.detail
+    assert decision.include is (expected == "sseh_case")
+    assert 0.0 < decision.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        ({"title": "Spontaneous spinal epidural haematoma", "publication_types": []}, "sseh_case"),
+        (
+            {"title": "Spinal epidural hematoma", "publication_types": ["Retracted Publication"]},
+            "retracted",
+        ),
+        ({"title": "RETRACTED: Spinal epidural haematoma in a toddler"}, "retracted"),
+        (
+            {
+                "title": "Spinal epidural haematoma after sneezing",
+                "retraction": json.dumps([{"type": "RetractionIn", "ref": "x", "pmid": "1"}]),
+            },
+            "retracted",
+        ),
+        ({"title": "Erratum", "publication_types": '["Published Erratum"]'}, "other"),
+    ],
+    ids=["title-only", "retracted-type", "retracted-title", "retraction-link", "erratum"],
+)
+def test_metadata(record: dict, reason: str) -> None:
+    assert screen_record(record).reason == reason
+
+
+def test_no_abstract_may_be_case_is_included_for_full_text() -> None:
+    decision = screen_record(
+        {"title": "Cervical epidural haematoma in an elderly man", "abstract": None}
+    )
+    assert decision.include
+    assert "full_text_needed" in decision.flags
+
+
+def test_no_abstract_exclusion_is_never_confident() -> None:
+    decision = screen_record({"title": "Spinal subdural haematoma after lumbar puncture"})
+    assert decision.reason == "not_epidural"
+    assert decision.confidence <= 0.75
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "present"),
+    [
+        ("A 70-year-old man taking warfarin", "anticoagulant", True),
+        ("A 70-year-old man, not on anticoagulation", "anticoagulant", False),
+        ("A 62-year-old woman on aspirin and clopidogrel", "antiplatelet", True),
+        ("A 30-year-old woman at 30 weeks of pregnancy", "pregnancy", True),
+        ("A 5-year-old boy with haemophilia A", "coagulopathy", True),
+        ("The haematoma may arise from a vascular malformation", "vascular_malformation", False),
+        ("Angiography showed an epidural arteriovenous fistula", "vascular_malformation", True),
+        ("After alteplase for stroke, a 60-year-old woman", "thrombolytic", True),
+    ],
+)
+def test_flags(text: str, flag: str, present: bool) -> None:
+    decision = screen_record(
+        {
+            "title": "Spinal epidural haematoma",
+            "abstract": f"{text} developed a thoracic epidural haematoma.",
+        }
+    )
+    assert decision.include
+    assert (flag in decision.flags) is present
+
+
+def test_language_and_mesh_are_used_but_optional() -> None:
+    base = {
+        "title": "Paraplegia in an elderly man",
+        "abstract": "A 79-year-old man developed acute paraplegia; a haematoma was found.",
+    }
+    assert screen_record({**base, "mesh": ["Hematoma, Epidural, Spinal", "Humans"]}).include
+    animal = screen_record({**base, "mesh": '["Animals", "Dog Diseases"]'})
+    assert animal.reason == "other"
+    foreign = screen_record({**base, "language": "ger", "mesh": ["Hematoma, Epidural, Spinal"]})
+    assert "non_english" in foreign.flags
+
+
+def test_low_confidence_goes_to_review_and_decision_is_plain_data() -> None:
+    decision = screen_record(
+        {
+            "title": "Spinal epidural and subdural haematoma in a man on warfarin",
+            "abstract": "A 70-year-old man on warfarin developed paraparesis.",
+        }
+    )
+    assert isinstance(decision, Decision)
+    assert decision.include and decision.needs_review
+    assert decision.detail
+
+
+def test_missing_fields_do_not_crash() -> None:
+    decision = screen_record({})
+    assert not decision.include
+    assert decision.reason == "other"
+
+
+def test_rules_file_is_versioned_and_every_rule_has_an_id() -> None:
+    rules = load_rules()
+    assert rules.version == RULES_VERSION
+    assert RULES_VERSION.startswith("screen-")
+    ids = [rule.id for group in rules.groups.values() for rule in group]
+    assert all(ids)
+
+
+def test_bad_pattern_in_rules_data_is_reported() -> None:
+    with pytest.raises(ConfigError, match="rule A"):
+        parse_rules(
+            {
+                "version": "x",
+                "terms": {"neg": "no"},
+                "rules": {"g": [{"id": "A", "pattern": "(unclosed"}], "flags": {}, "mesh": {}},
+            }
+        )
+
+
+def test_sentences_keep_structured_sections_apart() -> None:
+    text = "Background: SEH is rare.\n\nCase presentation: A 50-year-old man. He recovered."
+    assert sentences(text) == [
+        "Background: SEH is rare.",
+        "Case presentation: A 50-year-old man.",
+        "He recovered.",
+    ]
