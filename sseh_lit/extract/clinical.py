@@ -56,6 +56,8 @@ class _Rules:
     after_cues: re.Pattern[str]
     follow_up: re.Pattern[str]
     follow_up_before: re.Pattern[str]
+    presentation: re.Pattern[str]
+    management: re.Pattern[str]
 
 
 def _alt(words: list[str]) -> str:
@@ -111,6 +113,8 @@ def _rules() -> _Rules:
             re.I,
         ),
         scales=scales,
+        presentation=re.compile(rf"(?:{_alt(lex['outcome_presentation_cues'])})", re.I),
+        management=re.compile(rf"\b(?:{_alt(lex['management_cues'])})", re.I),
         after_cues=re.compile(rf"(?:{_alt(lex['grade_after_cues'])})", re.I),
         follow_up=re.compile(
             rf"(?:{_alt(lex['follow_up_cues'])})\s+(?:(?:period|duration|time|visit)\s+)?"
@@ -243,12 +247,29 @@ def classify_outcome(text: str) -> tuple[str, str] | None:
     return None
 
 
+_COMPARED = re.compile(r"(?:\bfrom|\bthan|\bcompared\s+(?:to|with)|\bsince)\s+(?:that\s+)?$", re.I)
+
+
+def _at_presentation(text: str) -> bool:
+    """Does the sentence describe the state at presentation (and not a later one)?"""
+    r = _rules()
+    if r.after_cues.search(text):
+        return False
+    for m in r.presentation.finditer(text):
+        if not _COMPARED.search(text[max(0, m.start() - 30) : m.start()]):
+            return True
+    return False
+
+
 def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     """``outcome``: the last narrative statement of the course, death always winning."""
     found: tuple[str, SentInfo, str] | None = None
     for info in sents:
         if not _usable(info) or info.section == "title":
             continue
+        text = info.span.text
+        if _at_presentation(text):
+            continue  # the state on admission is not the outcome
         got = classify_outcome(info.span.text)
         if got is None:
             continue
@@ -360,6 +381,13 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     if out.get("treatment") and out["treatment"].value == "surgical":
         out.update(time_to_surgery(sents))
     out.update(outcome(sents))
+    if "treatment" not in out and "outcome" in out:
+        # a course that ends in recovery with only medical measures named was conservative
+        for info in sents:
+            m = _rules().management.search(info.span.text) if _usable(info) else None
+            if m:
+                out["treatment"] = evidence("conservative", info.span, 0.5, cue=m.group(0))
+                break
     out.update(grades(sents))
     out.update(follow_up(sents))
     if "outcome" not in out and "outcome_grade" in out:

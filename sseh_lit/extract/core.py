@@ -103,6 +103,8 @@ def extract_doc(doc: Doc, record: Mapping[str, Any]) -> RecordResult:
         types = []
     p = plan(infos, [str(t) for t in types])
     extras = [f for f in (_optional("drugs"), _optional("conditions")) if f is not None]
+    if len(p.patients) > 1:
+        demographics.series_hints(p.patients)
     patients = [_fill(slot, extras) for slot in p.patients]
     return RecordResult(pmid=pmid, patients=patients, aggregate_only=p.aggregate_only)
 

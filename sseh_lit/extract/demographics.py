@@ -201,3 +201,24 @@ def extract(sents: Sequence[SentInfo], slot: PatientSlot | None = None) -> dict[
     elif female and not male:
         out["sex"] = evidence("female", first["female"].span, 0.7, cue="pronoun")
     return out
+
+
+def series_hints(slots: Sequence[PatientSlot]) -> None:
+    """Hand out the ages stated in a series' shared text, in order, one per patient.
+
+    Used for series without "Case N" markers, where the text's sentences are shared: "a
+    45-year-old man and a 67-year-old woman" gives patient 1 the first age and sex, patient 2
+    the second. Ages already listed ("aged 34, 51 and 70 years") are kept.
+    """
+    if not slots or slots[0].use_demographics:
+        return
+    mentions: list[tuple[AgeMention, SentInfo]] = []
+    for info in slots[0].sents:
+        if info.section in ("title", "shared"):
+            continue
+        mentions.extend((m, info) for m in age_mentions(info.span.text))
+    for slot, (mention, _info) in zip(slots, mentions, strict=False):
+        if slot.age_hint is None and mention.age is not None:
+            slot.age_hint = mention.age
+        if mention.sex:
+            slot.sex_hint = mention.sex

@@ -78,6 +78,8 @@ class _Rules:
     count: re.Pattern[str]
     marker: re.Pattern[str]
     age_pair: re.Pattern[str]
+    we_report: re.Pattern[str]
+    not_past: frozenset[str]
     aged_list: re.Pattern[str]
     numbers: dict[str, float]
     ordinals: dict[str, int]
@@ -118,6 +120,13 @@ def _rules() -> _Rules:
         count=re.compile(rf"\b{count_num}\s+(?:[\w-]+\s+){{0,3}}?({nouns})\b", re.IGNORECASE),
         marker=re.compile(marker, re.IGNORECASE),
         age_pair=re.compile(rf"\b(?:an?\s+)?{age}[^.;]{{0,60}}?\band\s+(?:an?\s+)?{age}", re.I),
+        we_report=re.compile(
+            r"\b(?:we|here|herein|authors)\b[^.;]{0,40}?\b(?:present|report|describe|discuss)"
+            r"(?:s|ed)?\b[^.;]{0,40}?\b(?:case|patient|man|woman|boy|girl|infant|child|"
+            r"male|female|lady|\d{1,3}[-\u2010 ]?(?:year|month|week|day))",
+            re.IGNORECASE,
+        ),
+        not_past=frozenset(sec["not_past_tense"]),
         aged_list=re.compile(
             r"\baged\s+(\d{1,3}(?:\s*,\s*\d{1,3})*(?:\s*,?\s*and\s+\d{1,3})?)\s*(?:years|yrs)",
             re.IGNORECASE,
@@ -161,6 +170,15 @@ def number(word: str) -> float | None:
 # ---------------------------------------------------------------- sentence classification
 
 
+_ED = re.compile(r"\b[a-z]{3,}ed\b")
+
+
+def _past_tense(text: str) -> bool:
+    """A past-tense narrative verb ("-ed") other than adjectival ones ("associated", "related")."""
+    stop = _rules().not_past
+    return any(w not in stop for w in _ED.findall(text.lower()))
+
+
 def classify(sents: Sequence[Span], title_end: int) -> list[SentInfo]:
     """Mark every sentence with its section and whether it narrates the patient.
 
@@ -186,9 +204,10 @@ def classify(sents: Sequence[Span], title_end: int) -> list[SentInfo]:
                 section = "skip"
             if len(text) - m.end() < 3:  # a label on its own ("Case.")
                 continue
-        literature = bool(r.literature.search(text))
-        strong = bool(r.strong.search(text))
-        past = bool(r.narrative.search(text))
+        strong = bool(r.strong.search(text) or r.we_report.search(text))
+        # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
+        literature = bool(r.literature.search(text)) and not r.we_report.search(text)
+        past = bool(r.narrative.search(text) or _past_tense(text))
         modal = bool(r.modal.search(text))
         if literature or section == "skip":
             patient = False
@@ -219,7 +238,7 @@ def _count_mentions(infos: Sequence[SentInfo]) -> list[int]:
                 continue
             before = text[max(0, m.start() - 60) : m.start()].lower()
             # "of the 17 patients identified, 3 received" is a pool, not the cases reported
-            if re.search(r"\b(?:of|among|from)\s+(?:the|these|all)?\s*$", before):
+            if re.search(r"\b(?:of|among|from|in)\s+(?:the|these|all|a\s+total\s+of)\s+$", before):
                 continue
             # "7 weeks" etc. never match the nouns; "two cases of SEH", "report of two cases"
             found.append(int(n))
@@ -313,12 +332,52 @@ def plan(infos: list[SentInfo], publication_types: Sequence[str] = ()) -> Plan:
     if len(numbers) >= 2:
         _split_by_markers(infos, marks, slots)
     else:
+        # a sentence about a subset ("two patients … however the patient who …") is nobody's
+        shared = [i for i in patient_sents if not _about_subset(i, n)]
         for slot in slots:
-            slot.sents = list(patient_sents)
+            slot.sents = list(shared)
             slot.use_demographics = False
+        sex = _series_sex(infos)
+        if sex:
+            for slot in slots:
+                slot.sex_hint = sex
     for k, age in enumerate(listed_ages[:n]):
         slots[k].age_hint = age
     return Plan(slots)
+
+
+_ONE = re.compile(
+    r"\b(?:one|a\s+single|another)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:patient|case|child|man|woman|boy|girl|infant)\b(?!s)",
+    re.IGNORECASE,
+)
+
+
+def _about_subset(info: SentInfo, n: int) -> bool:
+    """Does the sentence count patients that do not add up to the whole series of ``n``?"""
+    r = _rules()
+    total = 0
+    for m in r.count.finditer(info.span.text):
+        k = number(m.group(1))
+        if k is not None:
+            total += int(k)
+    total += len(_ONE.findall(info.span.text))
+    return 0 < total != n
+
+
+def _series_sex(infos: Sequence[SentInfo]) -> str | None:
+    """ "three women", "two boys": the sex of every patient of the series."""
+    r = _rules()
+    for info in infos:
+        if not info.patient:
+            continue
+        for m in r.count.finditer(info.span.text):
+            noun = m.group(2).lower()
+            if noun in ("women", "females", "girls"):
+                return "female"
+            if noun in ("men", "males", "boys"):
+                return "male"
+    return None
 
 
 def _split_by_markers(
