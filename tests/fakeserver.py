@@ -11,8 +11,9 @@ It holds synthetic PubMed records (every title says "synthetic"), answers ``esea
 (history server, retstart/retmax paging with the 10,000 cap, mindate/maxdate/datetype on
 pdat/mdat/edat) and ``efetch.fcgi`` (GET or POST, by ``id`` or ``WebEnv``/``query_key``). Between
 runs a test can add, modify, delete or "unmatch" records. It can inject faults into a fraction
-of requests (seeded): 429 with ``Retry-After``, 500/502/503, XML cut off mid-document, a
-transient ``<ERROR>``, a connection dropped while the body is sent, or a slow answer. Like NCBI it
+of requests (seeded), or exactly the ones queued with :meth:`FakeEutils.fail_next`: 429 with
+``Retry-After``, 500/502/503, XML cut off mid-document, a transient ``<ERROR>``, a connection
+dropped while the body is sent, an HTML page instead of XML, or a slow answer (``slow``). Like NCBI it
 answers 429 when more than ``rate_limit`` requests arrive within any window [t, t+1 s), and it logs
 every request's arrival time so tests can check the client never exceeded the limit.
 
@@ -30,9 +31,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from xml.sax.saxutils import escape
 
-FAULTS = ("429", "500", "502", "503", "cutoff", "error", "drop")
+from sseh_lit.pubmed.eutils import EutilsClient, RateLimiter
+
+FAULTS = ("429", "500", "502", "503", "cutoff", "error", "drop", "html")
 SEARCH_CAP = 10_000
 
 
@@ -122,6 +126,7 @@ class FakeEutils:
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._history: dict[str, _History] = {}
+        self._queued: list[str] = []
         self._next_pmid = first_pmid
         self._start_date = start_date
         self._httpd: ThreadingHTTPServer | None = None
@@ -165,6 +170,11 @@ class FakeEutils:
         """Withdraw a record (DeleteCitation)."""
         self.records[pmid].deleted = True
 
+    def fail_next(self, *faults: str) -> None:
+        """Inject exactly these faults (in order) into the next requests, whatever the rate."""
+        with self._lock:
+            self._queued.extend(faults)
+
     def unmatch(self, pmid: str) -> None:
         """Make the query stop matching a record that still exists."""
         self.records[pmid].matches = False
@@ -176,7 +186,9 @@ class FakeEutils:
         handler = type("Handler", (_Handler,), {"fake": self})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -223,6 +235,8 @@ class FakeEutils:
         """Log the arrival; decide rate-limit 429 or an injected fault (None: answer normally)."""
         with self._lock:
             self.log.append(entry)
+            if self._queued:
+                return self._queued.pop(0)
             if self.rate_limit is not None:
                 recent = sum(1 for r in self.log if entry.t - r.t < 1.0)
                 if recent > self.rate_limit:
@@ -377,7 +391,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(int(fault), b"<html><body>Service unavailable</body></html>")
             return
         if fault == "slow":
-            time.sleep(self.fake.slow_seconds)
+            time.sleep(self.fake.slow_seconds or 2.0)
         if endpoint == "esearch":
             status, text = self.fake._search(params)
         elif endpoint == "efetch":
@@ -391,6 +405,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = (
                 f"<{root}><ERROR>Search Backend failed: temporary failure</ERROR></{root}>".encode()
             )
+        elif status == 200 and fault == "html":
+            body = b"<!DOCTYPE html><html><body><h1>Server busy</h1><p>try later</body></html>"
         elif status == 200 and fault == "cutoff":
             body = body[: max(1, len(body) // 2)]
         elif status == 200 and fault == "drop":
@@ -412,3 +428,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(body)
+
+
+def fast_client(url: str, **options: Any) -> EutilsClient:
+    """A client for tests against a server started with ``rate_limit=None``: its own limiter at
+    200 requests/s and no real backoff sleeping, so fault-heavy tests stay quick."""
+    settings: dict[str, Any] = {
+        "rate": 200.0,
+        "limiter": RateLimiter(),
+        "sleep": lambda seconds: None,
+        "rng": random.Random(0),
+        "max_retries": 6,
+    }
+    settings.update(options)
+    return EutilsClient(url, **settings)
