@@ -11,15 +11,17 @@ so the XML and the expected annotations cannot drift apart. Re-run after editing
 
     .venv/bin/python corpus/demo/build.py
 
-The expected ``title`` / ``abstract`` are what a PubMed XML parser should store: inline markup
-(<i>, <sup>) dropped with its text kept, entities decoded, non-breaking spaces and unicode dashes
-kept as they are, structured sections as ``"Label: text"`` paragraphs joined by a blank line.
+The expected ``title`` / ``abstract`` are what ``sseh_lit.pubmed.parse`` stores: inline markup
+(<i>, <sup>) dropped with its text kept, entities decoded, every whitespace run (non-breaking
+spaces included) collapsed to one space, unicode dashes kept, structured sections as
+``"Label: text"`` paragraphs joined by a blank line.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -470,7 +472,7 @@ RECORDS: list[Record] = [
         title="Idarucizumab reversal before surgery for a spontaneous spinal epidural haematoma "
         "in a patient taking dabigatran.",
         abstract=single(
-            "We report a 78-year-old woman taking dabigatran 110 mg twice daily for atrial "
+            "We report a 78-year-old patient taking dabigatran 110 mg twice daily for atrial "
             "fibrillation who developed abrupt pain at the thoracolumbar junction followed by "
             "flaccid paraplegia over four hours. On admission she had complete loss of motor "
             "and sensory function below D11 (ASIA A) with urinary retention. MRI showed a "
@@ -508,7 +510,8 @@ RECORDS: list[Record] = [
                 notes="D11-12 -> T11-T12",
             )
         ],
-        exercises="dabigatran + idarucizumab; 'D11-12' dorsal-vertebra notation; ventral; ASIA A; "
+        exercises="sex from pronouns only ('patient … she'); dabigatran + idarucizumab; "
+        "'D11-12' dorsal-vertebra notation; ventral; ASIA A; "
         "no recovery",
     ),
     Record(
@@ -610,7 +613,7 @@ RECORDS: list[Record] = [
         pubdate={"Year": "2017", "Month": "Jan", "Day": "9"},
         title="Upper thoracic epidural haematoma during ticagrelor therapy: a case report.",
         abstract=single(
-            "A 55-year-old man presented to the emergency department with sudden severe pain "
+            "A 55-year-old man came to the emergency department with sudden severe pain "
             "between the shoulder blades, followed an hour later by numbness and unsteadiness "
             "of gait. Five weeks earlier he had had a myocardial infarction and had been "
             "discharged on ticagrelor and aspirin. He had no history of hypertension, and his "
@@ -741,8 +744,7 @@ RECORDS: list[Record] = [
         file="demo-001.xml",
         journal="shh",
         pubdate={"Year": "2018", "Month": "Jan", "Day": "22"},
-        title="Spontaneous thoracic epidural haematoma revealing severe immune "
-        "thrombocytopenia.",
+        title="Spontaneous thoracic epidural haematoma revealing severe immune thrombocytopenia.",
         abstract=single(
             "A 45-year-old woman with no previous medical history presented with acute "
             "interscapular pain and, within 6 hours, weakness of both legs and urinary "
@@ -779,8 +781,7 @@ RECORDS: list[Record] = [
                 outcome="partial_recovery",
                 outcome_grade=grade("ASIA", "D"),
                 follow_up_months=9,
-                notes="immune thrombocytopenia; 'within 6 hours' is onset of weakness, not "
-                "surgery",
+                notes="immune thrombocytopenia; 'within 6 hours' is onset of weakness, not surgery",
             )
         ],
         exercises="thrombocytopenia; inline <sup>; journal title with '&amp;'; both drug "
@@ -795,7 +796,7 @@ RECORDS: list[Record] = [
         "cirrhosis.",
         abstract=single(
             "Coagulopathy of chronic liver disease is an unusual cause of spinal epidural "
-            "bleeding. A 58-year-old man with Child–Pugh class C alcoholic cirrhosis was "
+            "bleeding. A 58-year-old patient with Child–Pugh class C alcoholic cirrhosis was "
             "admitted with sudden severe low back pain, bilateral sciatica and urinary "
             "retention. His INR was 2.3 and his platelet count 48 000/µL. He had no history of "
             "anticoagulant use. Examination demonstrated a cauda equina syndrome with saddle "
@@ -831,7 +832,8 @@ RECORDS: list[Record] = [
                 "compression (L2-L4)",
             )
         ],
-        exercises="liver cirrhosis coagulopathy; 'no history of anticoagulant use'; cauda "
+        exercises="sex from pronouns only ('patient … his/he'); liver cirrhosis coagulopathy; "
+        "'no history of anticoagulant use'; cauda "
         "equina level (L2–L4); death; 'µL' and en dash in 'Child–Pugh'",
     ),
     Record(
@@ -1291,8 +1293,7 @@ RECORDS += [
         file="demo-002.xml",
         journal="jin",
         pubdate={"Year": "2020", "Month": "Mar", "Day": "10"},
-        title="Spontaneous cervical epidural haematoma presenting as stroke: report of two "
-        "cases.",
+        title="Spontaneous cervical epidural haematoma presenting as stroke: report of two cases.",
         abstract=single(
             "We describe a 45-year-old man and a 67-year-old woman who were treated for "
             "spontaneous cervical epidural haematoma at our institution within a single month. "
@@ -1440,7 +1441,7 @@ RECORDS += [
                 "We retrospectively reviewed 20 consecutive patients treated for SSEH at two "
                 "centres between 2008 and 2019. Age, sex, anticoagulant use, level, "
                 "preoperative ASIA grade, time to surgery and outcome at last follow-up were "
-                "recorded.",
+                "taken from the neurosurgery &amp; spine registries of both centres.",
             ),
             (
                 "Results",
@@ -1468,7 +1469,7 @@ RECORDS += [
         screening=exclude("no_individual_patient (retrospective series, pooled data only)"),
         patients=[],
         exercises="aggregate-only retrospective series of 20 patients: pooled numbers must not "
-        "become patients; '&lt;' in the XML",
+        "become patients; '&lt;' and '&amp;' in the XML",
     ),
     Record(
         pmid="90000026",
@@ -1575,7 +1576,7 @@ RECORDS += [
         authors=["oyel", "sarn", "mata"],
         pub_types=["Case Reports", "Journal Article", "Retracted Publication"],
         mesh=["adult", "sseh", "humans", "male"],
-        comments=[("RetractionIn", "Synth Spine Case Rep. 2021;8:e41", "90000030")],
+        comments=[("RetractionIn", "Synth Spine Case Rep. 2021;1:e30", "90000030")],
         screening=exclude("other (retracted publication)"),
         patients=[
             pt(
@@ -1590,8 +1591,7 @@ RECORDS += [
                 time_to_surgery_hours=6,
                 outcome="complete_recovery",
                 follow_up_months=9,
-                notes="retracted: excluded at screening although the text reads like an SSEH "
-                "case",
+                notes="retracted: excluded at screening although the text reads like an SSEH case",
             )
         ],
         exercises="RETRACTED (PublicationType 'Retracted Publication' + CommentsCorrections "
@@ -1608,7 +1608,7 @@ RECORDS += [
         authors=[],
         pub_types=["Journal Article", "Retraction of Publication"],
         status="PubMed-not-MEDLINE",
-        comments=[("RetractionOf", "Synth Spine Case Rep. 2019;6:e77", "90000029")],
+        comments=[("RetractionOf", "Synth Spine Case Rep. 2019;1:e29", "90000029")],
         screening=exclude("other (retraction notice, no patient)"),
         patients=[],
         exercises="the retraction notice (Retraction of Publication, RetractionOf); no "
@@ -2030,8 +2030,7 @@ RECORDS += [
         file="demo-003.xml",
         journal="serm",
         pubdate={"Year": "2015", "Month": "Dec", "Day": "1"},
-        title="Spontaneous intracranial epidural haematoma in a patient with sickle cell "
-        "disease.",
+        title="Spontaneous intracranial epidural haematoma in a patient with sickle cell disease.",
         abstract=single(
             "Spontaneous epidural haematomas of the skull are rare. A 17-year-old boy with "
             "homozygous sickle cell disease presented during a vaso-occlusive crisis with "
@@ -2065,8 +2064,7 @@ RECORDS += [
         file="demo-003.xml",
         journal="svn",
         pubdate={"Year": "2017", "Month": "May", "Day": "15"},
-        title="Spontaneous thoracolumbar epidural haemorrhage in a dog: clinical and MRI "
-        "findings.",
+        title="Spontaneous thoracolumbar epidural haemorrhage in a dog: clinical and MRI findings.",
         abstract=single(
             "An 8-year-old male neutered Labrador retriever was presented with acute onset of "
             "pelvic limb paraparesis and spinal hyperaesthesia. There was no history of "
@@ -2162,15 +2160,17 @@ RECORDS += [
 
 DELETED = {"demo-004-update.xml": ["90000014"]}
 
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 # ----------------------------------------------------------------------------------------
 # XML writing
 # ----------------------------------------------------------------------------------------
 def _text_of(fragment: str) -> str:
-    """The plain text a parser stores for an XML fragment: tags dropped, entities decoded."""
-    return "".join(ET.fromstring(f"<x>{fragment}</x>").itertext()).strip()
+    """The plain text a parser stores for an XML fragment: tags dropped (their text kept),
+    entities decoded, every run of whitespace (including non-breaking spaces) one space."""
+    text = "".join(ET.fromstring(f"<x>{fragment}</x>").itertext())
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _esc(text: str) -> str:
@@ -2240,8 +2240,10 @@ def article_xml(rec: Record) -> str:
             if category:
                 attrs += f' NlmCategory="{category}"'
             out.append(f"{t5}<AbstractText{attrs}>{text}</AbstractText>\n")
-        out.append(f"{t5}<CopyrightInformation>Synthetic record written for sseh-lit; no "
-                   f"copyright claimed.</CopyrightInformation>\n")
+        out.append(
+            f"{t5}<CopyrightInformation>Synthetic record written for sseh-lit; no "
+            f"copyright claimed.</CopyrightInformation>\n"
+        )
         out.append(f"{t4}</Abstract>\n")
     if rec.authors:
         out.append(f'{t4}<AuthorList CompleteYN="Y">\n')
@@ -2265,7 +2267,7 @@ def article_xml(rec: Record) -> str:
     out.append(f"{t4}</PublicationTypeList>\n")
     if rec.vernacular_title:
         out.append(f"{t4}<VernacularTitle>{rec.vernacular_title}</VernacularTitle>\n")
-    out.append(f"{t4}<ArticleDate DateType=\"Electronic\">\n")
+    out.append(f'{t4}<ArticleDate DateType="Electronic">\n')
     out.append(f"{t5}<Year>{year}</Year>\n{t5}<Month>{month:02d}</Month>\n{t5}<Day>01</Day>\n")
     out.append(f"{t4}</ArticleDate>\n")
     out.append(f"{t3}</Article>\n")
@@ -2286,8 +2288,9 @@ def article_xml(rec: Record) -> str:
             ui, name = MESH[key]
             major = "Y" if key in ("sseh", "dogs") else "N"
             out.append(f"{t4}<MeshHeading>\n")
-            out.append(f'{t5}<DescriptorName UI="{ui}" MajorTopicYN="{major}">{name}'
-                       f"</DescriptorName>\n")
+            out.append(
+                f'{t5}<DescriptorName UI="{ui}" MajorTopicYN="{major}">{name}</DescriptorName>\n'
+            )
             out.append(f"{t4}</MeshHeading>\n")
         out.append(f"{t3}</MeshHeadingList>\n")
     if rec.keywords:
@@ -2351,7 +2354,9 @@ def expected_line(rec: Record) -> dict[str, Any]:
 
 def check(records: list[Record]) -> None:
     """Fail loudly on values outside the vocabulary or abstracts of the wrong length."""
-    levels = {f"{c}{i}" for c, n in (("C", 7), ("T", 12), ("L", 5), ("S", 5)) for i in range(1, n + 1)}
+    levels = {
+        f"{c}{i}" for c, n in (("C", 7), ("T", 12), ("L", 5), ("S", 5)) for i in range(1, n + 1)
+    }
     seen = set()
     for rec in records:
         assert rec.pmid not in seen, rec.pmid
@@ -2366,19 +2371,129 @@ def check(records: list[Record]) -> None:
                 assert p[key] in (True, None), (rec.pmid, key)
 
 
-def main() -> None:
-    """Write the XML files and expected.jsonl next to this script."""
+README_HEAD = """\
+# Synthetic demo corpus (`corpus/demo/`)
+
+**Every record here is SYNTHETIC.** The sseh-lit project wrote all of them for its offline demo
+(`sseh-lit demo`) and for end-to-end tests. PMIDs 90000001-90000043 lie far above real PubMed's
+range; the journals ("Synthetic Spine Case Reports" / *Synth Spine Case Rep* and a few other
+invented titles), DOIs (test prefix `10.5555/`), PMC ids, authors, affiliations and all titles and
+abstracts are invented. They describe no real patient and no real publication, and no sentence is
+copied or paraphrased from a published abstract (the real gold set in `../shared/gold` was read
+only to learn how SSEH case reports are written). Each XML file starts with a comment saying so.
+
+## Files
+
+- `demo-001.xml`: single spontaneous SSEH case reports (one is also the first report of a
+  patient who is published again later).
+- `demo-002.xml`: case series, aggregate-only records (a series of 20, a systematic review, a
+  consensus statement), a title-only record, a retracted record and its retraction notice, and a
+  German record with an English abstract.
+- `demo-003.xml`: look-alikes that screening must exclude.
+- `demo-004-update.xml`: an update file: one new record (re-reports a patient from
+  `demo-001.xml`) and a `<DeleteCitation>` for PMID 90000014.
+- `expected.jsonl`: one line per record (all 43, the deleted one included) in the gold schema of
+  `../shared/gold/SCHEMA.md`.
+- `build.py`: the single source of all of the above (this README included); **edit it, not the
+  generated files**.
+
+Regenerate after an edit, or check that the files on disk are current (exit 1 if not):
+
+```
+.venv/bin/python corpus/demo/build.py
+.venv/bin/python corpus/demo/build.py --check
+```
+
+`build.py` refuses values outside the field vocabulary (levels, true-or-null fields), abstracts
+outside 100-250 words, duplicate or out-of-range PMIDs, and XML that does not parse.
+
+## The XML
+
+Layout of real efetch output (`PubmedArticleSet` / `PubmedArticle` with `MedlineCitation`
+(`PMID Version="1"`, `DateCompleted` for MEDLINE-status records, `DateRevised`), `Article`
+(`Journal` with ISSN, `JournalIssue/PubDate`, `Title`, `ISOAbbreviation`; `ArticleTitle`;
+`Pagination`; `ELocationID EIdType="doi"`; `Abstract/AbstractText` (+ `CopyrightInformation`);
+`AuthorList` with affiliations; `Language`; `PublicationTypeList`; `ArticleDate`),
+`MedlineJournalInfo`, `CommentsCorrectionsList` (retraction), `MeshHeadingList` (MEDLINE records
+only; real descriptor UIs, invented assignments), `KeywordList`, and `PubmedData` (`History`,
+`PublicationStatus`, `ArticleIdList` with pubmed + doi, + pmc for four records)). Files are read in
+name order by `sseh_lit.demo`, so the deletion in `demo-004-update.xml` comes after the record.
+
+## expected.jsonl: annotation conventions
+
+- Keys of the gold schema; `source_url` is null (there is no real page). `title`/`abstract` are
+  exactly what `sseh_lit.pubmed.parse` stores: inline markup dropped with its text kept, entities
+  decoded, whitespace runs (non-breaking spaces included) collapsed to one space, structured
+  sections as `Label: text` paragraphs joined by a blank line. `journal` is the ISO abbreviation.
+- Each patient also carries the two unscored fields of `sseh_lit.fields`: `reversal_agents`
+  (lower-case: `vitamin k`, `fresh frozen plasma`, `prothrombin complex concentrate`,
+  `idarucizumab`, `andexanet alfa`) and `follow_up_months`.
+- As in the real gold set, excluded look-alikes still list the patient the text describes (those
+  fields are not scored); the canine case and aggregate-only records have no patients.
+- Judgement calls: "an octogenarian" / "elderly" give no age (null); "within N hours" -> N;
+  "on the second day after symptom onset" -> 24 h; "48 h after admission" -> 48 (admission is all
+  that is said); "on the day of admission" / "on the day after admission" -> null; surgery after a
+  failed conservative trial is `surgical`; a thrombolytic alone (alteplase) leaves `anticoagulant`
+  null; historical (stopped two years earlier), withheld and hypothetical drugs, and drugs named
+  only in a "previous reports in the literature" sentence or given after the bleed, are not the
+  patient's; enoxaparin called "low molecular weight heparin" in the next sentence is listed once
+  as `enoxaparin`; posterolateral/dorsolateral -> dorsal; "to the conus" -> L1; Th/D -> T; a
+  retracted publication is excluded as `other (retracted publication)`.
+
+## Records and what each exercises
+
+| PMID | File | Year | Screening | Patients | Exercises |
+|---|---|---|---|---|---|
+"""
+
+
+def readme() -> str:
+    """README.md: the fixed text above plus one table row per record."""
+    rows = []
+    for rec in sorted(RECORDS, key=lambda r: r.pmid):
+        s = rec.screening
+        screening = "include" if s["include"] else f"exclude: {s['reason']}"
+        text = rec.exercises.replace("|", "/").replace("<", "&lt;")
+        rows.append(
+            f"| {rec.pmid} | {rec.file} | {_year(rec)} | {screening} | {len(rec.patients)} | "
+            f"{text} |"
+        )
+    return README_HEAD + "\n".join(rows) + "\n"
+
+
+def outputs() -> dict[str, str]:
+    """Every generated file name and its full text."""
     check(RECORDS)
-    names = sorted({r.file for r in RECORDS} | set(DELETED))
-    for name in names:
+    out = {}
+    for name in sorted({r.file for r in RECORDS} | set(DELETED)):
         text = file_xml(name)
         ET.fromstring(text.encode("utf-8"))  # must be well-formed
+        out[name] = text
+    lines = [json.dumps(expected_line(r), ensure_ascii=False) for r in RECORDS]
+    out["expected.jsonl"] = "\n".join(sorted(lines, key=lambda x: json.loads(x)["pmid"])) + "\n"
+    out["README.md"] = readme()
+    return out
+
+
+def main(argv: list[str]) -> int:
+    """Write the generated files next to this script, or with ``--check`` compare them."""
+    files = outputs()
+    if "--check" in argv:
+        stale = [
+            n
+            for n, t in files.items()
+            if not (HERE / n).is_file() or (HERE / n).read_text(encoding="utf-8") != t
+        ]
+        for name in stale:
+            print(f"stale or missing: corpus/demo/{name} (run corpus/demo/build.py)")
+        if not stale:
+            print(f"corpus/demo is current: {len(RECORDS)} records in {len(files) - 2} XML files")
+        return 1 if stale else 0
+    for name, text in files.items():
         (HERE / name).write_text(text, encoding="utf-8")
-    with (HERE / "expected.jsonl").open("w", encoding="utf-8") as fh:
-        for rec in sorted(RECORDS, key=lambda r: r.pmid):
-            fh.write(json.dumps(expected_line(rec), ensure_ascii=False) + "\n")
-    print(f"wrote {len(names)} XML files and {len(RECORDS)} expected records")
+    print(f"wrote {len(files) - 2} XML files, expected.jsonl ({len(RECORDS)} records), README.md")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main(sys.argv[1:]))
