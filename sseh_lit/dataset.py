@@ -40,8 +40,6 @@ from .fields import DERIVED_FIELDS, EXTRACTED_FIELDS, FIELDS, derive
 EFFECTIVE_ROLES = ("single", "adjudicator", "consensus")
 #: Field-level acts that set a current value.
 VALUE_ACTIONS = ("correct", "accept", "clear")
-#: Patient-level acts; the latest decides whether a patient is removed.
-PATIENT_ACTIONS = ("add_patient", "remove_patient")
 #: Article columns stored as JSON text.
 _JSON_ARTICLE_COLUMNS = ("authors", "publication_types", "mesh", "keywords", "retraction")
 
@@ -345,95 +343,24 @@ def _stream(
 
 
 # --------------------------------------------------------------------------------------------
-# Screening (helper 5's sseh_lit.screen when present; the pinned rule otherwise)
+# Screening: the effective decision belongs to sseh_lit.screen (override beats rules)
 # --------------------------------------------------------------------------------------------
 
 
-def _latest_override(db: sqlite_utils.Database, pmid: str) -> dict[str, Any] | None:
-    roles = ",".join("?" * len(EFFECTIVE_ROLES))
-    rows = list(
-        db.query(
-            f"""select * from reviewer_log where pmid = ? and action = 'screen_override'
-                and coalesce(role, 'single') in ({roles}) order by id desc limit 1""",
-            [pmid, *EFFECTIVE_ROLES],
-        )
-    )
-    return rows[0] if rows else None
-
-
 def screening_decision(db: sqlite_utils.Database, pmid: str) -> dict[str, Any] | None:
-    """The effective screening decision of a record as a dict with at least ``decision``.
+    """The effective screening decision of a record (``decision``, ``reason``, ``source`` …) as a
+    dict, from :func:`sseh_lit.screen.current_decision`; ``None`` when never screened."""
+    from .screen import current_decision  # lazy: screen imports the review log package
 
-    Uses ``sseh_lit.screen.current_decision`` when that module is installed; otherwise applies
-    the same rule itself: the latest reviewer ``screen_override`` (new_value ``{"decision",
-    "code"}``) wins over the rules' row in ``screening``.
-    """
-    try:
-        from .screen import current_decision  # type: ignore[attr-defined]
-    except ImportError:
-        current_decision = None
-    if current_decision is not None:
-        result = current_decision(db, pmid)
-        if result is None or isinstance(result, dict):
-            return result
-        if hasattr(result, "__dataclass_fields__"):
-            return asdict(result)
-        return {"decision": str(result)}
-    override = _latest_override(db, pmid)
-    if override is not None:
-        new = decode(override["new_value"]) or {}
-        if isinstance(new, dict) and new.get("decision"):
-            return {
-                "decision": new.get("decision"),
-                "code": new.get("code") or new.get("reason"),
-                "source": "reviewer",
-                "reviewer": override["reviewer"],
-                "timestamp": override["timestamp"],
-                "reason": override["reason"],
-            }
-    rows = list(db.query("select * from screening where pmid = ?", [pmid]))
-    if not rows:
-        return None
-    row = rows[0]
-    return {
-        "decision": row["decision"],
-        "code": row["reason"],
-        "source": "machine",
-        "confidence": row["confidence"],
-        "detail": row["detail"],
-    }
+    result = current_decision(db, pmid)
+    return None if result is None else asdict(result)
 
 
 def _included(db: sqlite_utils.Database) -> set[str]:
-    """PMIDs whose effective decision is include (``sseh_lit.screen.included_pmids`` if present)."""
-    try:
-        from .screen import included_pmids  # type: ignore[attr-defined]
-    except ImportError:
-        included_pmids = None
-    if included_pmids is not None:
-        return {str(p) for p in included_pmids(db)}
-    included = {
-        r["pmid"]
-        for r in db.query(
-            """select s.pmid from screening s join articles a on a.pmid = s.pmid
-               where s.decision = 'include' and coalesce(a.status, 'active') = 'active'"""
-        )
-    }
-    roles = ",".join("?" * len(EFFECTIVE_ROLES))
-    overrides = db.query(
-        f"""select pmid, new_value from reviewer_log where action = 'screen_override'
-            and coalesce(role, 'single') in ({roles}) order by id""",
-        list(EFFECTIVE_ROLES),
-    )
-    for row in overrides:  # later rows win
-        new = decode(row["new_value"])
-        if not isinstance(new, dict):
-            continue
-        if new.get("decision") == "include":
-            included.add(row["pmid"])
-        elif new.get("decision") == "exclude":
-            included.discard(row["pmid"])
-    return included
+    """PMIDs of active records whose effective decision is include."""
+    from .screen import included_pmids
+
+    return {str(p) for p in included_pmids(db)}
 
 
 # --------------------------------------------------------------------------------------------
