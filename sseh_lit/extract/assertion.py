@@ -48,6 +48,10 @@ PRIORITY = (HYPOTHETICAL, FAMILY, NEGATED, HISTORICAL)
 POSITIVE = frozenset({AFFIRMED, HISTORICAL})
 
 _RULES_FILE = "assertion.json"
+_WORD_RE = re.compile(r"[^\s]+")
+#: Scoped cues further than this many characters from a target are not looked at (a scope is
+#: at most a few dozen words), which keeps hostile megabyte "sentences" linear.
+_WINDOW = 600
 
 # Unicode dashes, quotes and spaces → ASCII, one character for one so offsets survive.
 _FOLD = str.maketrans(
@@ -87,7 +91,8 @@ def trie_pattern(terms: Iterable[str]) -> str:
     would try every term at every position.
     """
     root: dict[str, dict] = {}
-    for term in terms:
+    for raw in terms:
+        term = " ".join(raw.split())
         node = root
         for ch in term:
             node = node.setdefault(ch, {})
@@ -207,26 +212,31 @@ class SentenceContext:
         self.title = title
         self.anchored = title or r.anchor_re.search(self.text) is not None
         self.generic = generic_section and not self.anchored
-        self.cues: list[_Found] = []
+        self.cues: list[_Found] = []  # scoped cues, in text order
+        self.sentence_cue: _Found | None = None  # first general-statement cue, if any
         for m in r.cue_re.finditer(self.text):
             cue = r.cues.get(_key(m.group(1)))
             if cue is None or cue.category == "pseudo":
                 continue
             if title and cue.category in (HYPOTHETICAL, HISTORICAL):
                 continue  # "SSEH associated with apixaban: a case report" names the case's drug
-            self.cues.append(_Found(m.start(), m.end(), cue))
+            if cue.direction == "sentence":
+                self.sentence_cue = self.sentence_cue or _Found(m.start(), m.end(), cue)
+            else:
+                self.cues.append(_Found(m.start(), m.end(), cue))
+        self._cue_starts = [f.start for f in self.cues]
         self._terminators = [m.start() for m in r.terminator_re.finditer(self.text)]
+        self._words = [m.start() for m in _WORD_RE.finditer(self.text)]
 
     def _clear(self, a: int, b: int, max_words: int) -> bool:
-        """No terminator in ``text[a:b]`` and at most ``max_words`` words in it."""
-        if any(a <= t < b for t in self._terminators):
+        """No terminator in ``text[a:b]`` and at most ``max_words`` words in it (O(log n))."""
+        i = bisect_left(self._terminators, a)
+        if i < len(self._terminators) and self._terminators[i] < b:
             return False
-        return len(self.text[a:b].split()) <= max_words
+        return bisect_left(self._words, b) - bisect_left(self._words, a) <= max_words
 
     def _covers(self, f: _Found, start: int, end: int) -> bool:
         cue = f.cue
-        if cue.direction == "sentence":
-            return not self.anchored
         if start < f.end and f.start < end:  # the cue overlaps the target itself
             return False
         forward = f.end <= start and self._clear(f.end, start, cue.max_words)
@@ -239,7 +249,11 @@ class SentenceContext:
 
     def assess(self, start: int, end: int) -> Assertion:
         """Status of the target at ``text[start:end]`` (sentence-relative offsets)."""
-        hits = [f for f in self.cues if self._covers(f, start, end)]
+        lo = bisect_left(self._cue_starts, start - _WINDOW)
+        hi = bisect_left(self._cue_starts, end + _WINDOW)
+        hits = [f for f in self.cues[lo:hi] if self._covers(f, start, end)]
+        if self.sentence_cue is not None and not self.anchored:
+            hits.append(self.sentence_cue)
         for category in PRIORITY:
             scoped = [f for f in hits if f.cue.category == category]
             if scoped:
