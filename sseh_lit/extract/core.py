@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
@@ -125,7 +126,11 @@ def extract_records(
         if not batch:
             return
         texts = [record_text(r)[:MAX_CHARS] for r in batch]
-        for record, doc in zip(batch, nlp.pipe(texts, batch_size=batch_size), strict=True):
+        with warnings.catch_warnings():
+            # scispaCy's detector keeps an empty global matcher and warns about it on every doc
+            warnings.filterwarnings("ignore", message=r".*\[W036\]")
+            docs = list(nlp.pipe(texts, batch_size=batch_size))
+        for record, doc in zip(batch, docs, strict=True):
             yield extract_doc(doc, record)
 
 
