@@ -44,7 +44,7 @@ from ...db import connect, transaction
 from ...errors import NotFoundError, SsehLitError, ValidationError
 from ...fields import DERIVED_FIELDS, EXTRACTED_FIELDS, FIELD_BY_NAME
 from ...text import document_text
-from .. import corrections, dual, reviewers
+from .. import corrections, dual, reviewers, validate
 from . import auth, records
 from .forms import display, hint, submitted
 from .highlight import Span, highlight
@@ -119,6 +119,7 @@ class ReviewApp:
         env.filters["json"] = lambda v: json.dumps(v, sort_keys=True)
         self.templates = Jinja2Templates(env=env)
         self.secret = auth.secret_key(self.db())
+        validate.agent_lexicon()  # load the drug lexicon now, not on a reviewer's first save
 
     # -- plumbing -------------------------------------------------------------------------
 
