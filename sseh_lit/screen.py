@@ -42,6 +42,7 @@ __all__ = [
     "current_decision",
     "included_pmids",
     "override",
+    "schema_code",
     "screen_db",
     "screen_record",
 ]
@@ -81,6 +82,16 @@ class Decision:
     flags: list[str] = field(default_factory=list)
     detail: str = ""
 
+    @property
+    def schema_reason(self) -> str:
+        """The reason as a gold/SCHEMA.md code: ``retracted`` has no code there and is ``other``."""
+        return schema_code(self.reason)
+
+
+def schema_code(reason: str) -> str:
+    """Map a screening reason to the gold schema's vocabulary (``retracted`` → ``other``)."""
+    return "other" if reason == "retracted" else reason
+
 
 @dataclass
 class EffectiveDecision:
@@ -110,6 +121,7 @@ class ScreenSummary:
     excluded: int = 0
     needs_review: int = 0
     by_reason: dict[str, int] = field(default_factory=dict)
+    overridden: int = 0  # active records whose reviewer override wins over the rules' row
 
 
 def screen_record(record: Mapping[str, Any]) -> Decision:
@@ -199,6 +211,7 @@ def screen_db(db: sqlite_utils.Database, *, all: bool = False) -> ScreenSummary:
         summary.needs_review += decision.needs_review
         reasons[decision.reason] += 1
     summary.by_reason = dict(sorted(reasons.items()))
+    summary.overridden = sum(1 for d in effective_decisions(db).values() if d.source == "reviewer")
     return summary
 
 

@@ -259,7 +259,7 @@ def decide(
     if not abstract and verdict.reason == "sseh_case":
         flags.append("full_text_needed")
         verdict.confidence = min(verdict.confidence, 0.8)
-    if not abstract and verdict.reason != "sseh_case":
+    if not abstract and verdict.reason not in ("sseh_case", "retracted"):
         verdict.confidence = min(verdict.confidence, 0.75)
     verdict.flags = sorted(set(flags))
     verdict.needs_review = verdict.confidence < REVIEW_BELOW
@@ -395,7 +395,7 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
     lesion = reader.matches("not_a_haematoma", doc.title)
     if lesion and not title_hem:
         what = lesion[0][0].label
-        if a_epi:
+        if reader.count("epidural_haematoma", doc.statements):
             return Verdict("sseh_case", 0.55, True, fired=[f"{what} in title, haematoma in text"])
         return Verdict("other", 0.8, False, fired=[f"{what}, not a haematoma"])
     if lesion and title_hem:
