@@ -19,7 +19,7 @@ from typing import Any
 from .config import PROJECT_ROOT, demo_corpus_dir
 from .corpus import UpsertCounts, mark_deleted, upsert_articles
 from .db import connect, transaction, utcnow
-from .errors import ConfigError
+from .errors import ConfigError, ParseError
 from .lock import hold_lock
 from .pubmed.parse import Article, Deletion, iter_pubmed
 
@@ -69,13 +69,16 @@ def build_demo_corpus(db_path: str | Path, source_dir: str | Path | None = None)
             articles: list[Article] = []
             deleted: list[str] = []
             for path in files:
-                for item in iter_pubmed(path):
-                    if isinstance(item, Article):
-                        articles.append(item)
-                    elif isinstance(item, Deletion):
-                        deleted.append(item.pmid)
-                    else:
-                        summary.errors.append(f"{path.name}: {item.error}")
+                try:
+                    for item in iter_pubmed(path):
+                        if isinstance(item, Article):
+                            articles.append(item)
+                        elif isinstance(item, Deletion):
+                            deleted.append(item.pmid)
+                        else:
+                            summary.errors.append(f"{path.name}: {item.error}")
+                except ParseError as e:  # keep what came before the break, note the file
+                    summary.errors.append(f"{path.name}: {e}")
             now = utcnow()
             with transaction(db):
                 run_id = int(

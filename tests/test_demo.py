@@ -1,0 +1,80 @@
+"""The demo corpus loader and ``sseh-lit demo`` (offline, same parse + upsert path as refresh)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sseh_lit import demo
+from sseh_lit.cli import cli
+from sseh_lit.db import connect
+from sseh_lit.errors import ConfigError
+
+SYNTHETIC = Path(__file__).parent / "fixtures" / "pubmed"
+
+
+def test_build_demo_corpus_stores_records_and_a_run(db_path: Path) -> None:
+    summary = demo.build_demo_corpus(db_path, SYNTHETIC)
+    assert summary.files == 6
+    assert summary.records == 7 and summary.new == 7
+    # three malformed records and the truncated file are reported, not fatal
+    assert summary.failed == 4
+    assert any("broken_truncated.xml" in e and "not well-formed" in e for e in summary.errors)
+    db = connect(db_path)
+    (run,) = db["refresh_runs"].rows
+    assert (run["query_name"], run["mode"], run["status"], run["new"]) == ("demo", "demo", "ok", 7)
+    hits = {r["pmid"] for r in db["search_hits"].rows}
+    assert {"99000001", "99000020", "99000011"} <= hits  # withdrawn PMIDs count as identified
+    assert db["articles"].get("99000001")["source"] == "demo"
+    assert db.execute("SELECT COUNT(*) FROM failed_records").fetchone()[0] == 4
+    db.conn.close()
+
+
+def test_build_demo_corpus_is_idempotent(db_path: Path) -> None:
+    demo.build_demo_corpus(db_path, SYNTHETIC)
+    again = demo.build_demo_corpus(db_path, SYNTHETIC)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 7)
+
+
+def test_demo_soft_deletes_withdrawn_records(db_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    shutil.copy(SYNTHETIC / "medline_date.xml", folder)
+    demo.build_demo_corpus(db_path, folder)
+    (folder / "zz_withdrawn.xml").write_text(
+        "<PubmedArticleSet><DeleteCitation><PMID>99000002</PMID></DeleteCitation></PubmedArticleSet>"
+    )
+    summary = demo.build_demo_corpus(db_path, folder)
+    assert summary.deleted == 1
+    db = connect(db_path)
+    assert db["articles"].get("99000002")["status"] == "deleted"
+    db.conn.close()
+
+
+def test_demo_files_prefer_corpus_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundled = tmp_path / "corpus_demo"
+    bundled.mkdir()
+    monkeypatch.setattr(demo, "demo_corpus_dir", lambda: bundled)
+    folder, files = demo.demo_files()
+    assert folder == demo.FALLBACK_DIR and "broken_truncated.xml" not in [f.name for f in files]
+    shutil.copy(SYNTHETIC / "inline_markup.xml", bundled / "a.xml")
+    assert demo.demo_files() == (bundled, [bundled / "a.xml"])
+
+
+def test_empty_explicit_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="holds no"):
+        demo.demo_files(tmp_path)
+
+
+def test_cli_demo(tmp_path: Path) -> None:
+    db_path, out = tmp_path / "demo.db", tmp_path / "out"
+    result = CliRunner().invoke(cli, ["demo", "--db", str(db_path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("corpus: ")
+    assert out.is_dir() and db_path.exists()
+    db = connect(db_path)
+    assert db.execute("SELECT COUNT(*) FROM articles WHERE status = 'active'").fetchone()[0] > 0
+    db.conn.close()
