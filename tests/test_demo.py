@@ -78,3 +78,25 @@ def test_cli_demo(tmp_path: Path) -> None:
     db = connect(db_path)
     assert db.execute("SELECT COUNT(*) FROM articles WHERE status = 'active'").fetchone()[0] > 0
     db.conn.close()
+
+
+def test_bundled_demo_corpus_text_matches_its_expected_file(db_path: Path) -> None:
+    """Stored title/abstract are byte-identical to corpus/demo/expected.jsonl (offsets line up)."""
+    import json
+
+    folder, _files = demo.demo_files()
+    expected_path = folder / "expected.jsonl"
+    if folder == demo.FALLBACK_DIR or not expected_path.exists():
+        pytest.skip("corpus/demo/ has no expected.jsonl yet")
+    summary = demo.build_demo_corpus(db_path)
+    assert summary.failed == 0
+    expected = [json.loads(line) for line in expected_path.read_text().splitlines() if line]
+    db = connect(db_path)
+    for record in expected:
+        row = db["articles"].get(record["pmid"])
+        assert row["title"] == record["title"], record["pmid"]
+        assert (row["abstract"] or "") == (record["abstract"] or ""), record["pmid"]
+        assert row["year"] == record["year"], record["pmid"]
+    deleted = [r[0] for r in db.execute("SELECT pmid FROM articles WHERE status = 'deleted'")]
+    db.conn.close()
+    assert summary.deleted == len(deleted) >= 1
