@@ -133,7 +133,6 @@ def build_patient(
     latest: dict[str, dict[str, Any]] = {}
     removed = False
     touched = False
-    added_by_reviewer = False
     for entry in log_rows:
         touched = True
         if not _is_effective(entry):
@@ -141,9 +140,8 @@ def build_patient(
         action = entry["action"]
         if action in VALUE_ACTIONS and entry.get("field"):
             latest[entry["field"]] = entry
-        elif action == "add_patient":
+        elif action == "add_patient":  # a reviewer's new patient, or a restore
             removed = False
-            added_by_reviewer = added_by_reviewer or not machine
         elif action == "remove_patient":
             removed = True
     if status == "gone" and not touched:
@@ -185,7 +183,7 @@ def build_patient(
     if status == "gone" and "machine_gone" not in flags:
         flags.append("machine_gone")
 
-    origin = "reviewer" if status == "reviewer_added" or added_by_reviewer else "machine"
+    origin = "reviewer" if status == "reviewer_added" else "machine"
     return PatientView(
         pmid=pmid,
         patient=int(patient),

@@ -16,6 +16,8 @@ import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping
+from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from ..errors import ValidationError
@@ -206,11 +208,13 @@ def _agent_key(text: str) -> str:
     return " ".join(str(text).lower().replace("-", " ").split())
 
 
-def agent_lexicon() -> dict[str, tuple[tuple[str, str], ...]]:
+@cache
+def agent_lexicon() -> Mapping[str, tuple[tuple[str, str], ...]]:
     """Every accepted agent name (generic or brand, lower case) → its ``(generic, class)`` pairs.
 
-    Built from the extractor's drug lexicon (:mod:`sseh_lit.extract.drugs`), so reviewers and
-    the machine share one vocabulary; a combination brand (Aggrenox) has two pairs.
+    Built once per process from the extractor's drug lexicon (:mod:`sseh_lit.extract.drugs`), so
+    reviewers and the machine share one vocabulary; a combination brand (Aggrenox) has two
+    pairs. The mapping is shared: read it, do not change it.
     """
     from ..extract.drugs import known_agents, lexicon
 
@@ -221,7 +225,7 @@ def agent_lexicon() -> dict[str, tuple[tuple[str, str], ...]]:
             table[_agent_key(term)] = pairs
     for generic, drug_class in known_agents().items():
         table.setdefault(_agent_key(generic), ((generic, drug_class),))
-    return table
+    return MappingProxyType(table)
 
 
 def _agents(spec: Field, value: Any) -> list[str] | None:
