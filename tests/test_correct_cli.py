@@ -53,12 +53,14 @@ def test_reviewer_add_and_list(db_path: Path) -> None:
     assert verify_password(db, "bob", "pw-bob-1") and verify_password(db, "cy", "pw-cy-12")
 
 
-def test_reviewer_add_refuses_duplicates_and_short_passwords(db: sqlite_utils.Database) -> None:
-    path = Path(db.conn.execute("pragma database_list").fetchone()[2])
-    code, out = run(path, "reviewer", "add", "ann", "--password-stdin", input="another-1\n")
+def test_reviewer_add_refuses_duplicates_and_short_passwords(
+    db: sqlite_utils.Database, db_path: Path
+) -> None:
+    code, out = run(db_path, "reviewer", "add", "ann", "--password-stdin", input="another-1\n")
     assert code == 1 and "already exists" in out
-    code, out = run(path, "reviewer", "add", "dan", "--password-stdin", input="x\n")
+    code, out = run(db_path, "reviewer", "add", "dan", "--password-stdin", input="x\n")
     assert code == 1 and "at least" in out
+    assert [r["name"] for r in db["reviewers"].rows] == ["ann"]
 
 
 def test_correct_stores_and_prints(db: sqlite_utils.Database, db_path: Path) -> None:
