@@ -198,8 +198,10 @@ def build_patient(
 
 def _add_derived(values: dict[str, CurrentValue]) -> None:
     """Segments, region and compression from the current levels (and from the machine's)."""
-    current = derive({k: values[k].value for k in ("level_upper", "level_lower")})
-    machine = derive({k: values[k].machine_value for k in ("level_upper", "level_lower")})
+    levels_now = {k: values[k].value for k in ("level_upper", "level_lower")}
+    levels_machine = {k: values[k].machine_value for k in ("level_upper", "level_lower")}
+    current = derive(levels_now)
+    machine = current if levels_machine == levels_now else derive(levels_machine)
     levels = [values["level_upper"], values["level_lower"]]
     known = [cv for cv in levels if cv.value is not None]
     confidence = min((cv.confidence or 0.0) for cv in known) if known else None
