@@ -417,6 +417,47 @@ def test_add_remove_patient_and_screening_override(client: TestClient, web_db: P
     assert re.search(r'class="decision">exclude</strong> \(traumatic, reviewer by alice', page)
 
 
+def test_restore_patient_and_clear_flag(client: TestClient, web_db: Path) -> None:
+    csrf = login(client)
+    db = connect(web_db)
+    with transaction(db):
+        flag_id = (
+            db["flags"]
+            .insert({"pmid": PMID, "patient": 1, "kind": "machine_changed", "detail": "synthetic"})
+            .last_pk
+        )
+    client.post(
+        f"/record/{PMID}/patients/remove",
+        data={"csrf_token": csrf, "patient": "1", "reason": "looked like a series"},
+    )
+    assert dataset.patient_view(db, PMID, 1).removed
+    page = client.get(f"/record/{PMID}").text
+    assert "Restore patient 1" in page and "machine_changed" in page
+    client.post(
+        f"/record/{PMID}/patients/restore",
+        data={"csrf_token": csrf, "patient": "1", "reason": "it is one patient"},
+    )
+    assert not dataset.patient_view(db, PMID, 1).removed
+    r = client.post(
+        f"/record/{PMID}/flags/resolve",
+        data={"csrf_token": csrf, "flag": str(flag_id), "reason": "checked the new value"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert db["flags"].get(flag_id)["cleared_by"] == "alice"
+    r = client.post(
+        f"/record/{PMIDS[1]}/flags/resolve", data={"csrf_token": csrf, "flag": str(flag_id)}
+    )
+    assert r.status_code == 422  # a flag of another record
+
+
+def test_field_without_machine_value_says_so(client: TestClient) -> None:
+    login(client)
+    page = client.get(f"/record/{PMID}").text
+    row = re.search(r'id="p1-pregnancy".*?</tr>', page, re.S).group(0)
+    assert 'class="badge src-none">none<' in row
+
+
 def test_unknown_record_is_404(client: TestClient) -> None:
     login(client)
     assert client.get("/record/123").status_code == 404
@@ -510,6 +551,34 @@ def test_kappa_from_the_two_reviewers(web_db: Path) -> None:
     )
     page = c["carol"].get("/queue?filter=conflicts").text
     assert set(re.findall(r'<a href="/record/(\d+)', page)) == {PMIDS[1]}
+    for client in c.values():
+        client.close()
+
+
+def test_dual_queue_per_reviewer_and_adjudicator_saves(web_db: Path) -> None:
+    c = _dual(web_db)
+
+    def queued(who: str, params: str = "filter=unreviewed&field=sex") -> set[str]:
+        return set(re.findall(r'<a href="/record/(\d+)', c[who].get(f"/queue?{params}").text))
+
+    assert queued("alice") == set(PMIDS)
+    c["alice"].post(
+        f"/record/{PMID}/field", json={"patient": 1, "field": "sex", "action": "accept"}
+    )
+    assert queued("alice") == set(PMIDS) - {PMID}  # done for alice
+    assert queued("bob") == set(PMIDS)  # still to do for bob (blind)
+    c["bob"].post(f"/record/{PMID}/field", json={"patient": 1, "field": "age_years", "value": "9"})
+    db = connect(web_db)
+    reviewers.add_reviewer(db, "dave", PASSWORD)
+    with TestClient(create_app(web_db)) as dave:
+        login(dave, "dave")
+        assert PMID not in set(re.findall(r'<a href="/record/(\d+)', dave.get("/queue").text))
+    # An adjudicator saving on the record page writes an adjudicator entry, not a blind one.
+    r = c["carol"].post(
+        f"/record/{PMIDS[1]}/field", json={"patient": 1, "field": "sex", "value": "female"}
+    )
+    assert r.json()["role"] == "adjudicator"
+    assert dataset.patient_view(db, PMIDS[1], 1).values["sex"].value == "female"
     for client in c.values():
         client.close()
 

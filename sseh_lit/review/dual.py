@@ -92,10 +92,11 @@ def assignments(db: sqlite_utils.Database, pmid: str) -> dict[str, str]:
 
 
 def role_for(db: sqlite_utils.Database, pmid: str, reviewer: str) -> str:
-    """The log role ``reviewer``'s field entries on ``pmid`` get: single, first or second.
+    """The log role ``reviewer``'s field entries on ``pmid`` get: single, first, second or adjudicator.
 
-    In dual mode a third reviewer is refused: the record already has its two blind reviewers
-    and what is left is adjudication.
+    In dual mode an account with the adjudicator or admin role writes ``adjudicator`` entries
+    (it sees both reviewers' values, so it cannot be a blind reviewer); a third plain reviewer is
+    refused: the record already has its two blind reviewers and what is left is adjudication.
     """
     if review_mode(db) != "dual":
         return "single"
@@ -103,6 +104,9 @@ def role_for(db: sqlite_utils.Database, pmid: str, reviewer: str) -> str:
     for role, name in taken.items():
         if name == reviewer:
             return role
+    account = next(db.query("select role from reviewers where name = ?", [reviewer]), None)
+    if account and account["role"] in ADJUDICATOR_ROLES:
+        return "adjudicator"  # adjudicators see both reviewers' entries, so they never review blind
     for role in BLIND_ROLES:
         if role not in taken:
             return role
@@ -183,7 +187,8 @@ def save(
     """Record one reviewer's correction (or acceptance) in the current mode; return the role used.
 
     Single mode writes a ``single`` entry. Dual mode writes a ``first``/``second`` entry and,
-    when both reviewers now agree, a ``consensus`` entry that becomes the current value.
+    when both reviewers now agree, a ``consensus`` entry that becomes the current value; an
+    adjudicator's save is an ``adjudicator`` entry (see :func:`role_for`).
     Validation errors from :mod:`~sseh_lit.review.corrections` propagate unchanged.
     """
     with transaction(db):

@@ -224,10 +224,13 @@ class ReviewApp:
 
     # -- queue -----------------------------------------------------------------------------
 
-    def queue_items(self, params: dict[str, str]) -> list[Any]:
+    def queue_items(self, params: dict[str, str], reviewer: str) -> list[Any]:
         """The queue for the page's filter (``filter`` and ``field`` query parameters)."""
         return records.record_queue(
-            self.db(), filter=params.get("filter", ""), field=params.get("field") or None
+            self.db(),
+            filter=params.get("filter", ""),
+            field=params.get("field") or None,
+            reviewer=reviewer,
         )
 
     async def queue_page(self, request: Request) -> Response:
@@ -235,7 +238,7 @@ class ReviewApp:
         if session is None:
             return self.login_redirect(request)
         params = {k: request.query_params.get(k, "") for k in ("filter", "field")}
-        items = self.queue_items(params)
+        items = self.queue_items(params, session.reviewer)
         counts = records.progress(self.db())
         return self.render(
             request,
@@ -290,6 +293,8 @@ class ReviewApp:
                 cv = pv.values[name]
                 value = own.get((pv.patient, name), cv.value)
                 source = "you" if (pv.patient, name) in own else cv.source
+                if source == "machine" and cv.machine_value in (None, [], ""):
+                    source = "none"  # the extractor found nothing
                 if cv.start is not None and cv.end is not None and not pv.removed:
                     spans.append(Span(int(cv.start), int(cv.end), name, pv.patient))
                 err = errors.get((pv.patient, name))
@@ -317,7 +322,8 @@ class ReviewApp:
                     )
                 )
             patients.append({"view": pv, "rows": rows})
-        items = self.queue_items({k: request.query_params.get(k, "") for k in ("filter", "field")})
+        params = {k: request.query_params.get(k, "") for k in ("filter", "field")}
+        items = self.queue_items(params, session.reviewer)
         pmids = [e.pmid for e in items]
         prev_pmid = next_pmid = None
         if pmid in pmids:
@@ -456,6 +462,41 @@ class ReviewApp:
                 int(data.get("patient", 0)),
                 reviewer=session.reviewer,
                 reason=str(data.get("reason") or "").strip(),
+            )
+        except (ValueError, SsehLitError) as e:
+            return self.render_record(request, session, pmid, notice=str(e), status=422)
+        return RedirectResponse(f"/record/{pmid}", status_code=303)
+
+    async def restore_patient(self, request: Request) -> Response:
+        session, data = await self.guard_post(request)
+        pmid = request.path_params["pmid"]
+        try:
+            self.check_structure(session)
+            corrections.restore_patient(
+                self.db(),
+                pmid,
+                int(data.get("patient", 0)),
+                reviewer=session.reviewer,
+                reason=str(data.get("reason") or "").strip() or "restored in the browser",
+            )
+        except (ValueError, SsehLitError) as e:
+            return self.render_record(request, session, pmid, notice=str(e), status=422)
+        return RedirectResponse(f"/record/{pmid}", status_code=303)
+
+    async def resolve_flag(self, request: Request) -> Response:
+        """Clear an open flag of the record (seen and dealt with), logged with the reason."""
+        session, data = await self.guard_post(request)
+        pmid = request.path_params["pmid"]
+        db = self.db()
+        try:
+            flag_id = int(data.get("flag", 0))
+            if not list(db.query("select 1 from flags where id = ? and pmid = ?", [flag_id, pmid])):
+                raise NotFoundError(f"record {pmid} has no flag {flag_id}")
+            corrections.resolve_flag(
+                db,
+                flag_id,
+                reviewer=session.reviewer,
+                reason=str(data.get("reason") or "").strip() or None,
             )
         except (ValueError, SsehLitError) as e:
             return self.render_record(request, session, pmid, notice=str(e), status=422)
@@ -647,6 +688,8 @@ def create_app(
         Route("/record/{pmid}/patients/add", app.add_patient, methods=post),
         Route("/record/{pmid}/patients/remove", app.remove_patient, methods=post),
         Route("/record/{pmid}/screening", app.screening_override, methods=post),
+        Route("/record/{pmid}/patients/restore", app.restore_patient, methods=post),
+        Route("/record/{pmid}/flags/resolve", app.resolve_flag, methods=post),
         Route("/adjudicate", app.adjudicate_page, methods=["GET"]),
         Route("/adjudicate", app.adjudicate, methods=post),
         Route("/admin", app.admin_page, methods=["GET"]),

@@ -46,15 +46,48 @@ def _add(entries: dict[str, RecordEntry], pmid: str) -> RecordEntry:
     return entries.setdefault(str(pmid), RecordEntry(str(pmid)))
 
 
+def _blind_done(db: sqlite_utils.Database, reviewer: str | None) -> tuple[set[tuple], set[str]]:
+    """In dual review: the items ``reviewer`` already entered, and the records now closed to them
+    (two other blind reviewers assigned). Empty sets in single review."""
+    if not reviewer or dual.review_mode(db) != "dual":
+        return set(), set()
+    done = {
+        (r["pmid"], r["patient"], r["field"])
+        for r in db.query(
+            "select distinct pmid, patient, field from reviewer_log where reviewer = ? "
+            "and role in ('first', 'second') and action in ('correct', 'accept')",
+            [reviewer],
+        )
+    }
+    per_record: dict[str, set[str]] = {}
+    for r in db.query(
+        "select distinct pmid, reviewer from reviewer_log where role in ('first', 'second')"
+    ):
+        per_record.setdefault(r["pmid"], set()).add(r["reviewer"])
+    closed = {p for p, names in per_record.items() if len(names) >= 2 and reviewer not in names}
+    return done, closed
+
+
 def record_queue(
-    db: sqlite_utils.Database, *, filter: str = "", field: str | None = None
+    db: sqlite_utils.Database,
+    *,
+    filter: str = "",
+    field: str | None = None,
+    reviewer: str | None = None,
 ) -> list[RecordEntry]:
-    """Records for the queue page, in queue order (lowest confidence first, then PMID)."""
+    """Records for the queue page, in queue order (lowest confidence first, then PMID).
+
+    In dual review, pass the signed-in ``reviewer``: values they already entered blind count as
+    done for them, and records that already have two other blind reviewers are left out.
+    """
     fields = (field,) if field in EXTRACTED_FIELDS else None
     entries: dict[str, RecordEntry] = {}
+    done, closed = _blind_done(db, reviewer)
     if filter in ("", "unreviewed", "low_confidence"):
         limit = LOW_CONFIDENCE if filter == "low_confidence" else None
         for item in review_queue(db, filters=QueueFilters(fields=fields, max_confidence=limit)):
+            if (item.pmid, item.patient, item.field) in done or item.pmid in closed:
+                continue
             entry = _add(entries, item.pmid)
             entry.pending += 1
             if item.field not in entry.fields:
@@ -66,7 +99,7 @@ def record_queue(
             entry.flags = sorted({*entry.flags, *item.flags})
         if filter == "" and fields is None:
             for pv in dataset.iter_patients(db):
-                if not pv.removed:
+                if not pv.removed and pv.pmid not in closed:
                     _add(entries, pv.pmid).flags = sorted(
                         {*_add(entries, pv.pmid).flags, *pv.flags}
                     )
