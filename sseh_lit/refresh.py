@@ -215,8 +215,8 @@ def _fetch_batch(
     now = utcnow()
     returned = {a.pmid for a in articles}
     failed_pmids = {e.pmid for e in errors if e.pmid}
-    known = active_pmids(db)
     gone = [p for p in batch if p not in returned and p not in failed_pmids]
+    known = _active_among(db, gone)
     with transaction(db):
         counts: UpsertCounts = upsert_articles(db, articles, source="pubmed", run_id=summary.run_id)
         summary.new += counts.new
@@ -345,6 +345,15 @@ def _active_pubmed(db: sqlite_utils.Database) -> set[str]:
             "SELECT pmid FROM articles WHERE status = 'active' AND source = 'pubmed'"
         )
     }
+
+
+def _active_among(db: sqlite_utils.Database, pmids: list[str]) -> set[str]:
+    """Those of ``pmids`` stored as active articles."""
+    if not pmids:
+        return set()
+    marks = ",".join("?" * len(pmids))
+    sql = f"SELECT pmid FROM articles WHERE status = 'active' AND pmid IN ({marks})"
+    return {r[0] for r in db.execute(sql, pmids)}
 
 
 def _flagged_unmatched(db: sqlite_utils.Database) -> set[str]:

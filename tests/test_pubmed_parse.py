@@ -211,9 +211,9 @@ def _peak_while_streaming(data: bytes) -> tuple[int, int]:
 
 
 def test_streaming_memory_is_flat_in_file_size() -> None:
-    small, large = _big_document(200), _big_document(2000)
+    small, large = _big_document(100), _big_document(1000)
     n_small, peak_small = _peak_while_streaming(small)
     n_large, peak_large = _peak_while_streaming(large)
-    assert (n_small, n_large) == (200, 2000)
+    assert (n_small, n_large) == (100, 1000)
     # ten times the records must not need anywhere near ten times the memory
     assert peak_large < 2 * peak_small, (peak_small, peak_large)
