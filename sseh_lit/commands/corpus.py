@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ..cli import cli, db_option, handle_errors, resolve_db
+from ..config import ncbi_email
 from ..demo import run_demo
 from ..refresh import DEFAULT_BATCH_SIZE, RefreshSummary, refresh
 
@@ -94,6 +95,11 @@ def refresh_command(
     if not tty:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    if not ncbi_email():
+        click.echo(
+            "warning: NCBI_EMAIL is not set; NCBI asks every tool to send a contact e-mail",
+            err=True,
         )
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     progress = _Progress(tty)
