@@ -551,6 +551,8 @@ def test_kappa_from_the_two_reviewers(web_db: Path) -> None:
     )
     page = c["carol"].get("/queue?filter=conflicts").text
     assert set(re.findall(r'<a href="/record/(\d+)', page)) == {PMIDS[1]}
+    page = c["alice"].get("/queue?filter=conflicts").text  # blind: no hint of the other's values
+    assert set(re.findall(r'<a href="/record/(\d+)', page)) == set()
     for client in c.values():
         client.close()
 

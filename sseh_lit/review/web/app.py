@@ -224,13 +224,24 @@ class ReviewApp:
 
     # -- queue -----------------------------------------------------------------------------
 
-    def queue_items(self, params: dict[str, str], reviewer: str) -> list[Any]:
-        """The queue for the page's filter (``filter`` and ``field`` query parameters)."""
+    def queue_items(self, params: dict[str, str], session: auth.Session) -> list[Any]:
+        """The queue for the page's filter (``filter`` and ``field`` query parameters).
+
+        In dual review the conflicts list is for adjudicators only: a blind reviewer must not
+        learn where the other reviewer disagreed.
+        """
+        db = self.db()
+        if (
+            params.get("filter") == "conflicts"
+            and session.role not in dual.ADJUDICATOR_ROLES
+            and dual.review_mode(db) == "dual"
+        ):
+            return []
         return records.record_queue(
-            self.db(),
+            db,
             filter=params.get("filter", ""),
             field=params.get("field") or None,
-            reviewer=reviewer,
+            reviewer=session.reviewer,
         )
 
     async def queue_page(self, request: Request) -> Response:
@@ -238,7 +249,7 @@ class ReviewApp:
         if session is None:
             return self.login_redirect(request)
         params = {k: request.query_params.get(k, "") for k in ("filter", "field")}
-        items = self.queue_items(params, session.reviewer)
+        items = self.queue_items(params, session)
         counts = records.progress(self.db())
         return self.render(
             request,
@@ -323,7 +334,7 @@ class ReviewApp:
                 )
             patients.append({"view": pv, "rows": rows})
         params = {k: request.query_params.get(k, "") for k in ("filter", "field")}
-        items = self.queue_items(params, session.reviewer)
+        items = self.queue_items(params, session)
         pmids = [e.pmid for e in items]
         prev_pmid = next_pmid = None
         if pmid in pmids:
