@@ -333,6 +333,11 @@ def _decide(
         return Verdict("retracted", 0.95, False, fired=["RET"])
     if _has(publication_types, lists["not_case_pubtypes"]):
         return Verdict("other", 0.85, False, fired=["OT-NOTICE"])
+    notice = reader.matches("notice_title", doc.title, affirmed=False)
+    if notice:
+        rule = notice[0][0]
+        reason = "other" if rule.id.startswith("OT") else "no_individual_patient"
+        return Verdict(reason, 0.8, False, fired=[rule.label])
 
     # 2. non-human and post-mortem material
     mesh_l = [str(m).lower() for m in mesh]
@@ -370,9 +375,7 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
     """Exclude when the bleed is not a spinal epidural haematoma (or not a haematoma at all)."""
     t_epi = reader.matches("epidural_haematoma", doc.title)
     t_other = reader.matches("other_space_haematoma", doc.title)
-    title_hem = reader.any("epidural_haematoma", doc.title) or re.search(
-        r"ha?ematom|ha?emorrha|bleed", doc.title, re.IGNORECASE
-    )
+    title_hem = reader.any("epidural_haematoma", doc.title) or reader.any("haematoma", doc.title)
     if t_other and not t_epi:
         space = t_other[0][0].label
         return Verdict("not_epidural", 0.9, False, fired=[f"title: {space} haematoma"])
@@ -380,7 +383,11 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
         reader.mixed = True  # both spaces named: decide on cause, but never confidently
 
     a_epi = reader.count("epidural_haematoma", doc.sents)
-    a_other = reader.matches("other_space_haematoma", doc.abstract, note=False)
+    a_other = [
+        hit
+        for sent in doc.statements
+        for hit in reader.matches("other_space_haematoma", sent, note=False)
+    ]
     spinal_title = reader.any("spinal_context", doc.title, affirmed=False)
     spinal_abs = reader.count("spinal_context", doc.sents, affirmed=False)
     cranial_title = reader.any("cranial_context", doc.title, affirmed=False)
@@ -427,9 +434,7 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
         for _, m in reader.matches("spontaneous", doc.title)
         if not _SPONT_NOT_CAUSE.search(doc.title[max(0, m.start() - 20) : m.end() + 25])
     ]
-    title_bleed = bool(reader.matches("epidural_haematoma", doc.title, note=False)) or bool(
-        re.search(r"ha?ematom|ha?emorrha|bleed", doc.title, re.IGNORECASE)
-    )
+    title_bleed = reader.any("epidural_haematoma", doc.title) or reader.any("haematoma", doc.title)
     t_iatro = reader.matches("iatrogenic_cause", doc.title) or [
         hit
         for hit in reader.matches("procedure_event", doc.title, note=False)
@@ -438,7 +443,7 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
     t_trauma = reader.matches("traumatic_cause", doc.title) or reader.matches(
         "trauma_event", doc.title
     )
-    t_drug = reader.matches("drug", doc.title)
+    t_drug = reader.matches("drug", doc.title) if title_bleed else []
     if t_spont:
         if t_iatro or t_trauma:
             return Verdict("sseh_case", 0.65, True, fired=["spontaneous in title despite cause"])
@@ -457,8 +462,8 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
         for _, m in reader.matches("spontaneous", sent, note=False)
         if not _SPONT_NOT_CAUSE.search(sent[max(0, m.start() - 20) : m.end() + 25])
     )
-    a_iatro = reader.count("iatrogenic_cause", statements) + _events(
-        reader, "procedure_event", doc.narrative
+    a_iatro = reader.count("iatrogenic_cause", statements) + _procedure_events(
+        reader, doc.narrative
     )
     a_trauma = reader.count("traumatic_cause", statements) + _events(
         reader, "trauma_event", doc.narrative
@@ -471,6 +476,30 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
         return Verdict(reason, conf, conf < REVIEW_BELOW, fired=[f"{reason} in text"])
     conf = 0.88 if a_spont else 0.78
     return Verdict("sseh_case", conf, False, fired=["epidural haematoma, no cause excluding it"])
+
+
+def _procedure_events(reader: _Reader, narrative: list[str]) -> int:
+    """Procedures in the patient's story that can have caused the bleed.
+
+    A neuraxial procedure or a manipulation counts wherever it is told. Surgery counts only
+    before the haematoma is first described as a finding ("we report a case of …" summaries
+    aside): laminectomy, decompression or "after surgery" later in the story are the treatment,
+    not the cause.
+    """
+    found, ids, seen_bleed = 0, set(), False
+    for sent in narrative:
+        for rule, m in reader.matches("procedure_event", sent, note=False):
+            if _remote_past(sent, m.end()):
+                continue
+            if rule.id == "IA-EVT-NEURAXIAL" or not seen_bleed:
+                found += 1
+                ids.add(rule.id)
+        report = any(r.id == "IP-REPORT" for r, _ in reader.matches("individual", sent, note=False))
+        if not report and (reader.any("epidural_haematoma", sent) or reader.any("haematoma", sent)):
+            seen_bleed = True
+    if ids:
+        reader.fired.append("+".join(sorted(ids)))
+    return found
 
 
 def _events(reader: _Reader, group: str, narrative: list[str]) -> int:

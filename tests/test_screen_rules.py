@@ -134,6 +134,47 @@ CASES: list[tuple[str, str, str, list[str], str]] = [
         CASE,
         "sseh_case",
     ),
+    (
+        "treatment-surgery-is-not-a-cause",
+        "Thoracic epidural hematoma presenting as chest pain",
+        "A 48-year-old man had sudden chest pain and leg weakness. MRI showed a thoracic epidural "
+        "hematoma at T4-T6. He underwent laminectomy. After laminectomy his strength improved, "
+        "and three days after surgery he walked.",
+        CASE,
+        "sseh_case",
+    ),
+    (
+        "exertion-is-not-trauma",
+        "Epidural hematoma of the cervical spine after a golf swing",
+        "A 55-year-old man felt neck pain during a golf swing. MRI revealed a C5-C7 epidural "
+        "hematoma.",
+        [],
+        "sseh_case",
+    ),
+    (
+        "cardiac-intervention-with-antithrombotics",
+        "Spinal epidural hematoma after percutaneous coronary intervention",
+        "A 67-year-old man received heparin, aspirin and ticagrelor during coronary stenting and "
+        "developed back pain and paraplegia. MRI showed a thoracic epidural hematoma.",
+        CASE,
+        "sseh_case",
+    ),
+    (
+        "old-term-hematorrhachis",
+        "Hematorrhachis in late pregnancy",
+        "A 31-year-old woman at 36 weeks of pregnancy developed paraparesis. MRI showed a dorsal "
+        "epidural collection at T2-T4.",
+        [],
+        "sseh_case",
+    ),
+    (
+        "three-cases-with-ages",
+        "Spinal epidural hematoma: report of three cases",
+        "Case 1: a 50-year-old man. Case 2: a 66-year-old woman on warfarin. Case 3: a 71-year-old "
+        "man. All had thoracic epidural hematomas.",
+        [],
+        "sseh_case",
+    ),
     # --- not_epidural ---------------------------------------------------------------------------
     (
         "spinal-subdural",
@@ -239,6 +280,30 @@ CASES: list[tuple[str, str, str, list[str], str]] = [
         CASE,
         "iatrogenic",
     ),
+    (
+        "catheter-removal-title-without-bleed-word",
+        "Paraplegia after thoracic epidural catheter removal in an anticoagulated patient",
+        "A 69-year-old man received an epidural catheter for thoracotomy analgesia. After catheter "
+        "removal he developed paraplegia from an epidural hematoma at T6-T9.",
+        [],
+        "iatrogenic",
+    ),
+    (
+        "non-accidental-injury",
+        "Epidural hematoma in an abused infant",
+        "A 4-month-old girl with non-accidental injury had paraplegia; MRI showed a "
+        "cervicothoracic epidural hematoma.",
+        [],
+        "traumatic",
+    ),
+    (
+        "cranial-subdural",
+        "Chronic subdural hematoma in a patient on apixaban",
+        "An 80-year-old man on apixaban was confused. CT showed a chronic subdural hematoma that "
+        "was drained through a burr hole.",
+        [],
+        "not_epidural",
+    ),
     # --- no_individual_patient ------------------------------------------------------------------
     (
         "meta-analysis",
@@ -296,6 +361,27 @@ CASES: list[tuple[str, str, str, list[str], str]] = [
         "was removed.",
         CASE,
         "other",
+    ),
+    (
+        "abscess-mimicking-haematoma",
+        "Spinal epidural abscess mimicking hematoma",
+        "A 50-year-old diabetic man had fever and back pain; MRI showed an epidural abscess.",
+        [],
+        "other",
+    ),
+    (
+        "literature-review-without-a-case",
+        "Spontaneous spinal epidural haematoma: review of the literature",
+        "We review the literature on the aetiology, imaging and treatment of this condition.",
+        ["Review"],
+        "no_individual_patient",
+    ),
+    (
+        "commentary",
+        "Comment on: spinal epidural haematoma in a patient on rivaroxaban",
+        "",
+        ["Comment"],
+        "no_individual_patient",
     ),
     (
         "not-about-haematoma",
