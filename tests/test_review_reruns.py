@@ -6,7 +6,6 @@ real `sseh-lit refresh`; corrections are made with `sseh-lit correct`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,11 +20,12 @@ from sseh_lit.cli import cli
 from sseh_lit.db import connect
 from sseh_lit.review import corrections
 from sseh_lit.review.reviewers import add_reviewer
+from sseh_lit.screen import override
 
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEutils]:
-    with FakeEutils(records=3, rate_limit=None) as fake:
+    with FakeEutils(records=4, rate_limit=None) as fake:
         monkeypatch.setenv("NCBI_EUTILS_URL", fake.url)
         yield fake
 
@@ -46,7 +46,7 @@ def correct(db_path: Path, pmid: str, patient: int, field: str, value: str) -> N
 
 @pytest.fixture
 def corpus(server: FakeEutils, db_path: Path) -> tuple[sqlite_utils.Database, list[str]]:
-    """Three refreshed synthetic records, screened in, one machine patient each, a reviewer."""
+    """Four refreshed synthetic records, screened in, one machine patient each, a reviewer."""
     sseh(db_path, "refresh")
     db = connect(db_path)
     pmids = sorted(server.records)
@@ -74,7 +74,7 @@ def _snapshot(db: sqlite_utils.Database) -> list[tuple[str, int, bool, object, s
 def test_corrections_survive_refresh(
     server: FakeEutils, corpus: tuple[sqlite_utils.Database, list[str]], db_path: Path
 ) -> None:
-    db, (a, b, c) = corpus
+    db, (a, b, c, _) = corpus
     correct(db_path, a, 1, "age_years", "61")
     corrections.remove_patient(db, b, 1, reviewer="ann", reason="not an individual patient")
     added = corrections.add_patient(db, c, reviewer="ann", reason="missed", values={"age_years": 8})
@@ -101,16 +101,11 @@ def test_corrections_survive_refresh(
 def test_corrections_and_overrides_survive_screen_all(
     corpus: tuple[sqlite_utils.Database, list[str]], db_path: Path
 ) -> None:
-    from sseh_lit.screen import override, screen_db
-
-    db, (a, b, _) = corpus
+    db, (a, b, _, _) = corpus
     correct(db_path, a, 1, "level_upper", "C4")
     override(db, b, "include", reason="spontaneous", reviewer="ann")
     before = _snapshot(db)
-    if "screen" in cli.commands:
-        sseh(db_path, "screen", "--all")
-    else:  # helper 5's command not registered yet: the library function it wraps
-        screen_db(db, all=True)
+    sseh(db_path, "screen", "--all")
     assert _snapshot(db) == before
     cv = dataset.patient_view(db, a, 1).values["level_upper"]
     assert (cv.value, cv.source) == ("C4", "reviewer")
@@ -121,30 +116,41 @@ def test_corrections_and_overrides_survive_screen_all(
 def test_corrections_survive_extract_all(
     server: FakeEutils, corpus: tuple[sqlite_utils.Database, list[str]], db_path: Path
 ) -> None:
-    if "extract" not in cli.commands:
-        pytest.skip("`sseh-lit extract` is not registered yet (extraction storage, helper 3)")
-    db, (a, b, c) = corpus
+    db, (a, b, c, d) = corpus
     db.execute("delete from extractions")  # start from what the real extractor finds
     db.execute("delete from patients")
     sseh(db_path, "extract", "--all")
-    numbers = {(v.pmid, v.patient) for v in dataset.iter_patients(db)}
-    assert {(a, 1), (b, 1), (c, 1)} <= numbers
+    assert {(v.pmid, v.patient) for v in dataset.iter_patients(db, included_only=False)} == {
+        (a, 1), (b, 1), (c, 1), (d, 1)
+    }  # fmt: skip
+    assert dataset.patient_view(db, b, 1).values["outcome"].value == "partial_recovery"
     correct(db_path, a, 1, "age_years", "77")
-    correct(db_path, b, 1, "level_upper", "C4")
-    corrections.remove_patient(db, c, 1, reviewer="ann", reason="not a patient")
+    correct(db_path, b, 1, "outcome", "complete_recovery")
+    correct(db_path, c, 1, "level_upper", "C4")
+    corrections.remove_patient(db, d, 1, reviewer="ann", reason="not a patient")
     added = corrections.add_patient(db, a, reviewer="ann", reason="missed", values={"sex": "male"})
+    log_before = list(db.query("select * from reviewer_log order by id"))
 
-    server.modify(b, abstract="Synthetic abstract: a 40-year-old patient had a haematoma at T2-T4.")
+    # b: same patient, but the machine now reads another outcome under the corrected field;
+    # c: the text now describes a different patient (the patient set changes)
+    server.modify(b, abstract=db["articles"].get(b)["abstract"].replace("recovered", "died"))
+    server.modify(c, abstract="Synthetic abstract: a 40-year-old patient had a haematoma at T2-T4.")
     sseh(db_path, "refresh")
     sseh(db_path, "extract", "--all")
 
+    assert list(db.query("select * from reviewer_log order by id")) == log_before
     age = dataset.patient_view(db, a, 1).values["age_years"]
     assert (age.value, age.source) == (77, "reviewer")
-    level = dataset.patient_view(db, b, 1).values["level_upper"]
-    assert (level.value, level.source) == ("C4", "reviewer")
-    assert level.machine_value != "C5"  # the machine re-read the revised abstract …
-    assert "machine_changed" in dataset.patient_view(db, b, 1).flags  # … and says so
-    assert dataset.patient_view(db, c, 1).removed
     assert dataset.patient_view(db, a, added).values["sex"].value == "male"
-    kinds = json.dumps([f["kind"] for f in dataset.record_view(db, b).flags])
-    assert "machine_changed" in kinds
+    outcome = dataset.patient_view(db, b, 1)
+    assert (outcome.values["outcome"].value, outcome.values["outcome"].source) == (
+        "complete_recovery",
+        "reviewer",
+    )
+    assert outcome.values["outcome"].machine_value == "death"
+    assert "machine_changed" in outcome.flags
+    gone = dataset.patient_view(db, c, 1)  # no longer found, but a reviewer corrected it
+    assert (gone.values["level_upper"].value, gone.removed) == ("C4", False)
+    assert {"machine_changed", "machine_gone"} <= set(gone.flags)
+    assert [v.patient for v in dataset.record_view(db, c).patients] == [1, 2]
+    assert dataset.patient_view(db, d, 1).removed
