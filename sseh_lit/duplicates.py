@@ -19,7 +19,6 @@ flagged again, a confirmed pair is reported as ``confirmed`` even if the data la
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +30,8 @@ from .errors import NotFoundError, ValidationError
 from .review import log
 
 YEAR_WINDOW = 3
+#: Blocks matched per batch (bounds the article metadata held in memory).
+BATCH_BLOCKS = 2000
 FLAG_KIND = "probable_duplicate"
 FLAGGED_BY = "sseh-lit duplicates"
 
@@ -164,29 +165,56 @@ def find_duplicates(
     """
     decided = decisions(db)
     wanted = {pid for pair in decided for pid in pair}
-    blocks: dict[tuple[Any, ...], list[tuple[str, int]]] = defaultdict(list)
+    # Memory per patient is one dict slot: the block key is kept only as its hash (a collision
+    # between two different keys is ~1e-10 likely at 100k patients) and a block with a single
+    # member holds that member's id string itself, not a list.
+    blocks: dict[int, str | list[str]] = {}
     present: set[str] = set()
     for view in patients if patients is not None else _patients(db):
-        pid = (str(view.pmid), int(view.patient))
-        if patient_id(*pid) in wanted:
-            present.add(patient_id(*pid))
+        pid = patient_id(str(view.pmid), int(view.patient))
+        if pid in wanted:
+            present.add(pid)
         key = block_key(view.values)
-        if key is not None:
-            blocks[key].append(pid)
-    shared = [b for b in blocks.values() if len({p for p, _ in b}) > 1]
-    confirmed = [pair for pair, same in decided.items() if same and pair <= present]
-    pmids = [p for b in shared for p, _ in b] + [
-        parse_patient_id(x)[0] for c in confirmed for x in c
-    ]
-    records = _records(db, pmids)
-
+        if key is None:
+            continue
+        h = hash(key)
+        members = blocks.get(h)
+        if members is None:
+            blocks[h] = pid
+        elif isinstance(members, str):
+            blocks[h] = [members, pid]
+        else:
+            members.append(pid)
     matches: dict[str, DuplicateMatch] = {}
+    confirmed = [pair for pair, same in decided.items() if same and pair <= present]
+    records = _records(db, [parse_patient_id(x)[0] for pair in confirmed for x in pair])
     for pair in confirmed:
         early, late = sorted(
             (parse_patient_id(x) for x in pair), key=lambda p: _order_key(p, records)
         )
         matches[patient_id(*late)] = DuplicateMatch(patient_id(*early), "confirmed")
-    for block in shared:
+    # Blocks with members from more than one record, matched a batch at a time so only one
+    # batch's article metadata is in memory.
+    batch: list[list[tuple[str, int]]] = []
+    for members in blocks.values():
+        if isinstance(members, list) and len({x.rpartition(":")[0] for x in members}) > 1:
+            batch.append([parse_patient_id(x) for x in members])
+        if len(batch) >= BATCH_BLOCKS:
+            _match_blocks(db, batch, decided, matches)
+            batch = []
+    _match_blocks(db, batch, decided, matches)
+    return matches
+
+
+def _match_blocks(
+    db: sqlite_utils.Database,
+    blocks: list[list[tuple[str, int]]],
+    decided: dict[frozenset[str], bool],
+    matches: dict[str, DuplicateMatch],
+) -> None:
+    """Within each block, point every later report at the earliest related earlier one."""
+    records = _records(db, [pmid for block in blocks for pmid, _ in block])
+    for block in blocks:
         members = sorted(block, key=lambda p: _order_key(p, records))
         for i, later in enumerate(members):
             later_id = patient_id(*later)
@@ -202,7 +230,6 @@ def find_duplicates(
                 if _related(records.get(earlier[0]), records.get(later[0])):
                     matches[later_id] = DuplicateMatch(earlier_id, "probable")
                     break
-    return matches
 
 
 def flag_duplicates(db: sqlite_utils.Database) -> DuplicateReport:

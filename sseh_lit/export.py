@@ -104,22 +104,38 @@ def _number(value: Any) -> str:
     return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
 
 
+#: First characters that can start a formula (or an escaped one): the fast pre-check.
+_RISKY_FIRST = frozenset("=+-@\t\r'")
+
+
 def cell(value: Any, *, numeric: bool = False) -> str:
-    """One CSV cell: empty for unknown, ``true``/``false``, numbers as numbers, text neutralised."""
+    """One CSV cell: empty for unknown, ``true``/``false``, numbers as numbers, text neutralised.
+
+    In a numeric column a text that is a number (a reviewer typed ``"65"``) is written as that
+    number; any other text is neutralised like every text cell.
+    """
     if value is None:
         return ""
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is str:
+        if not value or value[0] not in _RISKY_FIRST:
+            if numeric and _NUMBER_RE.match(value.strip()):
+                return _number(float(value))
+            return value
+        if numeric and _NUMBER_RE.match(value.strip()):
+            return _number(float(value))
+        return neutralise(value)
+    if kind is bool:
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
+    if kind is int or kind is float:
         return _number(value)
     if isinstance(value, (list, tuple)):
         return neutralise(";".join(str(v) for v in value))
     if isinstance(value, dict):
         return neutralise(json.dumps(value, ensure_ascii=False, sort_keys=True))
-    text = str(value)
-    if numeric and _NUMBER_RE.match(text.strip()):
-        return _number(float(text))
-    return neutralise(text)
+    if isinstance(value, (int, float)):
+        return _number(value)
+    return cell(str(value), numeric=numeric)
 
 
 def _json(value: Any) -> str | None:
@@ -145,18 +161,14 @@ class _CsvFile:
 
     def __init__(self, out: TextIO, columns: Iterable[Column | str]) -> None:
         self.columns = [c if isinstance(c, Column) else Column(c, "text", "") for c in columns]
-        self.numeric = [c.numeric for c in self.columns]
+        self._spec = [(c.name, c.numeric) for c in self.columns]
         self.writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
         self.writer.writerow([c.name for c in self.columns])
         self.rows = 0
 
     def write(self, row: Mapping[str, Any]) -> None:
-        self.writer.writerow(
-            [
-                cell(row.get(c.name), numeric=n)
-                for c, n in zip(self.columns, self.numeric, strict=True)
-            ]
-        )
+        get = row.get
+        self.writer.writerow([cell(get(name), numeric=numeric) for name, numeric in self._spec])
         self.rows += 1
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ import pytest
 import rispy
 from click.testing import CliRunner
 from export_helpers import FORMULA_LABEL, TRICKY_EVIDENCE, TRICKY_LABEL, build_corpus, prisma_stub
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sseh_lit.cli import cli
 from sseh_lit.codebook import dataset_columns
@@ -297,3 +300,11 @@ def test_failed_export_keeps_the_previous_one(
     with pytest.raises(DatabaseError, match="disk full"):
         export(corpus, out_dir=exported)
     assert {p.name: p.read_bytes() for p in exported.iterdir()} == before
+
+
+@given(st.text())
+def test_neutralise_is_reversible_and_safe(text: str) -> None:
+    written = cell(text)
+    assert unneutralise(written) == text
+    risky = written[:1] in ("=", "+", "-", "@", "\t", "\r")
+    assert not risky or re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", written)
