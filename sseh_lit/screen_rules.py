@@ -204,17 +204,26 @@ class _Reader:
         self.rules = rules
         self.fired: list[str] = []
         self.mixed = False
+        self._memo: dict[tuple[str, str, bool], list[tuple[Rule, re.Match[str]]]] = {}
 
     def matches(
         self, group: str, text: str, *, affirmed: bool = True, note: bool = True
     ) -> list[tuple[Rule, re.Match[str]]]:
-        """Matches of a rule group in ``text``; with ``affirmed``, negated ones are dropped."""
-        found = []
-        for rule in self.rules.groups[group]:
-            for m in rule.regex.finditer(text):
-                if affirmed and is_negated(text, m.start(), m.end(), self.rules.negation):
-                    continue
-                found.append((rule, m))
+        """Matches of a rule group in ``text``; with ``affirmed``, negated ones are dropped.
+
+        Results are memoised per (group, text, affirmed): the steps of a decision ask the same
+        questions of the same sentences many times.
+        """
+        key = (group, text, affirmed)
+        found = self._memo.get(key)
+        if found is None:
+            found = []
+            for rule in self.rules.groups[group]:
+                for m in rule.regex.finditer(text):
+                    if affirmed and is_negated(text, m.start(), m.end(), self.rules.negation):
+                        continue
+                    found.append((rule, m))
+            self._memo[key] = found
         if note and found:
             ids = sorted({r.id for r, _ in found})
             self.fired.append(f"{'+'.join(ids)}")

@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sseh_lit.errors import ConfigError
-from sseh_lit.screen import RULES_VERSION, Decision, screen_record
+from sseh_lit.screen import REASON_CODES, RULES_VERSION, Decision, screen_record
 from sseh_lit.screen_rules import load_rules, parse_rules, sentences
 
 CASE = ["Case Reports"]
@@ -523,3 +525,17 @@ def test_sentences_keep_structured_sections_apart() -> None:
         "Case presentation: A 50-year-old man.",
         "He recovered.",
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    title=st.text(max_size=200),
+    abstract=st.one_of(st.none(), st.text(max_size=600)),
+    types=st.one_of(st.lists(st.text(max_size=30), max_size=4), st.text(max_size=40)),
+)
+def test_any_input_gives_a_valid_decision(title: str, abstract: str | None, types: object) -> None:
+    decision = screen_record({"title": title, "abstract": abstract, "publication_types": types})
+    assert decision.reason in REASON_CODES
+    assert decision.include is (decision.reason == "sseh_case")
+    assert 0.0 <= decision.confidence <= 1.0
+    assert decision.needs_review is (decision.confidence < 0.75)
