@@ -8,6 +8,7 @@ so review tests do not depend on the extractor's quality.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -150,21 +151,30 @@ def make_corpus(path: Path, pmids: tuple[str, ...] = ("90000001",)) -> sqlite_ut
 # separate ``sseh-lit correct`` process or web request would.
 
 
-def correct_in_process(args: tuple[str, str, int, str, Any, str]) -> int:
-    """Save one correction from a fresh connection; return the new log row count seen."""
+def _wait_for(marker: str | None, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while marker and not Path(marker).exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def correct_in_process(args: tuple[str, str, int, str, Any, str, str | None]) -> int:
+    """Save one correction from a fresh connection once ``marker`` exists; return the log size."""
     from sseh_lit.review import corrections
 
-    path, pmid, patient, field, value, reviewer = args
+    path, pmid, patient, field, value, reviewer, marker = args
+    _wait_for(marker)
     db = open_db(Path(path))
     corrections.correct(db, pmid, patient, field, value, reviewer=reviewer, reason="concurrent")
     return log_count(db)
 
 
-def rewrite_machine_loop(path: str, pmids: list[str], rounds: int) -> int:
-    """An extract-like writer: rewrite every record's machine values ``rounds`` times."""
+def extract_in_process(path: str, rounds: int, marker: str) -> int:
+    """Run the real ``extract --all`` ``rounds`` times, creating ``marker`` once the pipeline is
+    loaded (so corrections start while extraction writes); return records processed."""
+    from sseh_lit.extract.pipeline import load
+    from sseh_lit.extract.storage import extract_db
+
+    load()
     db = open_db(Path(path))
-    for i in range(rounds):
-        changed = {**MACHINE, "age_years": (60 + i % 10, "synthetic re-run", 0.9)}
-        for pmid in pmids:
-            set_machine(db, pmid, 1, changed)
-    return rounds
+    Path(marker).touch()
+    return sum(extract_db(db, all=True).processed for _ in range(rounds))

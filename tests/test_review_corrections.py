@@ -6,21 +6,23 @@ import multiprocessing
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlite_utils
 from review_helpers import (
+    add_article,
     correct_in_process,
+    extract_in_process,
     log_count,
     make_corpus,
-    rewrite_machine_loop,
+    open_db,
 )
 
 from sseh_lit import dataset
 from sseh_lit.errors import NotFoundError, ValidationError
 from sseh_lit.review import corrections, log
 from sseh_lit.review.reviewers import add_reviewer
+from sseh_lit.review.validate import validate
 
 A, B = "90000001", "90000002"
 
@@ -138,45 +140,54 @@ def test_log_is_append_only(db: sqlite_utils.Database, sql: str) -> None:
 
 
 def test_fifty_concurrent_corrections_during_an_extract_lose_none(db_path: Path) -> None:
-    """50 corrections from 4 processes while another process rewrites the machine values."""
+    """50 corrections from 4 processes while another process runs `extract --all` twice."""
+    from sseh_lit.extract.storage import extract_db
+
     pmids = [f"9100{i:04d}" for i in range(10)]
-    db = make_corpus(db_path, tuple(pmids))
+    db = open_db(db_path)
+    for pmid in pmids:
+        add_article(db, pmid)
+    extract_db(db, all=True)  # the patients reviewers work on
+    assert [v.pmid for v in dataset.iter_patients(db)] == pmids
     add_reviewer(db, "ann", "secret-1")
     add_reviewer(db, "bob", "secret-2")
-    fields = ["sex", "location", "outcome", "treatment", "procedure"]
     values = {
         "sex": "female",
         "location": "ventral",
         "outcome": "death",
-        "treatment": "conservative",
+        "hypertension": "true",
         "procedure": "laminotomy",
     }
-    jobs: list[tuple[str, str, int, str, Any, str]] = []
-    for pmid in pmids:
-        for field in fields:
-            value = values[field] if field != "treatment" else "surgical"
-            jobs.append((str(db_path), pmid, 1, field, value, "ann" if len(jobs) % 2 else "bob"))
+    marker = str(db_path.parent / "extract-started")
+    jobs = [
+        (str(db_path), pmid, 1, field, value, ("ann", "bob")[n % 2], marker)
+        for n, (pmid, (field, value)) in enumerate(
+            (p, item) for p in pmids for item in values.items()
+        )
+    ]
     assert len(jobs) == 50
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=5, mp_context=ctx) as pool:
-        writer = pool.submit(rewrite_machine_loop, str(db_path), pmids, 5)
+        extraction = pool.submit(extract_in_process, str(db_path), 2, marker)
         results = list(pool.map(correct_in_process, jobs))
-        assert writer.result() == 5
+        assert extraction.result() == 20  # both full runs processed all 10 records
     assert len(results) == 50
     assert log_count(db) == 50
     for pmid in pmids:
         view = dataset.patient_view(db, pmid, 1)
-        for field in fields:
-            expected = values[field] if field != "treatment" else "surgical"
-            assert view.values[field].value == expected
-            assert view.values[field].source == "reviewer"
+        assert not view.removed
+        for field, value in values.items():
+            cv = view.values[field]
+            assert (cv.source, cv.value) == ("reviewer", validate(field, value))
 
 
 def test_two_reviewers_on_the_same_field_keep_both_in_order(db_path: Path) -> None:
     db = make_corpus(db_path, (A,))
     add_reviewer(db, "ann", "secret-1")
     add_reviewer(db, "bob", "secret-2")
-    jobs = [(str(db_path), A, 1, "age_years", 60 + i, ("ann", "bob")[i % 2]) for i in range(10)]
+    jobs = [
+        (str(db_path), A, 1, "age_years", 60 + i, ("ann", "bob")[i % 2], None) for i in range(10)
+    ]
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
         list(pool.map(correct_in_process, jobs))
