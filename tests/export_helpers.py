@@ -13,9 +13,14 @@ import types
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import sqlite_utils
 
 from sseh_lit import db as dbmod
+from sseh_lit.codebook import dataset_columns
+from sseh_lit.dataset import iter_patients
+from sseh_lit.export import unneutralise
+from sseh_lit.fields import FIELDS
 from sseh_lit.review import corrections, reviewers
 from sseh_lit.text import document_text
 
@@ -263,3 +268,58 @@ def prisma_stub() -> types.ModuleType | None:
         stub.prisma_counts = lambda db: {"identified": db["articles"].count, "stub": True}  # type: ignore[attr-defined]
         return stub
     return None
+
+
+def _parse(text: str, kind: str) -> Any:
+    """A dataset.csv cell back to the Python value the dataset holds."""
+    if text == "":
+        return None
+    if kind in ("number", "integer"):
+        return float(text)
+    if kind == "bool":
+        return {"true": True, "false": False}[text]
+    if kind == "agents":
+        return unneutralise(text).split(";")
+    return unneutralise(text)
+
+
+def _expected(value: Any, kind: str) -> Any:
+    if value is None or value == []:
+        return None
+    if kind in ("number", "integer"):
+        return float(value)
+    return value
+
+
+def assert_dataset_equals(csv_path: Path, db_path: Path) -> int:
+    """Read dataset.csv with pandas and check every row, value, source and confidence equals the
+    current dataset (``iter_patients``) of ``db_path``; return the number of rows compared."""
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8")
+    db = dbmod.connect(db_path)
+    views = list(iter_patients(db))
+    db.conn.close()
+    assert len(frame) == len(views)
+    kinds = {c.name: c.type for c in dataset_columns()}
+    assert list(frame.columns) == list(kinds)
+    for view, (_, row) in zip(views, frame.iterrows(), strict=True):
+        where = f"{view.pmid}:{view.patient}"
+        assert (row["pmid"], int(row["patient"])) == (view.pmid, view.patient)
+        assert _parse(row["label"], "text") == view.label, where
+        for f in FIELDS:
+            current = view.values[f.name]
+            if f.type == "grade":
+                grade = current.value or {}
+                assert _parse(row[f"{f.name}_scale"], "enum") == grade.get("scale"), where
+                assert _parse(row[f"{f.name}_grade"], "text") == grade.get("grade"), where
+            else:
+                kind = kinds[f.name]
+                got = _parse(row[f.name], kind)
+                assert got == _expected(current.value, kind), f"{where} {f.name}"
+            assert row[f"{f.name}_source"] == current.source, f"{where} {f.name}"
+            confidence = _parse(row[f"{f.name}_confidence"], "number")
+            expected = None if current.confidence is None else float(current.confidence)
+            assert confidence == expected, f"{where} {f.name}"
+        assert row["review_status"] == view.review_status
+        assert row["origin"] == view.origin
+        assert row["open_flags"] == ";".join(sorted(set(view.flags)))
+    return len(views)

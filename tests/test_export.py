@@ -19,17 +19,20 @@ import pandas as pd
 import pytest
 import rispy
 from click.testing import CliRunner
-from export_helpers import FORMULA_LABEL, TRICKY_EVIDENCE, TRICKY_LABEL, build_corpus, prisma_stub
+from export_helpers import (
+    FORMULA_LABEL,
+    TRICKY_EVIDENCE,
+    TRICKY_LABEL,
+    assert_dataset_equals,
+    build_corpus,
+    prisma_stub,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sseh_lit.cli import cli
-from sseh_lit.codebook import dataset_columns
-from sseh_lit.dataset import iter_patients
-from sseh_lit.db import connect
 from sseh_lit.errors import DatabaseError
 from sseh_lit.export import FILES, cell, export, unneutralise
-from sseh_lit.fields import FIELDS
 
 
 @pytest.fixture(autouse=True)
@@ -57,27 +60,6 @@ def _read_dataset(out: Path) -> pd.DataFrame:
     return pd.read_csv(out / "dataset.csv", dtype=str, keep_default_na=False, encoding="utf-8")
 
 
-def _parse(text: str, kind: str) -> Any:
-    """A dataset.csv cell back to the Python value the dataset holds."""
-    if text == "":
-        return None
-    if kind in ("number", "integer"):
-        return float(text)
-    if kind == "bool":
-        return {"true": True, "false": False}[text]
-    if kind == "agents":
-        return unneutralise(text).split(";")
-    return unneutralise(text)
-
-
-def _expected(value: Any, kind: str) -> Any:
-    if value is None or value == []:
-        return None
-    if kind in ("number", "integer"):
-        return float(value)
-    return value
-
-
 def test_export_writes_every_file(exported: Path) -> None:
     assert sorted(p.name for p in exported.iterdir()) == sorted(FILES)
     for name in FILES:
@@ -85,26 +67,7 @@ def test_export_writes_every_file(exported: Path) -> None:
 
 
 def test_dataset_csv_equals_the_current_dataset(corpus: Path, exported: Path) -> None:
-    frame = _read_dataset(exported)
-    views = list(iter_patients(connect(corpus)))
-    assert len(frame) == len(views) == 5
-    kinds = {c.name: c.type for c in dataset_columns()}
-    for view, (_, row) in zip(views, frame.iterrows(), strict=True):
-        assert (row["pmid"], int(row["patient"])) == (view.pmid, view.patient)
-        assert _parse(row["label"], "text") == view.label
-        for f in FIELDS:
-            current = view.values[f.name]
-            if f.type == "grade":
-                grade = current.value or {}
-                assert _parse(row[f"{f.name}_scale"], "enum") == grade.get("scale")
-                assert _parse(row[f"{f.name}_grade"], "text") == grade.get("grade")
-            else:
-                kind = kinds[f.name]
-                assert _parse(row[f.name], kind) == _expected(current.value, kind), f.name
-            assert row[f"{f.name}_source"] == current.source
-            confidence = _parse(row[f"{f.name}_confidence"], "number")
-            assert confidence == (None if current.confidence is None else float(current.confidence))
-        assert row["review_status"] == view.review_status
+    assert assert_dataset_equals(exported / "dataset.csv", corpus) == 5
 
 
 def test_reviewer_values_and_tricky_text_survive(exported: Path) -> None:
