@@ -86,12 +86,26 @@ def test_conditions(abstract: str, expected: dict[str, object]) -> None:
         ("The 60-year-old man took warfarin; his INR was 5.1 on admission.", None),
         # a normal INR is nothing
         ("The INR was 1.1 and the platelet count was normal.", None),
+        # a low platelet count is thrombocytopenia, whatever the unit
+        ("Laboratory tests revealed a platelet count of 35,000/µL.", True),
+        ("Her platelet count was 42 × 10^9/L.", True),
+        ("The platelet count was 1.2 × 10^5/µL.", None),
+        ("Platelets were 250,000 on admission.", None),
+        ("She received a platelet transfusion of 2 units.", None),
     ],
 )
 def test_laboratory_coagulopathy_unless_anticoagulated(
     abstract: str, coagulopathy: bool | None
 ) -> None:
     assert run(abstract).get("coagulopathy") is coagulopathy
+
+
+@pytest.mark.parametrize(
+    ("number", "exponent", "per_microlitre"),
+    [("35,000", None, 35_000), ("42", None, 42_000), ("1.2", "5", 120_000), ("80", "9", 80_000)],
+)
+def test_platelet_count_units(number: str, exponent: str | None, per_microlitre: float) -> None:
+    assert conditions.platelet_count(number, exponent) == pytest.approx(per_microlitre)
 
 
 def test_true_or_null_fields_are_never_false() -> None:

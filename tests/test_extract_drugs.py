@@ -120,8 +120,16 @@ def test_combination_brand_lists_both_agents() -> None:
         ("Anticoagulant therapy is a known risk factor for spinal epidural haematoma.", {}),
         ("Previous reports have described this bleed with apixaban and ticagrelor.", {}),
         ("Physicians should consider the diagnosis in patients on warfarin.", {}),
+        ("Including our case, 25 cases with apixaban have been reported in the literature.", {}),
+        ("In contrast to warfarin, dabigatran has a short half-life.", {}),
+        # negation scope ends at ", and" and at "and he"
+        (
+            "He was treated without surgery, and warfarin was stopped.",
+            {"anticoagulant": True, "anticoagulant_agents": ["warfarin"]},
+        ),
         # look-alikes
         ("She was classified as ASA II before surgery.", {}),
+        ("He had no medication allergies.", {}),
         # a specific LMWH makes the group name redundant
         (
             "He received enoxaparin, a low molecular weight heparin, after knee surgery.",

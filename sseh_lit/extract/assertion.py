@@ -172,7 +172,11 @@ def rules() -> _Rules:
         cues[p] = Cue(p, "pseudo", "forward", 0)
     terminators = [_normalise_phrase(t) for t in data["terminators"]]
     words = [t for t in terminators if t[0].isalnum()]
-    puncts = [re.escape(t) for t in terminators if not t[0].isalnum()]
+    puncts = [
+        re.escape(t) + (r"(?![a-z0-9])" if t[-1].isalnum() else "")
+        for t in terminators
+        if not t[0].isalnum()
+    ]
     term_re = re.compile(
         r"(?<![a-z0-9])(?:" + trie_pattern(words) + r")(?![a-z0-9])|" + "|".join(puncts)
     )

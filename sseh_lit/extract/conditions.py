@@ -48,6 +48,33 @@ _INR_RE = re.compile(
 )
 
 
+#: A platelet count below this (per µL) is thrombocytopenia, i.e. a coagulopathy.
+PLATELETS_LOW = 100_000
+# "platelet count of 35,000/µL", "platelets 42 × 10^9/L" — bounded gaps, no nesting.
+_PLATELET_RE = re.compile(
+    r"(?<![a-z])platelets?(?: count)?(?![a-z])([^0-9;.]{0,25}?)(\d{1,3}(?:[ ,]\d{3})+|\d+(?:\.\d+)?)"
+    r"(?:\s*[x×*]\s*10\s*\^?\s*([0-9⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}))?(?!\s*(?:units?|bags?|packs?|pools?|doses?|%|mg|ml)\b)"
+)
+_NOT_A_COUNT = ("transfus", "concentrate", "unit", "function", "aggregation")
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def platelet_count(number: str, exponent: str | None) -> float | None:
+    """Platelets per µL from a reported number and optional power of ten.
+
+    ``"35,000"`` → 35 000; ``"42"`` (the usual ×10⁹/L) → 42 000; ``"1.2"`` with exponent 5
+    (×10⁵/µL) → 120 000; exponents of 9 and above are per litre.
+    """
+    try:
+        value = float(number.replace(",", "").replace(" ", ""))
+    except ValueError:
+        return None
+    if exponent:
+        exp = int(exponent.translate(_SUPERSCRIPTS))
+        return value * 10**exp / 1e6 if exp >= 9 else value * 10**exp
+    return value if value >= 1000 else value * 1000
+
+
 @cache
 def _lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
     text = resources.files("sseh_lit.extract.lexicons").joinpath(_LEXICON_FILE).read_text("utf-8")
@@ -104,6 +131,13 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
         text = view.sentence(sent)
         if "inr" in text or "normali" in text:
             hits += [(a, b, _LAB) for a, b, v in _inr_values(text) if v >= INR_COAGULOPATHY]
+        if "platelet" in text:
+            for m in _PLATELET_RE.finditer(text):
+                if any(w in m.group(1) for w in _NOT_A_COUNT):
+                    continue  # "platelet transfusion of 2 units" is not a count
+                count = platelet_count(m.group(2), m.group(3))
+                if count is not None and 0 < count < PLATELETS_LOW:
+                    hits.append((m.start(), m.end(), COAGULOPATHY))
         if not hits:
             continue
         ctx = view.context(sent)
