@@ -342,6 +342,10 @@ def _decide(
         return Verdict("retracted", 0.95, False, fired=["RET"])
     if _has(publication_types, lists["not_case_pubtypes"]):
         return Verdict("other", 0.85, False, fired=["OT-NOTICE"])
+    if _has(publication_types, lists["commentary_pubtypes"]) and not _has(
+        publication_types, lists["case_pubtypes"]
+    ):
+        return Verdict("no_individual_patient", 0.75, False, fired=["commentary publication type"])
     notice = reader.matches("notice_title", doc.title, affirmed=False)
     if notice:
         rule = notice[0][0]
@@ -403,7 +407,7 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
     cranial_abs = reader.count("cranial_context", doc.sents, affirmed=False)
 
     if t_epi:
-        if not spinal_title and (cranial_title or cranial_abs > spinal_abs):
+        if not spinal_title and (cranial_title or cranial_abs) and not spinal_abs:
             conf = 0.85 if cranial_title else 0.7
             return Verdict("not_epidural", conf, False, fired=["intracranial epidural"])
         return None
@@ -423,7 +427,7 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
         space = a_other[0][0].label
         return Verdict("not_epidural", 0.7, True, fired=[f"abstract: {space} haematoma"])
     if a_epi:
-        if not spinal_title and cranial_abs > spinal_abs:
+        if not spinal_title and cranial_abs and not spinal_abs:
             return Verdict("not_epidural", 0.7, True, fired=["intracranial epidural"])
         return None
     if _has(mesh_l, ("hematoma, epidural, spinal",)):
@@ -464,7 +468,8 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
     if t_drug:
         return Verdict("sseh_case", 0.85, False, fired=["drug-associated in title"])
 
-    statements = doc.statements
+    # a sentence naming two or more causes enumerates them: background, not this patient's cause
+    statements = [s for s in doc.statements if _causes_named(reader, s) < 2]
     a_spont = sum(
         1
         for sent in statements
@@ -485,6 +490,16 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
         return Verdict(reason, conf, conf < REVIEW_BELOW, fired=[f"{reason} in text"])
     conf = 0.88 if a_spont else 0.78
     return Verdict("sseh_case", conf, False, fired=["epidural haematoma, no cause excluding it"])
+
+
+def _causes_named(reader: _Reader, sentence: str) -> int:
+    """How many different trauma/procedure terms an (unhedged) sentence names."""
+    terms = {
+        m.group(0).lower()
+        for group in ("trauma_term", "procedure_term")
+        for _, m in reader.matches(group, sentence, note=False)
+    }
+    return len(terms)
 
 
 def _procedure_events(reader: _Reader, narrative: list[str]) -> int:

@@ -177,6 +177,39 @@ CASES: list[tuple[str, str, str, list[str], str]] = [
         [],
         "sseh_case",
     ),
+    (
+        "brain-imaging-in-a-stroke-mimic",
+        "Epidural hematoma presenting as acute stroke",
+        "Brain CT was normal and brain MRI showed no infarct. A 71-year-old woman had sudden "
+        "right hemiparesis. Cervical MRI showed an epidural hematoma from C2 to C5.",
+        [],
+        "sseh_case",
+    ),
+    (
+        "background-names-procedures-without-hedge",
+        "Lumbar epidural hematoma causing cauda equina syndrome",
+        "Epidural hematoma following lumbar puncture or epidural anesthesia is well described. "
+        "We report a 58-year-old man without such a history who developed cauda equina "
+        "syndrome; MRI showed an L3-L5 epidural hematoma.",
+        [],
+        "sseh_case",
+    ),
+    (
+        "accident-and-emergency-department",
+        "Epidural hematoma in the lumbar spine: a rare presentation",
+        "A 52-year-old woman presented to the accident and emergency department with back pain "
+        "and leg numbness. MRI revealed an L1-L3 epidural hematoma.",
+        [],
+        "sseh_case",
+    ),
+    (
+        "delivery-without-neuraxial-block",
+        "Postpartum spinal epidural hematoma",
+        "A 33-year-old woman developed paraparesis two days after vaginal delivery without "
+        "neuraxial anesthesia. MRI showed a T1-T4 epidural hematoma.",
+        [],
+        "sseh_case",
+    ),
     # --- not_epidural ---------------------------------------------------------------------------
     (
         "spinal-subdural",
@@ -383,6 +416,13 @@ CASES: list[tuple[str, str, str, list[str], str]] = [
         "Comment on: spinal epidural haematoma in a patient on rivaroxaban",
         "",
         ["Comment"],
+        "no_individual_patient",
+    ),
+    (
+        "editorial",
+        "Spinal epidural hematoma: a neurosurgical emergency",
+        "",
+        ["Editorial"],
         "no_individual_patient",
     ),
     (
