@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,8 @@ from .highlight import Span, highlight
 
 HERE = Path(__file__).resolve().parent
 LOW_CONFIDENCE = 0.5
+#: How long the record page reuses a queue order for previous/next (see ReviewApp.queue_order).
+ORDER_TTL_SECONDS = 120.0
 SECURITY_HEADERS = [
     (
         b"content-security-policy",
@@ -114,6 +117,8 @@ class ReviewApp:
         self.session_ttl = session_ttl
         self.secure_cookies = secure_cookies
         self._local = threading.local()
+        self._order_lock = threading.Lock()
+        self._order_cache: dict[tuple[str, ...], tuple[float, list[str]]] = {}
         env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True)
         env.filters["display"] = display
         env.filters["json"] = lambda v: json.dumps(v, sort_keys=True)
@@ -244,12 +249,38 @@ class ReviewApp:
             reviewer=session.reviewer,
         )
 
+    def _order_key(self, params: dict[str, str], session: auth.Session) -> tuple[str, ...]:
+        return (session.reviewer, session.role, params.get("filter", ""), params.get("field", ""))
+
+    def remember_order(
+        self, params: dict[str, str], session: auth.Session, pmids: list[str]
+    ) -> None:
+        with self._order_lock:
+            self._order_cache[self._order_key(params, session)] = (time.monotonic(), pmids)
+
+    def queue_order(self, params: dict[str, str], session: auth.Session) -> list[str]:
+        """The queue's PMIDs for previous/next on the record page.
+
+        Building the queue is a pass over the whole corpus, so the order is remembered for
+        :data:`ORDER_TTL_SECONDS` per reviewer and filter: moving on with ``n`` costs a lookup,
+        and a record just reviewed keeps its neighbours.
+        """
+        key = self._order_key(params, session)
+        with self._order_lock:
+            cached = self._order_cache.get(key)
+        if cached and time.monotonic() - cached[0] < ORDER_TTL_SECONDS:
+            return cached[1]
+        pmids = [e.pmid for e in self.queue_items(params, session)]
+        self.remember_order(params, session, pmids)
+        return pmids
+
     async def queue_page(self, request: Request) -> Response:
         session = self.session(request)
         if session is None:
             return self.login_redirect(request)
         params = {k: request.query_params.get(k, "") for k in ("filter", "field")}
         items = self.queue_items(params, session)
+        self.remember_order(params, session, [e.pmid for e in items])
         counts = records.progress(self.db())
         return self.render(
             request,
@@ -334,8 +365,7 @@ class ReviewApp:
                 )
             patients.append({"view": pv, "rows": rows})
         params = {k: request.query_params.get(k, "") for k in ("filter", "field")}
-        items = self.queue_items(params, session)
-        pmids = [e.pmid for e in items]
+        pmids = self.queue_order(params, session)
         prev_pmid = next_pmid = None
         if pmid in pmids:
             i = pmids.index(pmid)
@@ -662,7 +692,7 @@ def _answer(
 
 def _safe_next(target: Any) -> str | None:
     """Only same-site paths are followed after sign-in (no open redirect)."""
-    if isinstance(target, str) and target.startswith("/") and not target.startswith("//"):
+    if isinstance(target, str) and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return None
 
