@@ -7,6 +7,7 @@ Requests go through Starlette's TestClient; no server, no network.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,10 +31,13 @@ PMID = PMIDS[0]
 XSS_PMID = PMIDS[2]  # its synthetic title carries a <script> tag
 
 
-@pytest.fixture
-def web_db(tmp_path: Path) -> Path:
-    """Six synthetic extracted records and four accounts (one created through the CLI)."""
-    path = tmp_path / "web.db"
+@pytest.fixture(scope="module")
+def web_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six synthetic extracted records and four accounts (one created through the CLI).
+
+    Built once per module (password hashing is deliberately slow) and copied for each test.
+    """
+    path = tmp_path_factory.mktemp("web") / "template.db"
     db = build_sample_db(path, 6)
     result = CliRunner().invoke(
         cli,
@@ -44,7 +48,16 @@ def web_db(tmp_path: Path) -> Path:
     reviewers.add_reviewer(db, "bob", PASSWORD, "reviewer")
     reviewers.add_reviewer(db, "carol", PASSWORD, "adjudicator")
     reviewers.add_reviewer(db, "root", PASSWORD, "admin")
+    db.execute("pragma wal_checkpoint(truncate)")
     db.close()
+    return path
+
+
+@pytest.fixture
+def web_db(web_db_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the template DB for one test."""
+    path = tmp_path / "web.db"
+    shutil.copy(web_db_template, path)
     return path
 
 
