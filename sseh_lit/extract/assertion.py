@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span
+    from spacy.tokens import Doc, Span
 
 AFFIRMED = "affirmed"
 NEGATED = "negated"
@@ -358,17 +359,19 @@ class DocView:
         )
 
 
-_VIEW_KEY = "sseh_lit.doc_view"
+# One view per live Doc; entries vanish with their Doc (nothing is stored on the Doc itself, so
+# Doc serialisation is unaffected).
+_VIEWS: weakref.WeakKeyDictionary[Doc, DocView] = weakref.WeakKeyDictionary()
 
 
 def doc_view(sent: Span) -> DocView:
-    """The :class:`DocView` of ``sent``'s document, cached in ``doc.user_data``."""
+    """The :class:`DocView` of ``sent``'s document, computed once per Doc."""
     doc = sent.doc
-    view = doc.user_data.get(_VIEW_KEY)
-    if not isinstance(view, DocView):
+    view = _VIEWS.get(doc)
+    if view is None:
         text = doc.text
         view = DocView(text, fold(text), layout(text))
-        doc.user_data[_VIEW_KEY] = view
+        _VIEWS[doc] = view
     return view
 
 
