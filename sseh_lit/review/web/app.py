@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -43,15 +42,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ... import dataset, screen
 from ...db import connect, transaction
 from ...errors import NotFoundError, SsehLitError, ValidationError
-from ...fields import DERIVED_FIELDS, EXTRACTED_FIELDS, FIELD_BY_NAME
-from ...text import document_text
+from ...fields import EXTRACTED_FIELDS
 from .. import corrections, dual, reviewers, validate
 from . import auth, records
-from .forms import display, hint, submitted
-from .highlight import Span, highlight
+from .forms import display, submitted
+from .recordpage import build_record_page
 
 HERE = Path(__file__).resolve().parent
-LOW_CONFIDENCE = 0.5
 #: How long the record page reuses a queue order for previous/next (see ReviewApp.queue_order).
 ORDER_TTL_SECONDS = 120.0
 SECURITY_HEADERS = [
@@ -88,25 +85,6 @@ class SecurityHeaders:
 
 class Forbidden(Exception):
     """A write without a valid session or CSRF token (answered with 403)."""
-
-
-@dataclass
-class FieldRow:
-    """One field of one patient as the record page shows it."""
-
-    field: str
-    value: str
-    source: str
-    confidence: float | None
-    evidence: str | None
-    machine: str
-    low: bool
-    editable: bool
-    hint: str
-    definition: str
-    history: list[dict[str, Any]] = field(default_factory=list)
-    error: str | None = None
-    submitted: str | None = None
 
 
 class ReviewApp:
@@ -318,52 +296,9 @@ class ReviewApp:
         notice: str | None = None,
         status: int = 200,
     ) -> Response:
-        db = self.db()
-        view = dataset.record_view(db, pmid)
-        mode = dual.review_mode(db)
-        blind = mode == "dual" and session.role not in dual.ADJUDICATOR_ROLES
-        own = dual.own_entries(db, pmid, session.reviewer) if blind else {}
-        history = [h for h in view.history if _visible(h, session.reviewer, blind)]
-        errors = errors or {}
-        article = view.article
-        text = document_text(article.get("title"), article.get("abstract"))
-        spans: list[Span] = []
-        patients = []
-        for pv in view.patients:
-            rows = []
-            for name in (*EXTRACTED_FIELDS, *DERIVED_FIELDS):
-                cv = pv.values[name]
-                value = own.get((pv.patient, name), cv.value)
-                source = "you" if (pv.patient, name) in own else cv.source
-                if source == "machine" and cv.machine_value in (None, [], ""):
-                    source = "none"  # the extractor found nothing
-                if cv.start is not None and cv.end is not None and not pv.removed:
-                    spans.append(Span(int(cv.start), int(cv.end), name, pv.patient))
-                err = errors.get((pv.patient, name))
-                rows.append(
-                    FieldRow(
-                        field=name,
-                        value=display(value),
-                        source=source,
-                        confidence=cv.confidence,
-                        evidence=cv.evidence,
-                        machine=display(cv.machine_value),
-                        low=cv.source == "machine"
-                        and cv.confidence is not None
-                        and cv.confidence < LOW_CONFIDENCE,
-                        editable=name not in DERIVED_FIELDS and not pv.removed,
-                        hint=hint(name),
-                        definition=FIELD_BY_NAME[name].definition,
-                        history=[
-                            h
-                            for h in history
-                            if h.get("patient") == pv.patient and h.get("field") == name
-                        ],
-                        error=err[0] if err else None,
-                        submitted=err[1] if err else None,
-                    )
-                )
-            patients.append({"view": pv, "rows": rows})
+        page = build_record_page(
+            self.db(), pmid, reviewer=session.reviewer, role=session.role, errors=errors
+        )
         params = {k: request.query_params.get(k, "") for k in ("filter", "field")}
         pmids = self.queue_order(params, session)
         prev_pmid = next_pmid = None
@@ -378,16 +313,8 @@ class ReviewApp:
             request,
             "record.html",
             {
+                **page.context(),
                 "session": session,
-                "article": article,
-                "pmid": pmid,
-                "highlighted": highlight(text, spans),
-                "patients": patients,
-                "screening": view.screening,
-                "flags": view.flags,
-                "record_history": [h for h in history if h.get("patient") is None],
-                "blind": blind,
-                "my_role": dual.role_for_display(db, pmid, session.reviewer),
                 "prev_pmid": prev_pmid,
                 "next_pmid": next_pmid,
                 "qs": qs,
@@ -632,15 +559,6 @@ class ReviewApp:
 
     async def home(self, request: Request) -> Response:
         return RedirectResponse("/queue", status_code=303)
-
-
-def _visible(entry: dict[str, Any], reviewer: str, blind: bool) -> bool:
-    """In blind dual review a reviewer sees only their own first/second entries."""
-    if not blind:
-        return True
-    if entry.get("role") in dual.BLIND_ROLES:
-        return entry.get("reviewer") == reviewer
-    return True
 
 
 def _latest_entry(

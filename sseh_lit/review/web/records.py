@@ -18,6 +18,7 @@ from ...fields import EXTRACTED_FIELDS
 from .. import dual
 from ..queue import QueueFilters, review_queue
 
+#: Machine values below this confidence form the "low confidence" filter (and are shaded).
 LOW_CONFIDENCE = 0.5
 #: Filters offered on the queue page (value → label); "" lists every included record.
 FILTERS = {
