@@ -520,22 +520,23 @@ def fit_outcome_model(
         non_events=int(len(y) - y.sum()),
         dropped=dropped,
     )
-    for term in list(X.columns):
-        if X[term].nunique() < 2:
-            result.dropped_terms[term] = "no variation among the complete cases"
-            X = X.drop(columns=term)
-    if result.dropped_terms and not label.startswith("reduced"):
-        result.label = f"reduced ({label} minus {', '.join(result.dropped_terms)})"
     smaller = min(result.events, result.non_events)
+    if smaller >= min_events:  # below that the message is about events, not about terms
+        for term in list(X.columns):
+            if X[term].nunique() < 2:
+                result.dropped_terms[term] = "no variation among the complete cases"
+                X = X.drop(columns=term)
+        if result.dropped_terms and not label.startswith("reduced"):
+            result.label = f"reduced ({label} minus {', '.join(result.dropped_terms)})"
     needed = max(min_events, events_per_term * X.shape[1])
     if X.shape[1] == 0 or smaller < needed:
         raise InsufficientDataError(
             f"too few events for the {result.label} model: {result.n_used} of {result.n_input} "
             f"patients have every input ({_drops_text(dropped)}){_terms_text(result)}; "
-            f"{result.events} good and "
-            f"{result.non_events} not good outcomes, so the smaller group has {smaller} but "
-            f"{needed} are needed ({events_per_term} per term × {X.shape[1]} terms, at least "
-            f"{min_events}). Report the descriptive tables instead, or review more records."
+            f"{result.events} good and {result.non_events} not good outcomes, so the smaller "
+            f"group has {smaller} but {needed} are needed ({events_per_term} per term × "
+            f"{X.shape[1]} terms, at least {min_events}). Report the descriptive tables "
+            "instead, or review more records."
         )
     exog = sm.add_constant(X, has_constant="add")
     try:
