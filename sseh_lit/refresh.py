@@ -291,12 +291,23 @@ def close_stale_runs(db: sqlite_utils.Database) -> int:
 
 
 def last_success_date(db: sqlite_utils.Database, query_name: str) -> date | None:
-    """Search date of the last successful run of ``query_name`` (the incremental window start)."""
+    """Start of the incremental modification window for ``query_name``.
+
+    The search date of its last successful run; when none succeeded yet but earlier runs stored
+    records before dying, the date of the first such run (so records stored then and revised
+    since are refetched); None for a fresh DB.
+    """
     row = db.execute(
         "SELECT search_date FROM refresh_runs WHERE query_name = ? AND status = 'ok' "
         "AND mode IN ('incremental', 'full') ORDER BY id DESC LIMIT 1",
         [query_name],
     ).fetchone()
+    if row is None:
+        row = db.execute(
+            "SELECT MIN(search_date) FROM refresh_runs WHERE query_name = ? "
+            "AND mode IN ('incremental', 'full')",
+            [query_name],
+        ).fetchone()
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 

@@ -244,6 +244,7 @@ def test_killed_run_leaves_whole_batches_and_the_next_run_converges(tmp_path: Pa
     dead, resumed = runs(killed_db)
     assert dead["status"] == "failed" and "interrupted" in dead["error"]
     assert resumed["status"] == "ok"
+    assert resumed["since"] == dead["search_date"]  # revisions since the dead run are refetched
 
 
 def test_second_refresh_exits_3_while_one_holds_the_lock(db_path: Path) -> None:
