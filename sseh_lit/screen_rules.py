@@ -549,7 +549,7 @@ def _design(reader: _Reader, doc: _Text, publication_types: list[Any]) -> Verdic
     lists = reader.rules.lists
     if _has(publication_types, lists["case_pubtypes"]):
         return None
-    if re.search(r"\bcase\b|\bpatient\b|year-old|month-old", doc.title, re.IGNORECASE):
+    if re.search(r"\bcase\b(?!\s+series)|\bpatient\b|year-old|month-old", doc.title, re.I):
         return None
     hits = [
         rule.id

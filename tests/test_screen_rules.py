@@ -210,6 +210,14 @@ CASES: list[tuple[str, str, str, list[str], str]] = [
         [],
         "sseh_case",
     ),
+    (
+        "cases-are-reported-alongside-a-review",
+        "Spontaneous spinal epidural hematoma treated conservatively",
+        "Spontaneous spinal epidural hematoma is rare. Two cases are reported, with a review of "
+        "20 published cases.",
+        [],
+        "sseh_case",
+    ),
     # --- not_epidural ---------------------------------------------------------------------------
     (
         "spinal-subdural",
@@ -272,6 +280,14 @@ CASES: list[tuple[str, str, str, list[str], str]] = [
         "Delayed paraparesis from a thoracic epidural hematoma",
         "A 40-year-old man was involved in a motor vehicle accident and developed leg weakness "
         "two days later. MRI showed a thoracic epidural hematoma.",
+        [],
+        "traumatic",
+    ),
+    (
+        "sports-tackle",
+        "Cervical epidural hematoma in a rugby player",
+        "A 21-year-old man developed arm weakness after a rugby tackle. MRI showed a C5-C6 "
+        "epidural hematoma.",
         [],
         "traumatic",
     ),
@@ -371,6 +387,23 @@ CASES: list[tuple[str, str, str, list[str], str]] = [
         "intensity varied with the age of the haematoma.",
         [],
         "no_individual_patient",
+    ),
+    (
+        "case-series-without-individual-data",
+        "Spontaneous spinal epidural hematoma: a case series of 30 patients",
+        "Thirty patients treated at our institution between 2000 and 2020 were reviewed. Outcome "
+        "correlated with the preoperative deficit.",
+        [],
+        "no_individual_patient",
+    ),
+    (
+        "postoperative-day-before-the-bleed",
+        "Cauda equina syndrome in a man after lumbar fusion",
+        "A 66-year-old man underwent posterior lumbar fusion at L4-L5. On the second "
+        "postoperative day he developed cauda equina syndrome. MRI showed an epidural hematoma "
+        "at the operated level.",
+        [],
+        "iatrogenic",
     ),
     # --- other ----------------------------------------------------------------------------------
     (
