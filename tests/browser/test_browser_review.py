@@ -251,3 +251,13 @@ def test_reviewer_corrects_twenty_fields_with_keyboard_alone(page, review_db: Pa
         assert values[name].value == expected, name
         assert values[name].source == "reviewer"
     assert values["region"].value == "cervicothoracic"  # derived fields follow the corrected levels
+
+
+def test_script_in_record_text_is_shown_not_run(page) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    sign_in_with_keyboard(page)
+    page.goto("/record/90000003")  # synthetic record whose title carries <script>alert(1)</script>
+    assert "<script>alert(1)</script>" in page.locator("#doc").inner_text()
+    assert page.locator("#doc script").count() == 0
+    assert dialogs == []
