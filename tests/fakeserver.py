@@ -111,6 +111,7 @@ class FakeEutils:
         delete_style: str = "vanish",
         search_cap: int = SEARCH_CAP,
         slow_seconds: float = 0.0,
+        ignore_dates: bool = False,
         first_pmid: int = 30_000_000,
         start_date: date = date(1995, 1, 1),
     ) -> None:
@@ -122,6 +123,7 @@ class FakeEutils:
         self.delete_style = delete_style  # "vanish" or "citation" (a <DeleteCitation> block)
         self.search_cap = search_cap
         self.slow_seconds = slow_seconds
+        self.ignore_dates = ignore_dates  # a broken server: mindate/maxdate have no effect
         self.log: list[RequestLog] = []
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
@@ -270,7 +272,7 @@ class FakeEutils:
         with self._lock:
             hits = [r for r in self.records.values() if r.matches and not r.deleted]
         datetype = params.get("datetype", "pdat")
-        if "mindate" in params or "maxdate" in params:
+        if ("mindate" in params or "maxdate" in params) and not self.ignore_dates:
             lo = _parse_date(params.get("mindate", "1000/01/01"))
             hi = _parse_date(params.get("maxdate", "3000/12/31"), end=True)
             hits = [r for r in hits if lo <= getattr(r, datetype, r.pdat) <= hi]

@@ -173,6 +173,14 @@ def test_more_than_10000_hits_are_split_by_date_window() -> None:
         assert all(len(r.params) and int(r.params["retmax"]) <= 10_000 for r in fake.log)
 
 
+def test_split_that_does_not_narrow_fails_instead_of_looping() -> None:
+    with FakeEutils(10_050, rate_limit=None, ignore_dates=True) as fake:
+        client = fast_client(fake.url)
+        with pytest.raises(EutilsError, match="do not split the 10,050 hits"):
+            client.search_ids("hematoma")
+        assert len(fake.log) == 3
+
+
 def test_modification_date_window(server: FakeEutils) -> None:
     changed = sorted(server.records)[:2]
     for pmid in changed:

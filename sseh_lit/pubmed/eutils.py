@@ -48,8 +48,8 @@ EARLIEST_DATE = date(1700, 1, 1)
 
 #: ``<ERROR>`` texts that will not go away on a retry (checked case-insensitively).
 _PERMANENT_ERROR = re.compile(
-    r"invalid db|unknown db|db name|database\b.*\b(not|unknown|invalid)|not supported|malformed"
-    r"|syntax|invalid (query|term|parameter|uid|id)|unrecognized|retstart|retmax",
+    r"invalid db|unknown db|db name|not supported|malformed|syntax"
+    r"|invalid (query|term|parameter|uid|id)\b|unrecognized|retstart|retmax",
     re.IGNORECASE,
 )
 _EMPTY_ID_LIST = re.compile(r"id list is empty|no correct ids", re.IGNORECASE)
@@ -233,8 +233,17 @@ class EutilsClient:
                 )
             mid = lo + (hi - lo) // 2
             log.info("%d hits: splitting %s..%s at %s", found.count, lo, hi, mid)
-            for a, b in ((lo, mid), (mid + timedelta(days=1), hi)):
-                part = self.esearch(term, db=db, mindate=a, maxdate=b, datetype=datetype)
+            halves = [(lo, mid), (mid + timedelta(days=1), hi)]
+            parts = [
+                self.esearch(term, db=db, mindate=a, maxdate=b, datetype=datetype)
+                for a, b in halves
+            ]
+            if sum(p.count for p in parts) > found.count * 1.01 + 100:
+                raise EutilsError(
+                    f"date windows do not split the {found.count:,} hits (the server seems to "
+                    f"ignore mindate/maxdate for datetype={datetype}); cannot list them all"
+                )
+            for (a, b), part in zip(halves, parts, strict=True):
                 self._gather(term, db, datetype, a, b, part, result, seen)
             return
         if lo or hi:
