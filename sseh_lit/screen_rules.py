@@ -172,9 +172,10 @@ def is_negated(text: str, start: int, end: int, negation: re.Pattern[str]) -> bo
     """
     window_start = max(0, start - _NEG_WINDOW)
     before = text[window_start:start]
+    cut = 0
     for boundary in _CLAUSE_START.finditer(before):
-        before = before[boundary.end() :] if boundary.end() <= len(before) else before
-    before = re.split(r"[.!?]\s", before)[-1]
+        cut = boundary.end()  # the clause starts after the last boundary
+    before = re.split(r"[.!?]\s", before[cut:])[-1]
     if negation.search(before):
         return True
     return bool(_POST_NEGATION.search(text[end : end + 60]))

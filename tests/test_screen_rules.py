@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from sseh_lit.errors import ConfigError
 from sseh_lit.screen import REASON_CODES, RULES_VERSION, Decision, screen_record
-from sseh_lit.screen_rules import load_rules, parse_rules, sentences
+from sseh_lit.screen_rules import is_negated, load_rules, parse_rules, sentences
 
 CASE = ["Case Reports"]
 
@@ -612,3 +612,20 @@ def test_any_input_gives_a_valid_decision(title: str, abstract: str | None, type
     assert decision.include is (decision.reason == "sseh_case")
     assert 0.0 <= decision.confidence <= 1.0
     assert decision.needs_review is (decision.confidence < 0.75)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "term", "negated"),
+    [
+        ("There was no history of trauma.", "trauma", True),
+        ("He denied trauma, recent surgery or lumbar puncture.", "lumbar puncture", True),
+        ("Unlike subdural haematoma, it lay outside the dura.", "subdural haematoma", True),
+        ("He had no fever, but he fell from a ladder.", "fell from", False),
+        ("Trauma was ruled out.", "Trauma", True),
+        ("She fell from her bicycle.", "fell from", False),
+        ("No fever; a fall from a horse preceded the pain.", "fall from", False),
+    ],
+)
+def test_negation_stays_inside_its_clause(sentence: str, term: str, negated: bool) -> None:
+    start = sentence.index(term)
+    assert is_negated(sentence, start, start + len(term), load_rules().negation) is negated
