@@ -674,6 +674,15 @@ def test_non_local_bind_refused_without_reviewers(tmp_path: Path, monkeypatch) -
     assert calls == [{"host": "127.0.0.1", "port": 8123, "log_level": "info"}]
 
 
+def test_serve_sets_review_mode(web_db: Path, monkeypatch) -> None:
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: None)
+    result = CliRunner().invoke(cli, ["serve", "--db", str(web_db), "--review-mode", "dual"])
+    assert result.exit_code == 0, result.output
+    assert dual.review_mode(connect(web_db)) == "dual"
+    result = CliRunner().invoke(cli, ["serve", "--db", str(web_db), "--review-mode", "triple"])
+    assert result.exit_code == 2
+
+
 def test_non_local_bind_allowed_with_reviewers(web_db: Path, monkeypatch) -> None:
     calls = []
     monkeypatch.setattr("uvicorn.run", lambda *a, **k: calls.append(k["host"]))
