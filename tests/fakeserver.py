@@ -12,7 +12,8 @@ It holds synthetic PubMed records (every title says "synthetic"), answers ``esea
 pdat/mdat/edat) and ``efetch.fcgi`` (GET or POST, by ``id`` or ``WebEnv``/``query_key``). Between
 runs a test can add, modify, delete or "unmatch" records. It can inject faults into a fraction
 of requests (seeded), or exactly the ones queued with :meth:`FakeEutils.fail_next`: 429 with
-``Retry-After``, 500/502/503, XML cut off mid-document, a transient ``<ERROR>``, a connection
+``Retry-After``, 500/502/503, XML cut off mid-document, a transient ``<ERROR>`` (queue
+``"error:<text>"`` for a given text), a connection
 dropped while the body is sent, an HTML page instead of XML, or a slow answer (``slow``). Like NCBI it
 answers 429 when more than ``rate_limit`` requests arrive within any window [t, t+1 s), and it logs
 every request's arrival time so tests can check the client never exceeded the limit.
@@ -107,7 +108,7 @@ class FakeEutils:
         fault_rate: float = 0.0,
         faults: Iterable[str] = FAULTS,
         rate_limit: float | None = 3.0,
-        retry_after: int = 1,
+        retry_after: int | str = 1,
         delete_style: str = "vanish",
         search_cap: int = SEARCH_CAP,
         slow_seconds: float = 0.0,
@@ -402,11 +403,10 @@ class _Handler(BaseHTTPRequestHandler):
             status, text = 404, "<ERROR>unknown endpoint</ERROR>"
         entry.status = status
         body = text.encode()
-        if status == 200 and fault == "error":
+        if status == 200 and fault and fault.startswith("error"):
             root = "eSearchResult" if endpoint == "esearch" else "eFetchResult"
-            body = (
-                f"<{root}><ERROR>Search Backend failed: temporary failure</ERROR></{root}>".encode()
-            )
+            text = fault.partition(":")[2] or "Search Backend failed: temporary failure"
+            body = f"<{root}><ERROR>{escape(text)}</ERROR></{root}>".encode()
         elif status == 200 and fault == "html":
             body = b"<!DOCTYPE html><html><body><h1>Server busy</h1><p>try later</body></html>"
         elif status == 200 and fault == "cutoff":

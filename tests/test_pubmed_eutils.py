@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import email.utils
 import random
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fakeserver import FAULTS, FakeEutils
@@ -69,6 +71,39 @@ def test_retry_after_is_honoured(server: FakeEutils) -> None:
     server.fail_next("429")
     client.esearch("hematoma")
     assert len(sleep.waits) == 1 and sleep.waits[0] >= 7
+
+
+def test_retry_after_as_an_http_date(server: FakeEutils) -> None:
+    when = datetime.now(UTC) + timedelta(seconds=30)
+    server.retry_after = email.utils.format_datetime(when, usegmt=True)
+    sleep = SleepRecorder()
+    client = fast_client(server.url, sleep=sleep)
+    server.fail_next("429")
+    client.esearch("hematoma")
+    assert len(sleep.waits) == 1 and 20 <= sleep.waits[0] <= 31
+
+
+@pytest.mark.parametrize(
+    ("text", "permanent"),
+    [
+        ("Search Backend failed: Database is not available", False),
+        ("Unable to obtain query #1", False),
+        ("Cannot retrieve history data", False),
+        ("Invalid db name specified: pubmd", True),
+        ("Term is malformed near AND", True),
+        ("Search Backend failed: retstart cannot be larger than 9998", True),
+    ],
+)
+def test_error_element_is_classified(server: FakeEutils, text: str, permanent: bool) -> None:
+    client = fast_client(server.url)
+    server.fail_next(f"error:{text}")
+    if permanent:
+        with pytest.raises(EutilsError, match=text.split(":")[0]):
+            client.esearch("hematoma")
+        assert len(server.log) == 1
+    else:
+        assert client.esearch("hematoma").count == 30
+        assert len(server.log) == 2
 
 
 def test_backoff_grows_exponentially_with_jitter(server: FakeEutils) -> None:
