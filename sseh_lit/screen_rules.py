@@ -53,6 +53,7 @@ class Verdict:
     needs_review: bool
     flags: list[str] = field(default_factory=list)
     fired: list[str] = field(default_factory=list)
+    from_metadata: bool = False  # decided by a notice/publication type, not by reading the text
 
 
 @dataclass(frozen=True)
@@ -269,8 +270,8 @@ def decide(
     if not abstract and verdict.reason == "sseh_case":
         flags.append("full_text_needed")
         verdict.confidence = min(verdict.confidence, 0.8)
-    if not abstract and verdict.reason not in ("sseh_case", "retracted"):
-        verdict.confidence = min(verdict.confidence, 0.75)
+    if not abstract and verdict.reason != "sseh_case" and not verdict.from_metadata:
+        verdict.confidence = min(verdict.confidence, 0.7)  # a title alone never excludes for sure
     verdict.flags = sorted(set(flags))
     verdict.needs_review = verdict.confidence < REVIEW_BELOW
     verdict.fired = [*reader.fired, *verdict.fired]
@@ -340,18 +341,24 @@ def _decide(
         or _has(links, tuple(x.lower() for x in lists["retracted_links"]))
         or reader.any("retracted_title", doc.title, affirmed=False)
     ):
-        return Verdict("retracted", 0.95, False, fired=["RET"])
+        return Verdict("retracted", 0.95, False, fired=["RET"], from_metadata=True)
     if _has(publication_types, lists["not_case_pubtypes"]):
-        return Verdict("other", 0.85, False, fired=["OT-NOTICE"])
+        return Verdict("other", 0.85, False, fired=["OT-NOTICE"], from_metadata=True)
     if _has(publication_types, lists["commentary_pubtypes"]) and not _has(
         publication_types, lists["case_pubtypes"]
     ):
-        return Verdict("no_individual_patient", 0.75, False, fired=["commentary publication type"])
+        return Verdict(
+            "no_individual_patient",
+            0.75,
+            False,
+            fired=["commentary publication type"],
+            from_metadata=True,
+        )
     notice = reader.matches("notice_title", doc.title, affirmed=False)
     if notice:
         rule = notice[0][0]
         reason = "other" if rule.id.startswith("OT") else "no_individual_patient"
-        return Verdict(reason, 0.8, False, fired=[rule.label])
+        return Verdict(reason, 0.8, False, fired=[rule.label], from_metadata=True)
 
     # 2. non-human and post-mortem material
     mesh_l = [str(m).lower() for m in mesh]
@@ -438,6 +445,10 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
             return Verdict("other", 0.6, True, fired=["spinal haematoma, epidural not stated"])
         if not doc.abstract and (spinal_title or reader.any("epidural_haematoma", doc.title)):
             return Verdict("sseh_case", 0.55, True, fired=["title only, may be a case"])
+    if not doc.abstract and reader.any("acute_spinal_presentation", doc.title):
+        return Verdict(
+            "sseh_case", 0.5, True, fired=["title only: acute cord syndrome, may be a case"]
+        )
     return Verdict("other", 0.85, False, fired=["not about a spinal epidural haematoma"])
 
 

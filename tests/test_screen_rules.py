@@ -512,10 +512,28 @@ def test_no_abstract_may_be_case_is_included_for_full_text() -> None:
     assert "full_text_needed" in decision.flags
 
 
-def test_no_abstract_exclusion_is_never_confident() -> None:
+def test_no_abstract_exclusion_goes_to_review_unless_metadata_decides() -> None:
     decision = screen_record({"title": "Spinal subdural haematoma after lumbar puncture"})
     assert decision.reason == "not_epidural"
-    assert decision.confidence <= 0.75
+    assert decision.needs_review
+    notice = screen_record({"title": "Erratum: spinal epidural haematoma in a child"})
+    assert notice.reason == "other" and not notice.needs_review
+
+
+@pytest.mark.parametrize(
+    ("title", "include"),
+    [
+        ("Acute paraplegia in a patient on warfarin", True),
+        ("Sudden tetraparesis after sneezing", True),
+        ("Lumbar disc herniation in a young athlete", False),
+        ("Cervical myelopathy in the elderly", False),
+    ],
+)
+def test_title_only_acute_cord_syndrome_may_be_a_case(title: str, include: bool) -> None:
+    decision = screen_record({"title": title, "abstract": ""})
+    assert decision.include is include
+    assert decision.needs_review
+    assert ("full_text_needed" in decision.flags) is include
 
 
 @pytest.mark.parametrize(
