@@ -25,7 +25,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from . import drugs
-from .assertion import NEGATED, Assertion, compile_terms, doc_view, fold
+from .assertion import NEGATED, Assertion, doc_view, fold
 from .model import FieldValue
 
 if TYPE_CHECKING:
@@ -76,14 +76,14 @@ def platelet_count(number: str, exponent: str | None) -> float | None:
 
 
 @cache
-def _lexicon() -> tuple[dict[str, str], re.Pattern[str]]:
+def _lexicon() -> dict[str, str]:
     text = resources.files("sseh_lit.extract.lexicons").joinpath(_LEXICON_FILE).read_text("utf-8")
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     table: dict[str, str] = {}
     for row in csv.DictReader(lines):
         term = " ".join(fold(row["term"]).split())
         table[_key(term)] = row["condition"].strip()
-    return table, compile_terms(sorted({t for t in table}))
+    return table
 
 
 def _key(text: str) -> str:
@@ -92,7 +92,7 @@ def _key(text: str) -> str:
 
 def condition_terms() -> dict[str, str]:
     """Term → condition (empty for ignored look-alikes), as loaded from the lexicon."""
-    return dict(_lexicon()[0])
+    return dict(_lexicon())
 
 
 @dataclass(frozen=True)
@@ -119,13 +119,14 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
     Only fields with a value are returned (a missing key means null). Offsets are the evidence
     sentence's document offsets.
     """
-    table, pattern = _lexicon()
+    table = _lexicon()
+    pattern = drugs.target_pattern()
     mentions: list[_Mention] = []
     view = doc_view(sents[0]) if sents else None
     for i, sent in enumerate(sents):
         if view is None or sent.doc is not sents[0].doc:
             view = doc_view(sent)
-        found = view.hits("conditions", pattern, sent)
+        found = view.hits(drugs.TARGETS, pattern, sent)
         hits = [(a, b, table.get(_key(t), "")) for a, b, t in found]
         hits = [h for h in hits if h[2]]
         text = view.sentence(sent)

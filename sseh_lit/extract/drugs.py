@@ -17,6 +17,7 @@ General and literature statements never count either way.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -27,8 +28,6 @@ from .assertion import NEGATED, Assertion, compile_terms, doc_view, fold
 from .model import FieldValue
 
 if TYPE_CHECKING:
-    import re
-
     from spacy.tokens import Span
 
 ANTICOAGULANT = "anticoagulant"
@@ -82,6 +81,20 @@ def lexicon() -> Lexicon:
     return Lexicon({k: tuple(v) for k, v in entries.items()}, compile_terms(terms))
 
 
+@cache
+def target_pattern() -> re.Pattern[str]:
+    """One matcher for drug *and* condition terms, so each document is scanned once for both
+    (the regex pass is most of the cost); each module keeps only the terms of its own table."""
+    from .conditions import condition_terms
+
+    terms = {e.term for rows in lexicon().entries.values() for e in rows}
+    terms.update(condition_terms())
+    return compile_terms(sorted(terms))
+
+
+TARGETS = "targets"  # DocView cache key of target_pattern() hits
+
+
 def known_agents() -> dict[str, str]:
     """Generic name → class for every named agent (anticoagulant, antiplatelet, thrombolytic,
     reversal); the review helper validates reviewer-entered agents against it."""
@@ -122,13 +135,13 @@ def _lookup(matched: str) -> tuple[DrugEntry, ...]:
 
 def find_mentions(sents: Sequence[Span]) -> list[Mention]:
     """Every drug mention in ``sents`` with its assertion status."""
-    pattern = lexicon().pattern
+    pattern = target_pattern()
     mentions: list[Mention] = []
     view = doc_view(sents[0]) if sents else None
     for i, sent in enumerate(sents):
         if view is None or sent.doc is not sents[0].doc:
             view = doc_view(sent)
-        hits = view.hits("drugs", pattern, sent)
+        hits = view.hits(TARGETS, pattern, sent)
         if not hits:
             continue
         ctx = view.context(sent)
