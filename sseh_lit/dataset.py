@@ -420,7 +420,8 @@ def iter_patients(
 ) -> Iterator[PatientView]:
     """Every current patient, ordered by PMID and patient number, streamed.
 
-    ``included_only`` keeps records whose effective screening decision is include;
+    ``included_only`` keeps active records whose effective screening decision is include
+    (``False`` yields every record, withdrawn ones too, so nothing reviewed is hidden);
     ``include_removed`` also yields reviewer-removed patients (marked ``removed=True``).
     """
     included = _included(db) if included_only else None
