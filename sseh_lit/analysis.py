@@ -619,3 +619,11 @@ def fit_models(df: pd.DataFrame, profile: Profile | None = None) -> list[ModelAt
         attempts.append(ModelAttempt(result.label, result, None))
         break
     return attempts
+
+
+def analyze(db_path: Any, *, profile: str = "all", out_dir: Any = "outputs") -> Any:
+    """Write every table, plot and ``report.html`` for ``profile`` into ``out_dir`` (one call, for
+    ``sseh-lit demo`` and ``update``); see :func:`sseh_lit.report.analyze`, which it calls."""
+    from .report import analyze as write_analysis
+
+    return write_analysis(db_path, profile=profile, out_dir=out_dir)
