@@ -69,6 +69,13 @@ def run(abstract: str, title: str = TITLE) -> dict[str, object]:
         ),
         ("An AVM was found at surgery.", {"vascular_malformation": True}),
         ("No vascular malformation was found on angiography.", {}),
+        ("Angiography was performed to exclude a vascular malformation.", {}),
+        ("No other medical history except hypertension was noted.", {"hypertension": True}),
+        (
+            "She was at 32 weeks of gestation with pregnancy-induced hypertension.",
+            {"pregnancy": True, "hypertension": True},
+        ),
+        ("Such bleeding in the postpartum period is rare.", {}),
         ("Such haematomas are often associated with tumours or vascular malformations.", {}),
     ],
 )

@@ -127,6 +127,17 @@ def test_combination_brand_lists_both_agents() -> None:
             "He was treated without surgery, and warfarin was stopped.",
             {"anticoagulant": True, "anticoagulant_agents": ["warfarin"]},
         ),
+        (
+            "Two patients were taking warfarin and one was on aspirin.",
+            {
+                "anticoagulant": True,
+                "anticoagulant_agents": ["warfarin"],
+                "antiplatelet": True,
+                "antiplatelet_agents": ["aspirin"],
+            },
+        ),
+        ("He took no regular medication.", {"anticoagulant": False, "antiplatelet": False}),
+        ("The patient had never taken anticoagulants.", {"anticoagulant": False}),
         # look-alikes
         ("She was classified as ASA II before surgery.", {}),
         ("He had no medication allergies.", {}),
@@ -190,6 +201,16 @@ def test_title_names_the_case_drug() -> None:
         "A 77-year-old man presented with back pain.", title="Haematoma associated with edoxaban"
     )
     assert got["anticoagulant_agents"] == ["edoxaban"]
+
+
+def test_general_sections_are_not_the_patient() -> None:
+    abstract = (
+        "Background: Warfarin and clopidogrel are widely prescribed.\n\n"
+        "Case presentation: A 69-year-old man taking warfarin had an INR of 6.2.\n\n"
+        "Conclusions: Ticagrelor is another agent to keep in mind."
+    )
+    got = run(abstract)
+    assert got == {"anticoagulant": True, "anticoagulant_agents": ["warfarin"]}
 
 
 def test_evidence_carries_cue_and_assertion() -> None:
