@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -24,6 +25,7 @@ from urllib.parse import quote, urlencode
 import sqlite_utils
 from jinja2 import Environment, FileSystemLoader
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -51,6 +53,7 @@ from .recordpage import build_record_page
 HERE = Path(__file__).resolve().parent
 #: How long the record page reuses a queue order for previous/next (see ReviewApp.queue_order).
 ORDER_TTL_SECONDS = 120.0
+Endpoint = Callable[[Request], Awaitable[Response]]
 SECURITY_HEADERS = [
     (
         b"content-security-policy",
@@ -137,16 +140,28 @@ class ReviewApp:
         form: FormData = await request.form()
         return {k: v for k, v in form.items() if isinstance(v, str)}
 
-    async def guard_post(self, request: Request) -> tuple[auth.Session, dict[str, Any]]:
+    def endpoint(self, handler: Callable[[Request, dict[str, Any]], Response]) -> Endpoint:
+        """An ASGI endpoint that reads the POST body, then runs ``handler`` in a worker thread.
+
+        Handlers do blocking SQLite work (a save may wait on the write lock while a refresh
+        commits); in a thread that wait never stalls other reviewers' requests.
+        """
+
+        async def run(request: Request) -> Response:
+            data = await self.payload(request) if request.method == "POST" else {}
+            return await run_in_threadpool(handler, request, data)
+
+        return run
+
+    def guard(self, request: Request, data: dict[str, Any]) -> auth.Session:
         """Session and CSRF check for every write; raises :class:`Forbidden`."""
         session = self.session(request)
         if session is None:
             raise Forbidden("not signed in, or the session has expired; sign in again")
-        data = await self.payload(request)
         supplied = request.headers.get(auth.CSRF_HEADER) or data.get(auth.CSRF_FIELD)
         if not auth.tokens_match(session.csrf, supplied):
             raise Forbidden("missing or invalid CSRF token; reload the page and try again")
-        return session, data
+        return session
 
     def login_redirect(self, request: Request) -> RedirectResponse:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -154,7 +169,7 @@ class ReviewApp:
 
     # -- sign in / out -------------------------------------------------------------------
 
-    async def login_page(self, request: Request) -> Response:
+    def login_page(self, request: Request, data: dict[str, Any]) -> Response:
         return self._login_form(request, error=None)
 
     def _login_form(self, request: Request, error: str | None, status: int = 200) -> Response:
@@ -175,8 +190,7 @@ class ReviewApp:
         )
         return response
 
-    async def login(self, request: Request) -> Response:
-        data = await self.payload(request)
+    def login(self, request: Request, data: dict[str, Any]) -> Response:
         expected = auth.unsign(self.secret, request.cookies.get(auth.LOGIN_COOKIE), "login")
         if not auth.tokens_match(expected, data.get(auth.CSRF_FIELD)):
             return PlainTextResponse("Forbidden: invalid login form; reload it", status_code=403)
@@ -198,8 +212,8 @@ class ReviewApp:
         response.delete_cookie(auth.LOGIN_COOKIE)
         return response
 
-    async def logout(self, request: Request) -> Response:
-        session, _ = await self.guard_post(request)
+    def logout(self, request: Request, data: dict[str, Any]) -> Response:
+        session = self.guard(request, data)
         auth.end_session(self.db(), session.token)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(auth.SESSION_COOKIE)
@@ -252,7 +266,7 @@ class ReviewApp:
         self.remember_order(params, session, pmids)
         return pmids
 
-    async def queue_page(self, request: Request) -> Response:
+    def queue_page(self, request: Request, data: dict[str, Any]) -> Response:
         session = self.session(request)
         if session is None:
             return self.login_redirect(request)
@@ -276,7 +290,7 @@ class ReviewApp:
 
     # -- record page ---------------------------------------------------------------------
 
-    async def record_page(self, request: Request) -> Response:
+    def record_page(self, request: Request, data: dict[str, Any]) -> Response:
         session = self.session(request)
         if session is None:
             return self.login_redirect(request)
@@ -326,9 +340,9 @@ class ReviewApp:
 
     # -- writes ---------------------------------------------------------------------------
 
-    async def save_field(self, request: Request) -> Response:
+    def save_field(self, request: Request, data: dict[str, Any]) -> Response:
         """Correct or accept one field (JSON for the keyboard UI, form fallback without JS)."""
-        session, data = await self.guard_post(request)
+        session = self.guard(request, data)
         pmid = request.path_params["pmid"]
         wants_json = _wants_json(request)
         try:
@@ -379,9 +393,9 @@ class ReviewApp:
             }
         )
 
-    async def accept_all(self, request: Request) -> Response:
+    def accept_all(self, request: Request, data: dict[str, Any]) -> Response:
         """Accept every machine value of a patient that no reviewer has acted on yet."""
-        session, data = await self.guard_post(request)
+        session = self.guard(request, data)
         pmid = request.path_params["pmid"]
         db = self.db()
         try:
@@ -404,8 +418,8 @@ class ReviewApp:
             request, True, f"accepted {len(todo)} fields", f"/record/{pmid}", n=len(todo)
         )
 
-    async def add_patient(self, request: Request) -> Response:
-        session, data = await self.guard_post(request)
+    def add_patient(self, request: Request, data: dict[str, Any]) -> Response:
+        session = self.guard(request, data)
         pmid = request.path_params["pmid"]
         try:
             self.check_structure(session)
@@ -419,8 +433,8 @@ class ReviewApp:
             return self.render_record(request, session, pmid, notice=str(e), status=422)
         return RedirectResponse(f"/record/{pmid}#patient-{number}", status_code=303)
 
-    async def remove_patient(self, request: Request) -> Response:
-        session, data = await self.guard_post(request)
+    def remove_patient(self, request: Request, data: dict[str, Any]) -> Response:
+        session = self.guard(request, data)
         pmid = request.path_params["pmid"]
         try:
             self.check_structure(session)
@@ -435,8 +449,8 @@ class ReviewApp:
             return self.render_record(request, session, pmid, notice=str(e), status=422)
         return RedirectResponse(f"/record/{pmid}", status_code=303)
 
-    async def restore_patient(self, request: Request) -> Response:
-        session, data = await self.guard_post(request)
+    def restore_patient(self, request: Request, data: dict[str, Any]) -> Response:
+        session = self.guard(request, data)
         pmid = request.path_params["pmid"]
         try:
             self.check_structure(session)
@@ -451,9 +465,9 @@ class ReviewApp:
             return self.render_record(request, session, pmid, notice=str(e), status=422)
         return RedirectResponse(f"/record/{pmid}", status_code=303)
 
-    async def resolve_flag(self, request: Request) -> Response:
+    def resolve_flag(self, request: Request, data: dict[str, Any]) -> Response:
         """Clear an open flag of the record (seen and dealt with), logged with the reason."""
-        session, data = await self.guard_post(request)
+        session = self.guard(request, data)
         pmid = request.path_params["pmid"]
         db = self.db()
         try:
@@ -470,8 +484,8 @@ class ReviewApp:
             return self.render_record(request, session, pmid, notice=str(e), status=422)
         return RedirectResponse(f"/record/{pmid}", status_code=303)
 
-    async def screening_override(self, request: Request) -> Response:
-        session, data = await self.guard_post(request)
+    def screening_override(self, request: Request, data: dict[str, Any]) -> Response:
+        session = self.guard(request, data)
         pmid = request.path_params["pmid"]
         decision = str(data.get("decision", ""))
         try:
@@ -498,7 +512,7 @@ class ReviewApp:
 
     # -- adjudication and admin -----------------------------------------------------------
 
-    async def adjudicate_page(self, request: Request) -> Response:
+    def adjudicate_page(self, request: Request, data: dict[str, Any]) -> Response:
         session = self.session(request)
         if session is None:
             return self.login_redirect(request)
@@ -521,8 +535,8 @@ class ReviewApp:
             },
         )
 
-    async def adjudicate(self, request: Request) -> Response:
-        session, data = await self.guard_post(request)
+    def adjudicate(self, request: Request, data: dict[str, Any]) -> Response:
+        session = self.guard(request, data)
         try:
             dual.resolve(
                 self.db(),
@@ -537,7 +551,7 @@ class ReviewApp:
             return _answer(request, False, str(e), "/adjudicate", status=422)
         return _answer(request, True, "resolved", "/adjudicate")
 
-    async def admin_page(self, request: Request) -> Response:
+    def admin_page(self, request: Request, data: dict[str, Any]) -> Response:
         session = self.session(request)
         if session is None:
             return self.login_redirect(request)
@@ -547,8 +561,8 @@ class ReviewApp:
             )
         return self.render(request, "admin.html", {"session": session})
 
-    async def set_mode(self, request: Request) -> Response:
-        session, data = await self.guard_post(request)
+    def set_mode(self, request: Request, data: dict[str, Any]) -> Response:
+        session = self.guard(request, data)
         if session.role != "admin":
             raise Forbidden("only an admin changes the review mode")
         try:
@@ -557,7 +571,7 @@ class ReviewApp:
             return _answer(request, False, str(e), "/admin", status=422)
         return RedirectResponse("/admin", status_code=303)
 
-    async def home(self, request: Request) -> Response:
+    def home(self, request: Request, data: dict[str, Any]) -> Response:
         return RedirectResponse("/queue", status_code=303)
 
 
@@ -636,23 +650,23 @@ def create_app(
     app = ReviewApp(db_path, session_ttl=session_ttl, secure_cookies=secure_cookies)
     post = ["POST"]
     routes = [
-        Route("/", app.home),
-        Route("/login", app.login_page, methods=["GET"]),
-        Route("/login", app.login, methods=post),
-        Route("/logout", app.logout, methods=post),
-        Route("/queue", app.queue_page),
-        Route("/record/{pmid}", app.record_page, methods=["GET"]),
-        Route("/record/{pmid}/field", app.save_field, methods=post),
-        Route("/record/{pmid}/accept-all", app.accept_all, methods=post),
-        Route("/record/{pmid}/patients/add", app.add_patient, methods=post),
-        Route("/record/{pmid}/patients/remove", app.remove_patient, methods=post),
-        Route("/record/{pmid}/screening", app.screening_override, methods=post),
-        Route("/record/{pmid}/patients/restore", app.restore_patient, methods=post),
-        Route("/record/{pmid}/flags/resolve", app.resolve_flag, methods=post),
-        Route("/adjudicate", app.adjudicate_page, methods=["GET"]),
-        Route("/adjudicate", app.adjudicate, methods=post),
-        Route("/admin", app.admin_page, methods=["GET"]),
-        Route("/admin/mode", app.set_mode, methods=post),
+        Route("/", app.endpoint(app.home)),
+        Route("/login", app.endpoint(app.login_page), methods=["GET"]),
+        Route("/login", app.endpoint(app.login), methods=post),
+        Route("/logout", app.endpoint(app.logout), methods=post),
+        Route("/queue", app.endpoint(app.queue_page)),
+        Route("/record/{pmid}", app.endpoint(app.record_page), methods=["GET"]),
+        Route("/record/{pmid}/field", app.endpoint(app.save_field), methods=post),
+        Route("/record/{pmid}/accept-all", app.endpoint(app.accept_all), methods=post),
+        Route("/record/{pmid}/patients/add", app.endpoint(app.add_patient), methods=post),
+        Route("/record/{pmid}/patients/remove", app.endpoint(app.remove_patient), methods=post),
+        Route("/record/{pmid}/screening", app.endpoint(app.screening_override), methods=post),
+        Route("/record/{pmid}/patients/restore", app.endpoint(app.restore_patient), methods=post),
+        Route("/record/{pmid}/flags/resolve", app.endpoint(app.resolve_flag), methods=post),
+        Route("/adjudicate", app.endpoint(app.adjudicate_page), methods=["GET"]),
+        Route("/adjudicate", app.endpoint(app.adjudicate), methods=post),
+        Route("/admin", app.endpoint(app.admin_page), methods=["GET"]),
+        Route("/admin/mode", app.endpoint(app.set_mode), methods=post),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     starlette = Starlette(
