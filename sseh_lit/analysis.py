@@ -23,7 +23,8 @@ import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,9 @@ import sqlite_utils
 from .errors import SsehLitError
 from .fields import FIELD_BY_NAME, derive
 from .profiles import Profile, get_profile, is_good_outcome, profile_matches
+
+if TYPE_CHECKING:
+    from .report import AnalysisSummary
 
 #: ASIA/Frankel grades in order; one ordinal scale (A = complete injury … E = normal).
 GRADES: tuple[str, ...] = ("A", "B", "C", "D", "E")
@@ -621,7 +625,9 @@ def fit_models(df: pd.DataFrame, profile: Profile | None = None) -> list[ModelAt
     return attempts
 
 
-def analyze(db_path: Any, *, profile: str = "all", out_dir: Any = "outputs") -> Any:
+def analyze(
+    db_path: str | Path, *, profile: str = "all", out_dir: str | Path = "outputs"
+) -> AnalysisSummary:
     """Write every table, plot and ``report.html`` for ``profile`` into ``out_dir`` (one call, for
     ``sseh-lit demo`` and ``update``); see :func:`sseh_lit.report.analyze`, which it calls."""
     from .report import analyze as write_analysis

@@ -373,3 +373,37 @@ def test_analyze_errors_are_clear(
     assert result.exit_code == 1
     assert message in result.output
     assert not (tmp_path / "o" / "report.html").exists()
+
+
+def test_report_shows_a_fitted_model_with_n_drops_and_forest_plot(
+    tmp_path: Path, profile_all
+) -> None:
+    patients = simulate(600, seed=7)
+    for p in patients[:12]:
+        p["preop_grade"] = {"scale": "JOA", "grade": "10"}
+    df = frame_from_values(patients, profile_all)
+    attempts = fit_models(df, profile_all)
+    model = attempts[0].result
+    assert model is not None and model.label == "full"
+    html = render_report(
+        profile=profile_all.to_dict(),
+        patients=len(df),
+        descriptive=descriptive_table(df),
+        by_grade=outcome_by_grade(df),
+        attempts=attempts,
+        prisma={
+            "identified": 1,
+            "screened": 1,
+            "excluded": 0,
+            "included": 1,
+            "included_patients": 600,
+        },
+        images={"forest.png": plots.forest(model, tmp_path / "forest.png")},
+    )
+    assert "<strong>Full model</strong>" in html
+    assert "588 of 600 patients used" in html
+    assert (
+        'pre-operative grade on another scale (not ASIA/Frankel A–E)</td><td class="num">12' in html
+    )
+    assert html.count("<tr><td>") >= len(model.terms)
+    assert 'data-plot="forest.png"' in html

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,6 +20,10 @@ def _out_option(default: str) -> click.Option:
         show_default=True,
         help="Folder to write the files into.",
     )
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 @cli.command("analyze")
@@ -62,6 +68,7 @@ def update_command(
     """
     from ..update import update
 
+    signal.signal(signal.SIGTERM, _on_sigterm)  # systemd stop: unwind, record, release the lock
     summary = update(
         resolve_db(db_path), out_dir=out_dir, query_name=query_name, profile=profile,
         echo=lambda line: click.echo(line, err=True),
