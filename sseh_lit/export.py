@@ -28,6 +28,7 @@ import json
 import math
 import re
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
@@ -50,7 +51,7 @@ from .codebook import (
 )
 from .db import connect, transaction, utcnow
 from .duplicates import DuplicateMatch, find_duplicates, patient_id
-from .errors import DatabaseError, NotFoundError
+from .errors import ConfigError, DatabaseError, NotFoundError, SsehLitError
 from .fields import FIELDS
 from .profiles import Profile, get_profile, profile_matches
 from .review import log
@@ -423,15 +424,16 @@ def export(
     *,
     profile: str = "all",
     out_dir: str | Path = "outputs",
-    patients: Callable[[sqlite_utils.Database], Iterable[Any]] | None = None,
 ) -> ExportSummary:
     """Write the export files for ``profile`` into ``out_dir``; return what was written.
 
-    ``patients`` (for tests and tools) replaces :func:`sseh_lit.dataset.iter_patients` as the
-    source of ``PatientView`` objects; it is called with the DB and must yield included patients.
-    Raises :class:`NotFoundError` for a missing DB or unknown profile, :class:`DatabaseError` when
-    the output folder cannot be written.
+    Raises :class:`NotFoundError` for a missing DB or unknown profile, :class:`ConfigError` for
+    an output folder that cannot be created, :class:`DatabaseError` when the DB cannot be read
+    and :class:`SsehLitError` when writing fails; in every failure the previous export in
+    ``out_dir`` is left as it was.
     """
+    from .dataset import iter_patients
+
     db_path = Path(db_path)
     if not db_path.exists():
         raise NotFoundError(
@@ -439,23 +441,18 @@ def export(
         )
     chosen = get_profile(profile)
     out = Path(out_dir)
-    db = connect(db_path)
-    if patients is None:
-        from .dataset import iter_patients
-
-        def patients(d: sqlite_utils.Database) -> Iterable[Any]:
-            return iter_patients(d, included_only=True)
-
-    source = patients
     try:
         out.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
     except OSError as e:
-        raise DatabaseError(f"cannot write to output folder {out}: {e}") from e
+        raise ConfigError(f"cannot write to output folder {out}: {e}; choose another --out") from e
+    db = connect(db_path)
     summary = ExportSummary(out_dir=out, profile=chosen.name)
     try:
         with transaction(db, immediate=False):  # one read snapshot for every file
-            counts = _write_patients(db, folder, chosen, lambda: source(db), summary.rows)
+            counts = _write_patients(
+                db, folder, chosen, lambda: iter_patients(db, included_only=True), summary.rows
+            )
             _write_records(db, folder, chosen, counts, summary.rows)
             manifest = _manifest(db, db_path, folder, chosen, summary.rows)
         (folder / "manifest.json").write_text(
@@ -466,7 +463,9 @@ def export(
             (folder / name).replace(target)
             summary.files[name] = target
     except OSError as e:
-        raise DatabaseError(f"export to {out} failed: {e}") from e
+        raise SsehLitError(f"export to {out} failed, previous files left as they were: {e}") from e
+    except sqlite3.Error as e:
+        raise DatabaseError(f"export failed reading {db_path}: {e}") from e
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         db.conn.close()

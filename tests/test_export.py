@@ -31,7 +31,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sseh_lit.cli import cli
-from sseh_lit.errors import DatabaseError
+from sseh_lit.errors import SsehLitError
 from sseh_lit.export import FILES, cell, export, unneutralise
 
 
@@ -260,9 +260,17 @@ def test_failed_export_keeps_the_previous_one(
         raise OSError("disk full")
 
     monkeypatch.setattr("sseh_lit.export.codebook_markdown", broken)
-    with pytest.raises(DatabaseError, match="disk full"):
+    with pytest.raises(SsehLitError, match="disk full"):
         export(corpus, out_dir=exported)
     assert {p.name: p.read_bytes() for p in exported.iterdir()} == before
+
+
+def test_unwritable_output_folder(corpus: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["export", "--db", str(corpus), "--out", str(blocker / "x")])
+    assert result.exit_code == 1
+    assert "cannot write to output folder" in result.output
 
 
 @given(st.text())
