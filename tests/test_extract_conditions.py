@@ -45,6 +45,7 @@ def run(abstract: str, title: str = TITLE) -> dict[str, object]:
         ("Symptoms began in the puerperium.", {"pregnancy": True}),
         ("A 31-year-old parturient received epidural analgesia.", {"pregnancy": True}),
         ("She was not pregnant.", {}),
+        ("She had a history of pregnancy loss.", {}),
         ("The haematoma is rare in pregnancy.", {}),
         # coagulopathy: true or null
         ("A 3-month-old boy with severe haemophilia A had irritability.", {"coagulopathy": True}),
@@ -146,3 +147,10 @@ def test_hostile_input(abstract: str) -> None:
     doc = nlp(document_text(TITLE, abstract))
     got = conditions.extract(list(doc.sents))
     assert set(got) <= set(conditions.CONDITIONS)
+
+
+def test_lexicon_rows_are_well_formed() -> None:
+    allowed = {*conditions.CONDITIONS, "coagulopathy_lab", ""}
+    for term, condition in conditions.condition_terms().items():
+        assert condition in allowed, (term, condition)
+        assert term == term.lower().strip() and "  " not in term

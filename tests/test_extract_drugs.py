@@ -253,3 +253,15 @@ def test_any_text_never_crashes(text: str) -> None:
         "antiplatelet_agents",
         "reversal_agents",
     }
+
+
+def test_lexicon_rows_are_well_formed() -> None:
+    allowed = {*drugs.AGENT_CLASSES, drugs.ANTITHROMBOTIC, drugs.MEDICATION, ""}
+    for rows in drugs.lexicon().entries.values():
+        for e in rows:
+            assert e.drug_class in allowed, e
+            assert e.term == e.term.lower().strip()
+            if e.generic:
+                assert e.generic == e.generic.lower()
+                assert e.drug_class in drugs.AGENT_CLASSES
+                assert e.atc[:1] in {"B", "V"}, e  # blood (B01/B02/B05) or antidotes (V03)

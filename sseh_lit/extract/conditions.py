@@ -25,7 +25,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from . import drugs
-from .assertion import NEGATED, Assertion, doc_view, fold
+from .assertion import AFFIRMED, NEGATED, Assertion, doc_view, fold
 from .model import FieldValue
 
 if TYPE_CHECKING:
@@ -160,6 +160,8 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
     for condition in CONDITIONS:
         own = [m for m in mentions if m.condition == condition]
         positive = [m for m in own if m.assertion.positive]
+        if condition == PREGNANCY:  # a past pregnancy is not pregnancy or the puerperium now
+            positive = [m for m in positive if m.assertion.status == AFFIRMED]
         if positive:
             best = min(positive, key=lambda m: (not m.anchored, m.sent_index))
             out[condition] = _value(sents, best, True, 0.9 if best.anchored else 0.75)
