@@ -22,6 +22,7 @@ Design choices:
 
 from __future__ import annotations
 
+import ast
 import csv
 import hashlib
 import json
@@ -29,6 +30,7 @@ import math
 import re
 import shutil
 import sqlite3
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
@@ -200,11 +202,6 @@ def citation(article: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _value(view: Any, name: str) -> Any:
-    current = view.values.get(name)
-    return None if current is None else current.value
-
-
 def dataset_row(
     view: Any, article: Mapping[str, Any], duplicate: DuplicateMatch | None
 ) -> dict[str, Any]:
@@ -303,11 +300,31 @@ def _queries(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 
 def _extractor_version() -> str | None:
-    try:
-        from .extract import storage
-    except ImportError:
-        return None
-    return getattr(storage, "EXTRACTOR_VERSION", None)
+    """``EXTRACTOR_VERSION`` of the installed extractor.
+
+    Read from the module source (``ast``) unless the extractor is already imported: importing it
+    loads spaCy, which costs seconds and ~40 MB of memory for one string.
+    """
+    for name in ("sseh_lit.extract.storage", "sseh_lit.extract.core", "sseh_lit.extract"):
+        loaded = sys.modules.get(name)
+        if loaded is not None and hasattr(loaded, "EXTRACTOR_VERSION"):
+            return str(loaded.EXTRACTOR_VERSION)
+    package = Path(__file__).resolve().parent / "extract"
+    for filename in ("storage.py", "core.py"):  # by path: importing the package loads spaCy
+        try:
+            tree = ast.parse((package / filename).read_text("utf-8"))
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if (
+                isinstance(node, ast.Assign)
+                and any(
+                    isinstance(t, ast.Name) and t.id == "EXTRACTOR_VERSION" for t in node.targets
+                )
+                and isinstance(node.value, ast.Constant)
+            ):
+                return str(node.value.value)
+    return None
 
 
 def _distinct(db: sqlite_utils.Database, table: str, column: str) -> list[str]:

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from sseh_lit.cli import cli
 from sseh_lit.errors import SsehLitError
-from sseh_lit.export import FILES, cell, export, unneutralise
+from sseh_lit.export import FILES, _extractor_version, cell, export, unneutralise
 
 
 @pytest.fixture(autouse=True)
@@ -279,3 +279,12 @@ def test_neutralise_is_reversible_and_safe(text: str) -> None:
     assert unneutralise(written) == text
     risky = written[:1] in ("=", "+", "-", "@", "\t", "\r")
     assert not risky or re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", written)
+
+
+def test_extractor_version_without_importing_spacy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sseh_lit.extract import EXTRACTOR_VERSION
+
+    for name in ("sseh_lit.extract.storage", "sseh_lit.extract.core", "sseh_lit.extract"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    assert _extractor_version() == EXTRACTOR_VERSION
+    assert "sseh_lit.extract.core" not in sys.modules

@@ -17,6 +17,7 @@ from sseh_lit.dataset import iter_patients
 from sseh_lit.db import connect
 from sseh_lit.demo import build_demo_corpus
 from sseh_lit.export import FILES
+from sseh_lit.extract import EXTRACTOR_VERSION
 from sseh_lit.extract.storage import extract_db
 from sseh_lit.review import corrections, reviewers
 from sseh_lit.screen import screen_db
@@ -80,7 +81,7 @@ def test_ris_and_manifest(demo: tuple[Path, Path]) -> None:
     assert len(entries) == manifest["row_counts"]["studies.csv"] > 0
     for name, info in manifest["files"].items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == info["sha256"]
-    assert manifest["extractor_version"]
+    assert manifest["extractor_version"] == EXTRACTOR_VERSION
     assert [q["query_name"] for q in manifest["queries"]] == ["demo"]
     prisma = json.loads((out / "prisma.json").read_text("utf-8"))
     assert prisma
