@@ -26,38 +26,42 @@ from functools import cache
 
 from .model import FieldValue
 from .patients import SentInfo, number
-from .pipeline import alternation, evidence, lexicon
+from .pipeline import Cues, alternation, evidence, lexicon, words_of
 
-_MODAL = re.compile(r"\b(?:may|might|can|could|should|must|would|shall)\b", re.I)
+_MODAL_WORDS = frozenset({"may", "might", "can", "could", "should", "must", "would", "shall"})
+_GRADE_WORDS = frozenset(
+    {"asia", "ais", "frankel", "joa", "nurick", "grade", "japanese", "american"}
+)
+_FOLLOW_WORDS = frozenset({"follow", "followed", "followup"})
 
 
 @dataclass(frozen=True)
 class _Rules:
-    surgery: re.Pattern[str]
+    surgery: Cues
     negator: re.Pattern[str]
-    conservative: re.Pattern[str]
+    conservative: Cues
     procedure: re.Pattern[str]
     procedures: dict[str, str]
     rank: list[str]
     time: re.Pattern[str]
     delayed: re.Pattern[str]
     units: dict[str, float]
-    complete: re.Pattern[str]
-    partial: re.Pattern[str]
-    strong_partial: re.Pattern[str]
-    no_recovery: re.Pattern[str]
-    death: re.Pattern[str]
-    not_clinical: re.Pattern[str]
-    clinical: re.Pattern[str]
+    complete: Cues
+    partial: Cues
+    strong_partial: Cues
+    no_recovery: Cues
+    death: Cues
+    not_clinical: Cues
+    clinical: Cues
     grade: re.Pattern[str]
     grade_after_letter: re.Pattern[str]
     numeric_grade: re.Pattern[str]
     scales: dict[str, str]
-    after_cues: re.Pattern[str]
+    after_cues: Cues
     follow_up: re.Pattern[str]
     follow_up_before: re.Pattern[str]
-    presentation: re.Pattern[str]
-    management: re.Pattern[str]
+    presentation: Cues
+    management: Cues
 
 
 def _alt(words: list[str]) -> str:
@@ -79,9 +83,9 @@ def _rules() -> _Rules:
     numeric_scales = _alt([k for k, v in scales.items() if v in ("JOA", "Nurick")])
     fu_unit = r"(years?|yrs?|months?|mos?|weeks?|wks?|days?)"
     return _Rules(
-        surgery=re.compile(rf"\b(?:{_alt(lex['surgery_cues'])})\b", re.I),
+        surgery=Cues(lex["surgery_cues"]),
         negator=re.compile(rf"\b(?:{_alt(lex['surgery_negators'])})\b", re.I),
-        conservative=re.compile(rf"\b(?:{_alt(lex['conservative_cues'])})\b", re.I),
+        conservative=Cues(lex["conservative_cues"]),
         procedure=re.compile(rf"\b({_alt(list(lex['procedures']))})\b", re.I),
         procedures={k.lower(): v for k, v in lex["procedures"].items()},
         rank=lex["procedure_rank"],
@@ -92,13 +96,13 @@ def _rules() -> _Rules:
         ),
         delayed=re.compile(rf"\b(?:delayed|postponed)\s+(?:for|by)\s+{num}\s*{unit}\b", re.I),
         units={k.lower(): float(v) for k, v in lex["time_units"].items()},
-        complete=re.compile(rf"\b(?:{_alt(lex['complete_cues'])})\b", re.I),
-        partial=re.compile(rf"\b(?:{_alt(lex['partial_cues'])})", re.I),
-        strong_partial=re.compile(rf"\b(?:{_alt(lex['strong_partial'])})\b", re.I),
-        no_recovery=re.compile(rf"\b(?:{_alt(lex['no_recovery_cues'])})\b", re.I),
-        death=re.compile(rf"\b(?:{_alt(lex['death_cues'])})\b", re.I),
-        not_clinical=re.compile(rf"(?:{_alt(lex['outcome_not_clinical'])})", re.I),
-        clinical=re.compile(rf"(?:{_alt(lex['clinical_words'])})", re.I),
+        complete=Cues(lex["complete_cues"]),
+        partial=Cues(lex["partial_cues"]),
+        strong_partial=Cues(lex["strong_partial"]),
+        no_recovery=Cues(lex["no_recovery_cues"]),
+        death=Cues(lex["death_cues"]),
+        not_clinical=Cues(lex["outcome_not_clinical"], prefix="", suffix=""),
+        clinical=Cues(lex["clinical_words"], prefix="", suffix=""),
         grade=re.compile(
             rf"\b({letter_scales})\b(?:\s+(?:impairment\s+)?(?:scale|grade|score|classification))?"
             rf"(?:\s*(?:was|of|:|=|grade|score))?\s*\(?\s*([A-E])(?![\w-])",
@@ -113,9 +117,9 @@ def _rules() -> _Rules:
             re.I,
         ),
         scales=scales,
-        presentation=re.compile(rf"(?:{_alt(lex['outcome_presentation_cues'])})", re.I),
-        management=re.compile(rf"\b(?:{_alt(lex['management_cues'])})", re.I),
-        after_cues=re.compile(rf"(?:{_alt(lex['grade_after_cues'])})", re.I),
+        presentation=Cues(lex["outcome_presentation_cues"], prefix="", suffix=""),
+        management=Cues(lex["management_cues"], suffix=""),
+        after_cues=Cues(lex["grade_after_cues"], prefix="", suffix=""),
         follow_up=re.compile(
             rf"(?:{_alt(lex['follow_up_cues'])})\s+(?:(?:period|duration|time|visit)\s+)?"
             rf"(?:of|for|at|after|was|lasted|examination)?\s*(?:about|approximately|over)?\s*"
@@ -129,17 +133,17 @@ def _rules() -> _Rules:
 
 
 def _usable(info: SentInfo) -> bool:
-    return info.patient and not _MODAL.search(info.span.text)
+    return info.patient and _MODAL_WORDS.isdisjoint(info.words)
 
 
 # ---------------------------------------------------------------- treatment and procedure
 
 
-def _surgery_mentions(text: str) -> tuple[list[str], list[str]]:
+def _surgery_mentions(text: str, words: frozenset[str]) -> tuple[list[str], list[str]]:
     """(affirmed, negated) surgical cues in one sentence."""
     r = _rules()
     affirmed, negated = [], []
-    for m in r.surgery.finditer(text):
+    for m in r.surgery.finditer(text, words):
         before = text[max(0, m.start() - 45) : m.start()]
         before = re.split(r"[;]|\bbut\b|\bhowever\b|\bthen\b|\blater\b", before)[-1]
         (negated if r.negator.search(before) else affirmed).append(m.group(0))
@@ -155,11 +159,11 @@ def treatment(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     for info in sents:
         if not _usable(info):
             continue
-        text = info.span.text
-        affirmed, negated = _surgery_mentions(text)
+        text = info.text
+        affirmed, negated = _surgery_mentions(text, info.words)
         if affirmed and surgical is None:
             surgical = (info, affirmed[0])
-        m = r.conservative.search(text)
+        m = r.conservative.search(text, info.words)
         if (m or negated) and conservative is None:
             conservative = (info, m.group(0) if m else negated[0])
         if affirmed:
@@ -174,13 +178,13 @@ def treatment(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     if surgical is not None:
         info, cue = surgical
         conf = 0.9 if info.section != "title" else 0.7
-        out["treatment"] = evidence("surgical", info.span, conf, cue=cue)
+        out["treatment"] = evidence("surgical", info, conf, cue=cue)
     elif conservative is not None:
         info, cue = conservative
-        out["treatment"] = evidence("conservative", info.span, 0.8, cue=cue)
+        out["treatment"] = evidence("conservative", info, 0.8, cue=cue)
     if procedure is not None and surgical is not None:
         proc, info, cue = procedure
-        out["procedure"] = evidence(proc, info.span, 0.85, cue=cue)
+        out["procedure"] = evidence(proc, info, 0.85, cue=cue)
     return out
 
 
@@ -200,8 +204,8 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     for info in sents:
         if not _usable(info):
             continue
-        text = info.span.text
-        affirmed, _ = _surgery_mentions(text)
+        text = info.text
+        affirmed, _ = _surgery_mentions(text, info.words)
         if not affirmed and not re.search(r"\bsurg|\boperat", text, re.I):
             continue
         for pat in (r.time, r.delayed):
@@ -209,28 +213,35 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
             if m:
                 hours = _hours(m.group(1), m.group(2))
                 if hours is not None and 0 <= hours <= 24 * 365:
-                    return {"time_to_surgery_hours": evidence(hours, info.span, 0.75, m.group(0))}
+                    return {"time_to_surgery_hours": evidence(hours, info, 0.75, m.group(0))}
     return {}
 
 
 # ---------------------------------------------------------------- outcome
 
 
-def _mask(text: str, pattern: re.Pattern[str]) -> str:
+def _mask(text: str, pattern: Cues) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def classify_outcome(text: str) -> tuple[str, str] | None:
+def classify_outcome(text: str, words: frozenset[str] | None = None) -> tuple[str, str] | None:
     """The outcome one sentence states, with the cue; ``None`` when it states none."""
     r = _rules()
-    m = r.death.search(text)
+    words = words_of(text) if words is None else words
+    m = r.death.search(text, words)
     if m:
         return "death", m.group(0)
-    no_rec = r.no_recovery.search(text)
-    complete = r.complete.search(text)
-    rest = _mask(_mask(text, r.no_recovery), r.complete)
-    partial = r.partial.search(rest)
-    imaging_only = bool(r.not_clinical.search(text)) and not r.clinical.search(
+    no_rec = r.no_recovery.search(text, words)
+    complete = r.complete.search(text, words)
+    if not (no_rec or complete or r.partial.may_match(words)):
+        return None
+    rest = text
+    if no_rec:
+        rest = _mask(rest, r.no_recovery)
+    if complete:
+        rest = _mask(rest, r.complete)
+    partial = r.partial.search(rest, words)
+    imaging_only = bool(r.not_clinical.search(text, words)) and not r.clinical.search(
         _mask(text, r.not_clinical)
     )
     if no_rec:
@@ -238,7 +249,7 @@ def classify_outcome(text: str) -> tuple[str, str] | None:
             ("partial_recovery", partial.group(0)) if partial else ("no_recovery", no_rec.group(0))
         )
     if complete:
-        strong = r.strong_partial.search(rest)
+        strong = r.strong_partial.search(rest, words)
         if strong:
             return "partial_recovery", strong.group(0)
         return "complete_recovery", complete.group(0)
@@ -250,12 +261,12 @@ def classify_outcome(text: str) -> tuple[str, str] | None:
 _COMPARED = re.compile(r"(?:\bfrom|\bthan|\bcompared\s+(?:to|with)|\bsince)\s+(?:that\s+)?$", re.I)
 
 
-def _at_presentation(text: str) -> bool:
+def _at_presentation(text: str, words: frozenset[str]) -> bool:
     """Does the sentence describe the state at presentation (and not a later one)?"""
     r = _rules()
-    if r.after_cues.search(text):
+    if r.after_cues.search(text, words):
         return False
-    for m in r.presentation.finditer(text):
+    for m in r.presentation.finditer(text, words):
         if not _COMPARED.search(text[max(0, m.start() - 30) : m.start()]):
             return True
     return False
@@ -267,10 +278,9 @@ def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     for info in sents:
         if not _usable(info) or info.section == "title":
             continue
-        text = info.span.text
-        if _at_presentation(text):
+        if _at_presentation(info.text, info.words):
             continue  # the state on admission is not the outcome
-        got = classify_outcome(info.span.text)
+        got = classify_outcome(info.text, info.words)
         if got is None:
             continue
         if found is not None and found[0] == "death":
@@ -279,12 +289,12 @@ def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     if found is None:
         for info in sents:  # titles such as "complete recovery without surgery"
             if info.section == "title":
-                got = classify_outcome(info.span.text)
+                got = classify_outcome(info.text, info.words)
                 if got:
-                    return {"outcome": evidence(got[0], info.span, 0.6, cue=got[1])}
+                    return {"outcome": evidence(got[0], info, 0.6, cue=got[1])}
         return {}
     value, info, cue = found
-    return {"outcome": evidence(value, info.span, 0.75, cue=cue)}
+    return {"outcome": evidence(value, info, 0.75, cue=cue)}
 
 
 # ---------------------------------------------------------------- grades and follow-up
@@ -325,20 +335,22 @@ def grades(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     for info in sents:
         if not info.patient or info.section == "title":
             continue
-        text = info.span.text
+        if _GRADE_WORDS.isdisjoint(info.words):
+            continue
+        text = info.text
         found = _grades_in(text)
         if not found:
             continue
         if len(found) >= 2:
             if pre is None:
-                pre = evidence(found[0][1], info.span, 0.8)
-            post = evidence(found[-1][1], info.span, 0.8)
+                pre = evidence(found[0][1], info, 0.8)
+            post = evidence(found[-1][1], info, 0.8)
             continue
         _pos, grade = found[0]
-        if r.after_cues.search(text):
-            post = evidence(grade, info.span, 0.7)
+        if r.after_cues.search(text, info.words):
+            post = evidence(grade, info, 0.7)
         elif pre is None:
-            pre = evidence(grade, info.span, 0.75)
+            pre = evidence(grade, info, 0.75)
     out: dict[str, FieldValue] = {}
     if pre is not None:
         out["preop_grade"] = pre
@@ -363,7 +375,9 @@ def follow_up(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     for info in sents:
         if not info.patient or info.section == "title":
             continue
-        text = info.span.text
+        if _FOLLOW_WORDS.isdisjoint(info.words):
+            continue
+        text = info.text
         for pat in (r.follow_up, r.follow_up_before):
             for m in pat.finditer(text):
                 months = _months(m.group(1), m.group(2))
@@ -371,7 +385,7 @@ def follow_up(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
                     best = (months, info, m.group(0))
     if best is None:
         return {}
-    return {"follow_up_months": evidence(best[0], best[1].span, 0.75, cue=best[2])}
+    return {"follow_up_months": evidence(best[0], best[1], 0.75, cue=best[2])}
 
 
 def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
@@ -384,9 +398,9 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     if "treatment" not in out and "outcome" in out:
         # a course that ends in recovery with only medical measures named was conservative
         for info in sents:
-            m = _rules().management.search(info.span.text) if _usable(info) else None
+            m = _rules().management.search(info.text, info.words) if _usable(info) else None
             if m:
-                out["treatment"] = evidence("conservative", info.span, 0.5, cue=m.group(0))
+                out["treatment"] = evidence("conservative", info, 0.5, cue=m.group(0))
                 break
     out.update(grades(sents))
     out.update(follow_up(sents))

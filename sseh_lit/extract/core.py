@@ -95,10 +95,10 @@ def _title_end(record: Mapping[str, Any]) -> int:
     return len(title) if isinstance(title, str) else 0
 
 
-def extract_doc(doc: Doc, record: Mapping[str, Any]) -> RecordResult:
-    """Patients of one record from its already-parsed Doc."""
+def extract_doc(doc: Doc, record: Mapping[str, Any], text: str | None = None) -> RecordResult:
+    """Patients of one record from its already-parsed Doc (``text`` = the Doc's text, if known)."""
     pmid = str(record.get("pmid") or "")
-    infos: list[SentInfo] = classify(sentences(doc), _title_end(record))
+    infos: list[SentInfo] = classify(sentences(doc), _title_end(record), text or doc.text)
     types = record.get("publication_types") or []
     if not isinstance(types, list | tuple):
         types = []
@@ -130,8 +130,8 @@ def extract_records(
             # scispaCy's detector keeps an empty global matcher and warns about it on every doc
             warnings.filterwarnings("ignore", message=r".*\[W036\]")
             docs = list(nlp.pipe(texts, batch_size=batch_size))
-        for record, doc in zip(batch, docs, strict=True):
-            yield extract_doc(doc, record)
+        for record, doc, text in zip(batch, docs, texts, strict=True):
+            yield extract_doc(doc, record, text)
 
 
 def plain_patient(patient: Patient) -> dict[str, Any]:

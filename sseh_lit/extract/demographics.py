@@ -45,6 +45,8 @@ class _Rules:
     pronoun: re.Pattern[str]
     male_pronouns: frozenset[str]
     female_pronouns: frozenset[str]
+    sex_words: frozenset[str]
+    pronouns: frozenset[str]
 
 
 @cache
@@ -85,6 +87,8 @@ def _rules() -> _Rules:
         pronoun=re.compile(rf"\b({alternation(pronouns)})\b", re.I),
         male_pronouns=frozenset(lex["male_pronouns"]),
         female_pronouns=frozenset(lex["female_pronouns"]),
+        sex_words=frozenset(core_m + core_f),
+        pronouns=frozenset(pronouns),
     )
 
 
@@ -110,9 +114,37 @@ def _years(num: str, unit: str | None) -> float | None:
     return round(years, 2) if years < 2 else round(years, 1) if years % 1 else float(int(years))
 
 
-def age_mentions(text: str) -> list[AgeMention]:
+_AGE_WORDS = frozenset(
+    {
+        "old",
+        "aged",
+        "age",
+        "years",
+        "year",
+        "yrs",
+        "yr",
+        "y",
+        "yo",
+        "o",
+        "months",
+        "month",
+        "weeks",
+        "week",
+        "days",
+        "day",
+        "mos",
+        "mo",
+        "wks",
+        "wk",
+    }
+)
+
+
+def age_mentions(text: str, words: frozenset[str] | None = None) -> list[AgeMention]:
     """Every age stated in ``text``, in order of appearance, with the sex noun beside it."""
     r = _rules()
+    if words is not None and _AGE_WORDS.isdisjoint(words):
+        return []
     found: list[AgeMention] = []
     taken: list[tuple[int, int]] = []
     for pat in r.patterns:
@@ -156,39 +188,41 @@ def extract(sents: Sequence[SentInfo], slot: PatientSlot | None = None) -> dict[
     first_mention: tuple[AgeMention, SentInfo] | None = None
     if use_text:
         for info in ordered:
-            mentions = age_mentions(info.span.text)
+            mentions = age_mentions(info.text, info.words)
             if mentions:
                 first_mention = (mentions[0], info)
                 break
     if slot is not None and slot.age_hint is not None and ordered:
-        out["age_years"] = evidence(slot.age_hint, ordered[0].span, 0.6, cue="listed ages")
+        out["age_years"] = evidence(slot.age_hint, ordered[0], 0.6, cue="listed ages")
     elif first_mention is not None:
         mention, info = first_mention
         if mention.age is not None:
-            out["age_years"] = evidence(mention.age, info.span, 0.9)
+            out["age_years"] = evidence(mention.age, info, 0.9)
     if slot is not None and slot.sex_hint is not None and ordered:
-        out["sex"] = evidence(slot.sex_hint, ordered[0].span, 0.6, cue="listed")
+        out["sex"] = evidence(slot.sex_hint, ordered[0], 0.6, cue="listed")
         return out
     if not use_text:
         return out
     if first_mention is not None and first_mention[0].sex:
-        out["sex"] = evidence(first_mention[0].sex, first_mention[1].span, 0.95)
+        out["sex"] = evidence(first_mention[0].sex, first_mention[1], 0.95)
         return out
     for info in ordered:
         if info.section == "shared":
             continue
-        m = r.core_sex.search(info.span.text)
+        m = r.core_sex.search(info.text) if not r.sex_words.isdisjoint(info.words) else None
         if m:
             sex = _sex_of(m.group(1))
             if sex:
-                out["sex"] = evidence(sex, info.span, 0.8, cue=m.group(1))
+                out["sex"] = evidence(sex, info, 0.8, cue=m.group(1))
                 return out
     male = female = 0
     first: dict[str, SentInfo] = {}
     for info in ordered:
         if info.section in ("title", "shared") or not info.patient:
             continue
-        for m in r.pronoun.finditer(info.span.text):
+        if r.pronouns.isdisjoint(info.words):
+            continue
+        for m in r.pronoun.finditer(info.text):
             w = m.group(1).lower()
             if w in r.male_pronouns:
                 male += 1
@@ -197,9 +231,9 @@ def extract(sents: Sequence[SentInfo], slot: PatientSlot | None = None) -> dict[
                 female += 1
                 first.setdefault("female", info)
     if male and not female:
-        out["sex"] = evidence("male", first["male"].span, 0.7, cue="pronoun")
+        out["sex"] = evidence("male", first["male"], 0.7, cue="pronoun")
     elif female and not male:
-        out["sex"] = evidence("female", first["female"].span, 0.7, cue="pronoun")
+        out["sex"] = evidence("female", first["female"], 0.7, cue="pronoun")
     return out
 
 
@@ -216,7 +250,7 @@ def series_hints(slots: Sequence[PatientSlot]) -> None:
     for info in slots[0].sents:
         if info.section in ("title", "shared"):
             continue
-        mentions.extend((m, info) for m in age_mentions(info.span.text))
+        mentions.extend((m, info) for m in age_mentions(info.text, info.words))
     for slot, (mention, _info) in zip(slots, mentions, strict=False):
         if slot.age_hint is None and mention.age is not None:
             slot.age_hint = mention.age

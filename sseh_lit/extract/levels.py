@@ -19,7 +19,7 @@ from functools import cache
 from ..fields import LEVEL_INDEX, normalise_level
 from .model import FieldValue
 from .patients import SentInfo
-from .pipeline import alternation, evidence, lexicon
+from .pipeline import Cues, alternation, evidence, lexicon
 
 _SEP = r"\s*(?:-|\u2010|\u2011|\u2012|\u2013|\u2014|\u2212|/|to|through|thru|until|and)\s*"
 _LVL_CORE = r"(?<![A-Za-z0-9])(C|Th|T|D|L|S)\s?-?\s?(\d{1,2})"
@@ -32,8 +32,8 @@ class _Rules:
     unit: re.Pattern[str]
     region_unit: re.Pattern[str]
     conus: re.Pattern[str]
-    haematoma: re.Pattern[str]
-    weak: re.Pattern[str]
+    haematoma: Cues
+    weak: Cues
     before: re.Pattern[str]
     after: re.Pattern[str]
     regions: dict[str, str]
@@ -41,6 +41,7 @@ class _Rules:
     location: re.Pattern[str]
     side: re.Pattern[str]
     location_terms: dict[str, str]
+    location_words: frozenset[str]
 
 
 @cache
@@ -58,8 +59,8 @@ def _rules() -> _Rules:
             re.I,
         ),
         conus=re.compile(r"\b(?:to|through|into|down to|till|until)\s+(?:the\s+)?conus\b", re.I),
-        haematoma=re.compile(rf"\b(?:{alternation(lex['haematoma_words'])})\b", re.I),
-        weak=re.compile(rf"\b(?:{alternation(lex['weak_words'])})\b", re.I),
+        haematoma=Cues(lex["haematoma_words"]),
+        weak=Cues(lex["weak_words"]),
         before=re.compile(rf"(?:{alternation(lex['exclude_before'])})\W*(?:\w+\W+){{0,3}}$", re.I),
         after=re.compile(rf"^\W{{0,3}}(?:{alternation(lex['exclude_after'])})", re.I),
         regions=regions,
@@ -71,6 +72,12 @@ def _rules() -> _Rules:
         ),
         side=re.compile(rf"(?:{alternation(lex['location_side_phrases'])})", re.I),
         location_terms={k.lower(): v for k, v in terms.items()},
+        location_words=frozenset(
+            w
+            for k in [*terms, *lex["location_side_phrases"]]
+            for w in re.findall(r"[a-z]+", k.lower())
+            if w not in ("the", "of", "to", "on", "spinal", "cord", "canal", "side")
+        ),
     )
 
 
@@ -130,17 +137,17 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     for group, conf in ((body, 0.85), (title, 0.7)):
         for strong_only in (True, False):
             for info in group:
-                text = info.span.text
+                text = info.text
                 cue = r.haematoma if strong_only else r.weak
-                if not cue.search(text):
+                if not cue.search(text, info.words):
                     continue
                 found = levels_in(text)
                 if not found:
                     continue
                 upper, lower = _span(found)
                 c = conf if strong_only else conf - 0.2
-                out["level_upper"] = evidence(upper, info.span, c)
-                out["level_lower"] = evidence(lower, info.span, c)
+                out["level_upper"] = evidence(upper, info, c)
+                out["level_lower"] = evidence(lower, info, c)
                 break
             if out:
                 break
@@ -156,16 +163,18 @@ def _location(sents: Sequence[SentInfo]) -> FieldValue | None:
     r = _rules()
     side: FieldValue | None = None
     for info in sents:
-        text = info.span.text
+        text = info.text
+        if r.location_words.isdisjoint(info.words):
+            continue
         for m in r.location.finditer(text):
             term = m.group(1).lower()
             # "dorsal spine" is the thoracic spine, not a position; the pattern already needs a
             # haematoma/space word after the term
             value = r.location_terms.get(term)
             if value:
-                return evidence(value, info.span, 0.8, cue=m.group(0))
+                return evidence(value, info, 0.8, cue=m.group(0))
         if side is None:
             m2 = r.side.search(text)
-            if m2 and (r.haematoma.search(text) or r.weak.search(text)):
-                side = evidence("lateral", info.span, 0.6, cue=m2.group(0))
+            if m2 and (r.haematoma.search(text, info.words) or r.weak.search(text, info.words)):
+                side = evidence("lateral", info, 0.6, cue=m2.group(0))
     return side

@@ -25,7 +25,7 @@ from functools import cache
 
 from spacy.tokens import Span
 
-from .pipeline import alternation, lexicon
+from .pipeline import Cues, alternation, lexicon, words_of
 
 _DASH = r"[-\u2010-\u2015\u2212 ]"
 
@@ -40,6 +40,14 @@ class SentInfo:
     patient: bool  # narrates the patient(s) of this record
     strong: bool  # explicitly refers to the patient ("the patient", "a 45-year-old", "he")
     modal: bool  # hypothetical / generic wording ("may", "should", "is associated")
+    text: str = ""  # the sentence text (cached: Span.text walks every token)
+    words: frozenset[str] = frozenset()  # lower-case words, the pre-filter of every rule
+
+    def __post_init__(self) -> None:
+        if not self.text:
+            self.text = self.span.text
+        if not self.words:
+            self.words = words_of(self.text)
 
 
 @dataclass
@@ -70,17 +78,18 @@ class _Rules:
     case_sections: frozenset[str]
     generic_sections: frozenset[str]
     skip_sections: frozenset[str]
-    literature: re.Pattern[str]
-    strong: re.Pattern[str]
-    narrative: re.Pattern[str]
-    modal: re.Pattern[str]
-    aggregate: re.Pattern[str]
+    literature: Cues
+    strong: Cues
+    narrative: frozenset[str]
+    modal: frozenset[str]
+    aggregate: Cues
     count: re.Pattern[str]
     marker: re.Pattern[str]
     age_pair: re.Pattern[str]
     we_report: re.Pattern[str]
     not_past: frozenset[str]
     aged_list: re.Pattern[str]
+    count_nouns: frozenset[str]
     numbers: dict[str, float]
     ordinals: dict[str, int]
     max_individual: int
@@ -109,14 +118,13 @@ def _rules() -> _Rules:
         case_sections=frozenset(sec["case_sections"]),
         generic_sections=frozenset(sec["generic_sections"]),
         skip_sections=frozenset(sec["skip_sections"]),
-        literature=re.compile(rf"(?:{alternation(sec['literature_cues'])})", re.IGNORECASE),
-        strong=re.compile(
-            rf"(?<![\w-])(?:{alternation([w.strip() for w in sec['strong_patient_refs']])})(?![\w])",
-            re.IGNORECASE,
+        literature=Cues(sec["literature_cues"], prefix="", suffix=""),
+        strong=Cues(
+            [w.strip() for w in sec["strong_patient_refs"]], prefix=r"(?<![\w-])", suffix=r"(?!\w)"
         ),
-        narrative=re.compile(rf"\b(?:{alternation(sec['narrative_verbs'])})\b", re.IGNORECASE),
-        modal=re.compile(rf"\b(?:{alternation(sec['modal_words'])})\b", re.IGNORECASE),
-        aggregate=re.compile(rf"(?:{alternation(sec['aggregate_cues'])})", re.IGNORECASE),
+        narrative=frozenset(w.lower() for w in sec["narrative_verbs"]),
+        modal=frozenset(w.lower() for w in sec["modal_words"]),
+        aggregate=Cues(sec["aggregate_cues"], prefix="", suffix=""),
         count=re.compile(rf"\b{count_num}\s+(?:[\w-]+\s+){{0,3}}?({nouns})\b", re.IGNORECASE),
         marker=re.compile(marker, re.IGNORECASE),
         age_pair=re.compile(rf"\b(?:an?\s+)?{age}[^.;]{{0,60}}?\band\s+(?:an?\s+)?{age}", re.I),
@@ -131,6 +139,7 @@ def _rules() -> _Rules:
             r"\baged\s+(\d{1,3}(?:\s*,\s*\d{1,3})*(?:\s*,?\s*and\s+\d{1,3})?)\s*(?:years|yrs)",
             re.IGNORECASE,
         ),
+        count_nouns=frozenset(w.lower() for w in pat["count_nouns"]),
         numbers=numbers,
         ordinals=ordinals,
         max_individual=int(pat["max_individual"]),
@@ -179,19 +188,24 @@ def _past_tense(text: str) -> bool:
     return any(w not in stop for w in _ED.findall(text.lower()))
 
 
-def classify(sents: Sequence[Span], title_end: int) -> list[SentInfo]:
+def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None) -> list[SentInfo]:
     """Mark every sentence with its section and whether it narrates the patient.
 
     ``title_end`` is the character offset where the title ends in the document text; sentences
-    that start before it are the title.
+    that start before it are the title. ``doc_text`` (the Doc's text, computed once) saves
+    rebuilding each sentence's text from its tokens.
     """
     r = _rules()
     out: list[SentInfo] = []
     section = "none"
     for sent in sents:
-        text = sent.text
+        text = doc_text[sent.start_char : sent.end_char] if doc_text is not None else ""
+        info = SentInfo(sent, "none", False, False, False, False, text)
+        text, words = info.text, info.words
         if sent.start_char < title_end:
-            out.append(SentInfo(sent, "title", False, True, bool(r.strong.search(text)), False))
+            info.section, info.patient = "title", True
+            info.strong = bool(r.strong.search(text, words))
+            out.append(info)
             continue
         m = r.label.match(text)
         if m:
@@ -204,11 +218,15 @@ def classify(sents: Sequence[Span], title_end: int) -> list[SentInfo]:
                 section = "skip"
             if len(text) - m.end() < 3:  # a label on its own ("Case.")
                 continue
-        strong = bool(r.strong.search(text) or r.we_report.search(text))
+        we_report = bool(
+            ("we" in words or "here" in words or "herein" in words or "authors" in words)
+            and r.we_report.search(text)
+        )
+        strong = we_report or bool(r.strong.search(text, words))
         # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
-        literature = bool(r.literature.search(text)) and not r.we_report.search(text)
-        past = bool(r.narrative.search(text) or _past_tense(text))
-        modal = bool(r.modal.search(text))
+        literature = not we_report and bool(r.literature.search(text, words))
+        past = not r.narrative.isdisjoint(words) or _past_tense(text)
+        modal = not r.modal.isdisjoint(words)
         if literature or section == "skip":
             patient = False
         elif section == "case":
@@ -217,7 +235,9 @@ def classify(sents: Sequence[Span], title_end: int) -> list[SentInfo]:
             patient = strong and (past or not modal)
         else:
             patient = strong or (past and not modal)
-        out.append(SentInfo(sent, section, literature, patient, strong, modal))
+        info.section, info.literature, info.patient = section, literature, patient
+        info.strong, info.modal = strong, modal
+        out.append(info)
     return out
 
 
@@ -231,7 +251,9 @@ def _count_mentions(infos: Sequence[SentInfo]) -> list[int]:
     for info in infos:
         if info.literature:
             continue
-        text = info.span.text
+        text = info.text
+        if r.count_nouns.isdisjoint(info.words):
+            continue
         for m in r.count.finditer(text):
             n = number(m.group(1))
             if n is None or n != int(n) or n < 1:
@@ -252,7 +274,9 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
     for i, info in enumerate(infos):
         if info.section == "title" or info.literature:
             continue
-        m = r.marker.search(info.span.text[:40])
+        if "case" not in info.words and "patient" not in info.words:
+            continue
+        m = r.marker.search(info.text[:40])
         if not m:
             continue
         n: int | None
@@ -277,18 +301,16 @@ def _aggregate(
     r = _rules()
     narrative = [i for i in infos if i.section != "title" and not i.literature]
     individual = any(i.strong and i.patient for i in narrative)
-    pooled = any(r.aggregate.search(i.span.text) for i in narrative)
     big = any(n > r.max_individual for n in counts)
     types = {str(t).strip().lower() for t in publication_types}
-    if (
-        big
-        and pooled
-        and not any(re.search(r"\d{1,3}[- ]year[- ]old", i.span.text) for i in narrative)
-    ):
-        return True
     if types & r.aggregate_types and not _is_case_type(publication_types) and not individual:
         return True
-    return not individual and pooled and big
+    if not big:
+        return False
+    pooled = any(r.aggregate.search(i.text, i.words) for i in narrative)
+    if pooled and not any(re.search(r"\d{1,3}[- ]year[- ]old", i.text) for i in narrative):
+        return True
+    return not individual and pooled
 
 
 def _ages_together(infos: Sequence[SentInfo]) -> list[float]:
@@ -297,7 +319,7 @@ def _ages_together(infos: Sequence[SentInfo]) -> list[float]:
     for info in infos:
         if not info.patient or info.section == "title":
             continue
-        m = r.aged_list.search(info.span.text)
+        m = r.aged_list.search(info.text) if "aged" in info.words else None
         if m:
             nums = [float(x) for x in re.findall(r"\d{1,3}", m.group(1))]
             if len(nums) >= 2:
@@ -322,7 +344,12 @@ def plan(infos: list[SentInfo], publication_types: Sequence[str] = ()) -> Plan:
     if len(listed_ages) > n:
         n = len(listed_ages)
     pair = next(
-        (i for i in patient_sents if i.section != "title" and r.age_pair.search(i.span.text)), None
+        (
+            i
+            for i in patient_sents
+            if i.section != "title" and "old" in i.words and r.age_pair.search(i.text)
+        ),
+        None,
     )
     if pair is not None and n < 2:
         n = 2
@@ -353,15 +380,20 @@ _ONE = re.compile(
 )
 
 
+_ONE_NOUNS = frozenset({"patient", "case", "child", "man", "woman", "boy", "girl", "infant"})
+
+
 def _about_subset(info: SentInfo, n: int) -> bool:
     """Does the sentence count patients that do not add up to the whole series of ``n``?"""
     r = _rules()
     total = 0
-    for m in r.count.finditer(info.span.text):
+    if r.count_nouns.isdisjoint(info.words) and _ONE_NOUNS.isdisjoint(info.words):
+        return False
+    for m in r.count.finditer(info.text):
         k = number(m.group(1))
         if k is not None:
             total += int(k)
-    total += len(_ONE.findall(info.span.text))
+    total += len(_ONE.findall(info.text))
     return 0 < total != n
 
 
@@ -369,9 +401,9 @@ def _series_sex(infos: Sequence[SentInfo]) -> str | None:
     """ "three women", "two boys": the sex of every patient of the series."""
     r = _rules()
     for info in infos:
-        if not info.patient:
+        if not info.patient or r.count_nouns.isdisjoint(info.words):
             continue
-        for m in r.count.finditer(info.span.text):
+        for m in r.count.finditer(info.text):
             noun = m.group(2).lower()
             if noun in ("women", "females", "girls"):
                 return "female"
@@ -403,4 +435,6 @@ def _split_by_markers(
 
 def _shared(info: SentInfo) -> SentInfo:
     """A copy of a shared sentence that must not contribute demographics."""
-    return SentInfo(info.span, "shared", info.literature, info.patient, False, info.modal)
+    return SentInfo(
+        info.span, "shared", info.literature, info.patient, False, info.modal, info.text, info.words
+    )

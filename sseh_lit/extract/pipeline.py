@@ -19,20 +19,22 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import spacy
+from spacy.attrs import IDX, IS_SPACE, ORTH, SENT_START
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from .model import FieldValue
 
 #: Words after which a full stop does not end a sentence (lower-case, without the dot).
 _ABBREV_FILE = "sentence_abbreviations.json"
-_CLOSERS = {")", "]", "}", '"', "'", "”", "’"}
-_ENDERS = {".", "!", "?"}
 
 
 @cache
@@ -41,53 +43,86 @@ def _no_break_words() -> frozenset[str]:
     return frozenset(w.lower().rstrip(".") for w in json.loads(data)["abbreviations"])
 
 
+_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s)")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_NEWLINE = re.compile(r"\n\s*(?=\S)")
+
+
+def sentence_starts(text: str) -> set[int]:
+    """Character offsets where a sentence starts (pure function of the text; see module doc)."""
+    no_break = _no_break_words()
+    starts = {0}
+    n = len(text)
+    for m in _END.finditer(text):
+        j = m.end()
+        while j < n and text[j].isspace():
+            j += 1
+        if j >= n or text[j].islower():
+            continue
+        if text[m.start()] == ".":
+            w = _WORD_BEFORE.search(text, max(0, m.start() - 20), m.start())
+            if w:
+                word = w.group(1).lower().rstrip(".")
+                if word in no_break or (len(word) == 1 and m.start() - w.start() == 1):
+                    continue
+        starts.add(j)
+    for m in _NEWLINE.finditer(text):
+        starts.add(m.end())
+    return starts
+
+
 @Language.component("sseh_sentences")
 def sseh_sentences(doc: Doc) -> Doc:
-    """Set ``is_sent_start`` on every token (see the module docstring for the rules)."""
-    no_break = _no_break_words()
-    end_seen = False  # the last word token ended a sentence
-    nl_seen = False  # a line break came after the last word token
-    for i, tok in enumerate(doc):
-        if i == 0:
-            start = True
-        elif tok.is_space:
-            start = False
-        elif nl_seen:
-            start = True
-        elif end_seen and tok.text in _CLOSERS and not doc[i - 1].whitespace_:
-            start = False  # a bracket or quote closing the sentence that just ended
-        elif end_seen:
-            start = not tok.text[0].islower()
-        else:
-            start = False
-        tok.is_sent_start = start
-        if tok.is_space:
-            nl_seen = nl_seen or "\n" in tok.text
-            continue
-        if tok.text in _CLOSERS and end_seen and not doc[i - 1].whitespace_:
-            nl_seen = "\n" in tok.whitespace_
-            continue
-        nl_seen = "\n" in tok.whitespace_
-        end_seen = _ends_sentence(doc, i, no_break)
+    """Set sentence starts from :func:`sentence_starts`, vectorised over the token offsets."""
+    n = len(doc)
+    if n == 0:
+        return doc
+    idx = doc.to_array([IDX]).reshape(-1)
+    starts = np.fromiter(sentence_starts(doc.text), dtype=idx.dtype)
+    flags = np.where(np.isin(idx, starts), 1, -1).astype("int32")
+    flags[0] = 1
+    # a sentence never starts on whitespace: move such a start to the next word token
+    space = doc.to_array([IS_SPACE]).reshape(-1).astype(bool)
+    moved = np.nonzero((flags == 1) & space)[0]
+    for i in moved:
+        flags[i] = -1
+        k = i + 1
+        while k < n and space[k]:
+            k += 1
+        if k < n:
+            flags[k] = 1
+    flags[0] = 1
+    doc.from_array([SENT_START], flags.reshape(-1, 1).astype("uint64"))
     return doc
 
 
-def _ends_sentence(doc: Doc, i: int, no_break: frozenset[str]) -> bool:
-    """Does token ``i`` end a sentence (``!``, ``?``, or a full stop not after an abbreviation)?"""
-    text = doc[i].text
-    if text in ("!", "?"):
-        return True
-    if text == ".":
-        if i == 0:
-            return False
-        prev = doc[i - 1]
-        if prev.whitespace_:
-            return True
-        word = prev.text.lower()
-        return word not in no_break and not (len(word) == 1 and word.isalpha())
-    if len(text) > 1 and text.endswith("."):
-        return text.lower().rstrip(".") not in no_break
-    return False
+class _ParenthesisMatches:
+    """Drop-in for scispaCy's ``( + )`` Matcher: every "(" … ")" token pair with 1–8 tokens inside.
+
+    scispaCy's pattern ``[{"ORTH": "("}, {"OP": "+"}, {"ORTH": ")"}]`` enumerates every pair of
+    brackets in the document and the detector then discards spans longer than 8 tokens; this
+    finds the same kept pairs from the ORTH array directly (linear in the number of brackets).
+    """
+
+    MAX_INSIDE = 8
+
+    def __init__(self, nlp: Language) -> None:
+        self.open = nlp.vocab.strings["("]
+        self.close = nlp.vocab.strings[")"]
+        self.match_id = nlp.vocab.strings.add("parenthesis")
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        orth = doc.to_array([ORTH]).reshape(-1)
+        opens = np.nonzero(orth == self.open)[0]
+        if not len(opens):
+            return []
+        closes = np.nonzero(orth == self.close)[0]
+        out = []
+        for i in opens.tolist():
+            lo = np.searchsorted(closes, i + 2)
+            hi = np.searchsorted(closes, i + self.MAX_INSIDE + 1, side="right")
+            out.extend((self.match_id, i, j + 1) for j in closes[lo:hi].tolist())
+        return out
 
 
 def _build() -> Language:
@@ -96,7 +131,11 @@ def _build() -> Language:
     # scispaCy registers its factory on import
     from scispacy.abbreviation import AbbreviationDetector  # noqa: F401
 
-    nlp.add_pipe("abbreviation_detector")
+    detector = nlp.add_pipe("abbreviation_detector")
+    # the detector adds one pattern per abbreviation found in every doc; pydantic validation of
+    # those generated ORTH patterns costs more than the rest of the pipeline
+    detector.global_matcher = Matcher(nlp.vocab, validate=False)
+    detector.matcher = _ParenthesisMatches(nlp)
     return nlp
 
 
@@ -144,13 +183,69 @@ def alternation(words: list[str]) -> str:
     return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
 
 
-def evidence(value: Any, sent: Span, confidence: float, cue: str | None = None) -> FieldValue:
-    """A :class:`FieldValue` whose evidence is the sentence ``sent`` (document offsets)."""
+def evidence(value: Any, sent: Any, confidence: float, cue: str | None = None) -> FieldValue:
+    """A :class:`FieldValue` whose evidence is the sentence ``sent`` (document offsets).
+
+    ``sent`` is a sentence ``Span`` or anything with ``.span`` and a cached ``.text`` (the
+    extractor's ``SentInfo``: ``Span.text`` walks every token).
+    """
+    span: Span = getattr(sent, "span", sent)
+    text = sent.text
     return FieldValue(
         value=value,
-        evidence=sent.text,
-        start=sent.start_char,
-        end=sent.end_char,
+        evidence=text,
+        start=span.start_char,
+        end=span.end_char,
         cue=cue,
         confidence=confidence,
     )
+
+
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def words_of(text: str) -> frozenset[str]:
+    """Lower-case alphanumeric words of ``text`` (the pre-filter key for :class:`Cues`)."""
+    return frozenset(_WORDS.findall(text.lower()))
+
+
+class Cues:
+    """A list of literal cue phrases matched as whole words, case-insensitively.
+
+    Python's ``re`` tries every alternative at every position, so a long alternation is slow;
+    each phrase's longest word is therefore used as a trigger, and the regex only runs on a
+    sentence whose word set (:func:`words_of`) contains one. Phrases without any alphanumeric
+    word (``"%"``) make the regex always run.
+    """
+
+    def __init__(self, phrases: list[str], *, prefix: str = r"\b", suffix: str = r"\b") -> None:
+        self.phrases = list(phrases)
+        self.regex = re.compile(rf"{prefix}(?:{alternation(self.phrases)}){suffix}", re.IGNORECASE)
+        triggers: set[str] = set()
+        self.always = False
+        for phrase in self.phrases:
+            ws = _WORDS.findall(phrase.lower())
+            if not ws:
+                self.always = True
+                continue
+            triggers.add(max(ws, key=len))
+        self.triggers = frozenset(triggers)
+
+    def may_match(self, words: frozenset[str]) -> bool:
+        """Could the regex match a sentence with these words?"""
+        return self.always or not self.triggers.isdisjoint(words)
+
+    def search(self, text: str, words: frozenset[str] | None = None) -> re.Match[str] | None:
+        """First match in ``text`` (skipped at once when no trigger word is present)."""
+        if words is not None and not self.may_match(words):
+            return None
+        return self.regex.search(text)
+
+    def finditer(self, text: str, words: frozenset[str] | None = None) -> Iterator[re.Match[str]]:
+        """All matches in ``text``."""
+        if words is not None and not self.may_match(words):
+            return iter(())
+        return self.regex.finditer(text)
+
+    def sub(self, repl: Callable[[re.Match[str]], str], text: str) -> str:
+        return self.regex.sub(repl, text)
