@@ -355,6 +355,7 @@ TERM_LABELS = {
 }
 OUTCOME_MISSING = "good outcome not determinable (outcome not reported)"
 OTHER_SCALE = "pre-operative grade on another scale (not ASIA/Frankel A–E)"
+NOT_OPERATED = "treated conservatively (no time to surgery)"
 
 
 @dataclass
@@ -464,7 +465,9 @@ def design(
         mark(~df["sex"].isin(["male", "female"]), SEX.missing_reason)
         columns["male"] = (df["sex"] == "male").astype(float)
     if "time_to_surgery" in names:
-        mark(df["time_to_surgery_hours"].isna(), DELAY.missing_reason)
+        no_delay = df["time_to_surgery_hours"].isna()
+        mark(no_delay & (df["treatment"] == "conservative"), NOT_OPERATED)
+        mark(no_delay, DELAY.missing_reason)
         columns["time_to_surgery_days"] = df["time_to_surgery_hours"] / 24.0
     order = [t for v in variables for t in v.terms]
     X = pd.DataFrame({t: columns[t] for t in order}, index=index)
@@ -508,9 +511,8 @@ def fit_outcome_model(
     X, y, reason = design(df, variables)
     complete = reason.isna()
     dropped = {str(k): int(v) for k, v in reason[~complete].value_counts(sort=False).items()}
-    order = [OUTCOME_MISSING, GRADE.missing_reason, OTHER_SCALE] + [
-        v.missing_reason for v in FULL_MODEL
-    ]
+    order = [OUTCOME_MISSING, GRADE.missing_reason, OTHER_SCALE]
+    order += [v.missing_reason for v in FULL_MODEL[1:-1]] + [NOT_OPERATED, DELAY.missing_reason]
     dropped = {k: dropped[k] for k in dict.fromkeys(order) if k in dropped}
     X, y = X[complete], y[complete]
     result = ModelResult(

@@ -94,11 +94,13 @@ def haematoma_span(df: pd.DataFrame, path: str | Path) -> Path:
     if not spans:
         _empty(ax, "No patient has reported haematoma levels")
     else:
-        for i, (a, b, comp) in enumerate(spans):
-            colour = "#c0504d" if comp == "cauda_equina" else "#3b6ea5"
-            ax.add_patch(
-                plt.Rectangle((i + 0.1, a - 0.4), 0.8, b - a + 0.8, color=colour, linewidth=0)
-            )
+        lows = np.array([a for a, _, _ in spans], dtype=float)
+        highs = np.array([b for _, b, _ in spans], dtype=float)
+        colours = ["#c0504d" if comp == "cauda_equina" else "#3b6ea5" for _, _, comp in spans]
+        ax.bar(  # one call for every patient: stays quick with thousands of bars
+            np.arange(len(spans)) + 0.5, highs - lows + 0.8, bottom=lows - 0.4, width=0.8,
+            color=colours, linewidth=0,
+        )  # fmt: skip
         ax.set_xlim(0, len(spans))
         ax.set_ylim(len(LEVELS) - 0.5, -0.5)
         ax.set_yticks(range(len(LEVELS)), LEVELS, fontsize=7)

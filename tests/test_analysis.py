@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from sseh_lit import plots
 from sseh_lit.analysis import (
+    NOT_OPERATED,
     OTHER_SCALE,
     OUTCOME_MISSING,
     REGION_GROUP,
@@ -138,6 +139,10 @@ def test_dropped_patients_are_counted_by_their_first_missing_input(profile_all) 
     for p in patients[85:90]:
         p["preop_grade"] = None
         p["age_years"] = None  # two inputs missing: counted once, under the first
+    for p in patients[90:95]:
+        p["treatment"], p["time_to_surgery_hours"] = "conservative", None
+    for p in patients[95:98]:
+        p["time_to_surgery_hours"] = None
     result = fit_outcome_model(frame_from_values(patients, profile_all), profile_all)
     assert result.dropped == {
         OUTCOME_MISSING: 20,
@@ -145,8 +150,13 @@ def test_dropped_patients_are_counted_by_their_first_missing_input(profile_all) 
         OTHER_SCALE: 30,
         "anticoagulant use not reported": 25,
         "haematoma levels not reported": 10,
+        NOT_OPERATED: 5,
+        "time to surgery not reported": 3,
     }
-    assert result.n_used == 600 - 90 == result.n_input - sum(result.dropped.values())
+    assert list(result.dropped) == [OUTCOME_MISSING, "pre-operative grade not reported", OTHER_SCALE,
+                                    "anticoagulant use not reported", "haematoma levels not reported",
+                                    NOT_OPERATED, "time to surgery not reported"]  # fmt: skip
+    assert result.n_used == 600 - 98 == result.n_input - sum(result.dropped.values())
 
 
 def _separated(n: int) -> list[dict[str, Any]]:
