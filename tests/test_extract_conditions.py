@@ -34,6 +34,11 @@ def run(abstract: str, title: str = TITLE) -> dict[str, object]:
         ("She was on antihypertensive medication.", {"hypertension": True}),
         ("The patient had no history of hypertension or diabetes.", {"hypertension": False}),
         ("He denied hypertension.", {"hypertension": False}),
+        (
+            "Known case of hypertension on amlodipine, she presented with neck pain.",
+            {"hypertension": True},
+        ),
+        ("He was not known to have hypertension.", {"hypertension": False}),
         ("She had pulmonary hypertension.", {}),
         ("He had portal hypertension from alcohol use.", {}),
         ("His father had hypertension.", {}),
