@@ -141,6 +141,11 @@ def test_combination_brand_lists_both_agents() -> None:
         # look-alikes
         ("She was classified as ASA II before surgery.", {}),
         ("He had no medication allergies.", {}),
+        ("She tested positive for lupus anticoagulant.", {}),
+        (
+            "He was fully warfarinised for a mechanical valve.",
+            {"anticoagulant": True, "anticoagulant_agents": ["warfarin"]},
+        ),
         # a specific LMWH makes the group name redundant
         (
             "He received enoxaparin, a low molecular weight heparin, after knee surgery.",
