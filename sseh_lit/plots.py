@@ -97,9 +97,11 @@ def haematoma_span(df: pd.DataFrame, path: str | Path) -> Path:
         lows = np.array([a for a, _, _ in spans], dtype=float)
         highs = np.array([b for _, b, _ in spans], dtype=float)
         colours = ["#c0504d" if comp == "cauda_equina" else "#3b6ea5" for _, _, comp in spans]
-        ax.bar(  # one call for every patient: stays quick with thousands of bars
-            np.arange(len(spans)) + 0.5, highs - lows + 0.8, bottom=lows - 0.4, width=0.8,
-            color=colours, linewidth=0,
+        # One LineCollection for every patient: stays quick with tens of thousands of spans.
+        line_width = max(0.1, 0.8 * width * 72 * 0.75 / len(spans))
+        ax.vlines(
+            np.arange(len(spans)) + 0.5, lows - 0.4, highs + 0.4, colors=colours,
+            linewidth=line_width,
         )  # fmt: skip
         ax.set_xlim(0, len(spans))
         ax.set_ylim(len(LEVELS) - 0.5, -0.5)
