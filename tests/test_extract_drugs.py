@@ -201,6 +201,24 @@ def test_vitamin_k_antagonist_is_not_vitamin_k() -> None:
     assert got["anticoagulant"] is True
 
 
+@pytest.mark.parametrize(
+    ("abstract", "expected"),
+    [
+        # short forms the text defines are resolved (scispaCy's AbbreviationDetector)
+        (
+            "Antiplatelet therapy (APT) is widely used. The 70-year-old patient had received no APT.",
+            {"antiplatelet": False},
+        ),
+        (
+            "The 60-year-old man had taken edoxaban (EDX) for a year. EDX was stopped on admission.",
+            {"anticoagulant": True, "anticoagulant_agents": ["edoxaban"]},
+        ),
+    ],
+)
+def test_defined_abbreviations(abstract: str, expected: dict[str, object]) -> None:
+    assert run(abstract) == expected
+
+
 def test_title_names_the_case_drug() -> None:
     got = run(
         "A 77-year-old man presented with back pain.", title="Haematoma associated with edoxaban"

@@ -318,6 +318,9 @@ class DocView:
     text: str
     folded: str
     layout: DocLayout
+    #: Short forms the text defines ("ENX" for "enoxaparin (ENX)"), as (start, end, folded
+    #: long form) for every occurrence — from scispaCy's AbbreviationDetector when it ran.
+    abbreviations: tuple[tuple[int, int, str], ...] = ()
     _hits: dict[str, tuple[list[int], list[tuple[int, int, str]]]] = field(default_factory=dict)
 
     def hits(self, name: str, pattern: re.Pattern[str], sent: Span) -> list[tuple[int, int, str]]:
@@ -329,6 +332,8 @@ class DocView:
         cached = self._hits.get(name)
         if cached is None:
             found = [(m.start(), m.end(), m.group(1)) for m in pattern.finditer(self.folded)]
+            if self.abbreviations:
+                found = sorted(found + self._alias_hits(pattern, found))
             cached = ([h[0] for h in found], found)
             self._hits[name] = cached
         starts, found = cached
@@ -339,6 +344,21 @@ class DocView:
             if end > b:
                 break
             out.append((start - a, end - a, group))
+        return out
+
+    def _alias_hits(
+        self, pattern: re.Pattern[str], found: list[tuple[int, int, str]]
+    ) -> list[tuple[int, int, str]]:
+        """Occurrences of a defined short form whose long form *is* a term of ``pattern``
+        (the term must cover at least half the long form: "antiplatelet therapy (APT)" counts,
+        "anticoagulant-related spinal epidural haematoma (ARSEH)" does not)."""
+        out = []
+        for start, end, long_form in self.abbreviations:
+            if any(a < end and start < b for a, b, _ in found):
+                continue  # the short form is a term itself ("LMWH")
+            m = pattern.search(long_form)
+            if m is not None and 2 * len(m.group(0)) >= len(long_form):
+                out.append((start, end, m.group(1)))
         return out
 
     def sentence(self, sent: Span) -> str:
@@ -370,9 +390,23 @@ def doc_view(sent: Span) -> DocView:
     view = _VIEWS.get(doc)
     if view is None:
         text = doc.text
-        view = DocView(text, fold(text), layout(text))
+        view = DocView(text, fold(text), layout(text), _abbreviations(doc))
         _VIEWS[doc] = view
     return view
+
+
+def _abbreviations(doc: Doc) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, folded long form) of each defined short form's occurrences, if detected."""
+    if not doc.has_extension("abbreviations"):
+        return ()
+    out = []
+    for short in getattr(doc._, "abbreviations", None) or ():
+        long_form = (
+            getattr(short._, "long_form", None) if short.has_extension("long_form") else None
+        )
+        if long_form is not None:
+            out.append((short.start_char, short.end_char, " ".join(fold(long_form.text).split())))
+    return tuple(out)
 
 
 def sentence_context(sent: Span) -> SentenceContext:
