@@ -244,12 +244,12 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
 # ---------------------------------------------------------------- patient planning
 
 
-def _count_mentions(infos: Sequence[SentInfo]) -> list[int]:
+def _count_mentions(infos: Sequence[SentInfo], *, include_literature: bool = False) -> list[int]:
     """Numbers of patients the authors say they report ("we present three cases")."""
     r = _rules()
     found = []
     for info in infos:
-        if info.literature:
+        if info.literature and not include_literature:
             continue
         text = info.text
         if r.count_nouns.isdisjoint(info.words):
@@ -330,8 +330,9 @@ def _ages_together(infos: Sequence[SentInfo]) -> list[float]:
 def plan(infos: list[SentInfo], publication_types: Sequence[str] = ()) -> Plan:
     """Decide the patients of one record and the sentences each one owns."""
     r = _rules()
-    counts = [n for n in _count_mentions([i for i in infos if i.patient or i.section == "title"])]
-    if _aggregate(infos, counts, publication_types):
+    counts = _count_mentions([i for i in infos if i.patient or i.section == "title"])
+    every_count = _count_mentions(infos, include_literature=True)
+    if _aggregate(infos, every_count, publication_types):
         return Plan([], aggregate_only=True)
     patient_sents = [i for i in infos if i.patient]
     small = [n for n in counts if 1 <= n <= r.max_individual]
@@ -380,6 +381,7 @@ _ONE = re.compile(
 )
 
 
+_CONTRAST = re.compile(r"\b(?:however|whereas|while|but|although|other|others|remaining)\b", re.I)
 _ONE_NOUNS = frozenset({"patient", "case", "child", "man", "woman", "boy", "girl", "infant"})
 
 
@@ -393,8 +395,11 @@ def _about_subset(info: SentInfo, n: int) -> bool:
         k = number(m.group(1))
         if k is not None:
             total += int(k)
-    total += len(_ONE.findall(info.text))
-    return 0 < total != n
+    ones = len(_ONE.findall(info.text))
+    mentions = ones + sum(1 for _ in r.count.finditer(info.text))
+    total += ones
+    # "two patients …, however one patient …" splits the series even when the counts add up
+    return 0 < total != n or (mentions >= 2 and bool(_CONTRAST.search(info.text)))
 
 
 def _series_sex(infos: Sequence[SentInfo]) -> str | None:

@@ -1,0 +1,306 @@
+"""Field extraction through the public API, on SYNTHETIC sentences written for these tests.
+
+Covers the notations the gold set barely contains: odd level notations, grades, time to surgery,
+follow-up, pregnancy, coagulopathy, reversal, and the traps (sensory levels, MRI weighting,
+procedure levels, literature and background sentences).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sseh_lit.extract import extract_record
+from sseh_lit.text import document_text
+
+TITLE = "Synthetic case report of spontaneous spinal epidural haematoma"
+
+
+def one(abstract: str, title: str = TITLE) -> dict:
+    """Plain values of the single patient extracted from ``abstract``."""
+    result = extract_record({"pmid": "T1", "title": title, "abstract": abstract})
+    assert len(result.patients) == 1, [p.plain() for p in result.patients]
+    return result.patients[0].plain()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "age"),
+    [
+        ("A 65-year-old man presented with back pain.", 65),
+        ("A 43\u2010year\u2010old man presented with back pain.", 43),
+        ("We describe a woman aged 52 years with sudden paraplegia.", 52),
+        ("The patient, a 7-month-old girl, became irritable.", 7 / 12),
+        ("A 3-week-old boy developed flaccid paralysis.", 3 / 52),
+        ("A 10-day-old neonate developed paraparesis.", 10 / 365.25),
+        ("A seventy-two-year-old woman had neck pain.", 72),
+        ("The patient was 81 years of age when neck pain began.", 81),
+        ("An 18-yr-old man had back pain after lifting.", 18),
+    ],
+)
+def test_age_notations(sentence: str, age: float) -> None:
+    got = one(sentence + " MRI showed an epidural hematoma at T5.")["age_years"]
+    assert got == pytest.approx(age, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "An octogenarian woman developed acute back pain.",
+        "An almost 80-year-old woman developed acute back pain.",
+        "An elderly man developed acute back pain.",
+    ],
+)
+def test_vague_ages_stay_null(sentence: str) -> None:
+    assert one(sentence)["age_years"] is None
+
+
+@pytest.mark.parametrize(
+    ("abstract", "sex"),
+    [
+        ("A 50-year-old man had back pain.", "male"),
+        ("A 50-year-old female patient had back pain.", "female"),
+        ("A 26-year-old primigravida had back pain.", "female"),
+        ("The patient developed neck pain. She was treated conservatively.", "female"),
+        ("The patient developed neck pain. His symptoms resolved.", "male"),
+        ("A 60-year-old man had weakness after his mother's funeral.", "male"),
+        ("The patient developed neck pain. He told his wife; she called for help.", None),
+    ],
+)
+def test_sex_from_nouns_and_unambiguous_pronouns(abstract: str, sex: str | None) -> None:
+    assert one(abstract)["sex"] == sex
+
+
+@pytest.mark.parametrize(
+    ("sentence", "upper", "lower"),
+    [
+        ("MRI showed an epidural hematoma at C5-7.", "C5", "C7"),
+        ("MRI showed an epidural hematoma at C5\u2013C7.", "C5", "C7"),
+        ("MRI showed an epidural hematoma from T11 to L1.", "T11", "L1"),
+        ("MRI showed an epidural hematoma at Th10.", "T10", "T10"),
+        ("MRI showed an epidural haematoma at D11-12.", "T11", "T12"),
+        ("MRI showed an epidural hematoma extending from C2 to the conus.", "C2", "L1"),
+        ("MRI showed an epidural hematoma at the C6 level.", "C6", "C6"),
+        ("MRI showed an epidural hematoma between C7 and T3.", "C7", "T3"),
+        ("MRI showed an epidural hematoma from the C2-C3 level to C6-C7.", "C2", "C7"),
+        ("MRI showed epidural hematomas at T5-T8 and T12-L2.", "T5", "L2"),
+        ("MRI showed an epidural hematoma at the level of lumbar 2 and 3.", "L2", "L3"),
+        ("MRI showed an epidural hematoma at L5-S1.", "L5", "S1"),
+    ],
+)
+def test_level_notations(sentence: str, upper: str, lower: str) -> None:
+    got = one("A 60-year-old man had back pain. " + sentence)
+    assert (got["level_upper"], got["level_lower"]) == (upper, lower)
+
+
+@pytest.mark.parametrize(
+    "abstract",
+    [
+        "A 36-year-old man had paraplegia and a sensory level at T4. MRI showed an epidural "
+        "hematoma at C7-T2.",
+        "A 36-year-old man had hypesthesia below the T4 dermatome. MRI showed an epidural "
+        "hematoma at C7-T2.",
+        "T2-weighted images showed an epidural hematoma at C7-T2 in a 36-year-old man.",
+        "A 36-year-old man had an epidural hematoma at C7-T2 and underwent T1-T3 laminectomy.",
+        "A 36-year-old man with a previous L4-L5 disc herniation had an epidural hematoma at C7-T2.",
+    ],
+)
+def test_levels_that_are_not_the_haematoma_are_ignored(abstract: str) -> None:
+    got = one(abstract)
+    assert (got["level_upper"], got["level_lower"]) == ("C7", "T2")
+
+
+def test_procedure_levels_alone_give_no_haematoma_level() -> None:
+    got = one("A 50-year-old man underwent C3 to C5 hemilaminectomy with hematoma removal.")
+    assert got["level_upper"] is None and got["procedure"] == "hemilaminectomy"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "location"),
+    [
+        ("MRI showed a posterior epidural hematoma at T6.", "dorsal"),
+        ("MRI showed a dorsally placed extradural lesion at T6.", "dorsal"),
+        ("MRI showed a hematoma in the right posterolateral epidural space at C4.", "dorsal"),
+        ("MRI showed an anterior epidural hematoma at T6.", "ventral"),
+        ("MRI showed a ventral epidural collection at C5.", "ventral"),
+        ("MRI showed a circumferential epidural hematoma at T6.", "circumferential"),
+        ("MRI showed an epidural hematoma at C4 located on the right side.", "lateral"),
+        ("MRI of the dorsal spine showed an epidural hematoma at T6.", None),
+        ("He underwent posterior decompression of the epidural hematoma at T6.", None),
+    ],
+)
+def test_location(sentence: str, location: str | None) -> None:
+    assert one("A 60-year-old man had back pain. " + sentence)["location"] == location
+
+
+@pytest.mark.parametrize(
+    ("abstract", "treatment", "procedure"),
+    [
+        ("He underwent emergency hemilaminectomy and evacuation.", "surgical", "hemilaminectomy"),
+        ("Decompressive laminectomy from T4 to T6 was performed.", "surgical", "laminectomy"),
+        ("He underwent laminoplasty and hematoma removal.", "surgical", "laminoplasty"),
+        ("The hematoma was surgically evacuated.", "surgical", None),
+        ("A costotransversectomy with removal of the hematoma was performed.", "surgical", "other"),
+        ("He was managed conservatively and recovered.", "conservative", None),
+        ("He recovered without surgery.", "conservative", None),
+        ("He refused surgery and improved with observation.", "conservative", None),
+        (
+            "He was first managed conservatively, but deteriorated and underwent laminectomy.",
+            "surgical",
+            "laminectomy",
+        ),
+        ("Surgery may be needed in severe cases.", None, None),
+    ],
+)
+def test_treatment_and_procedure(
+    abstract: str, treatment: str | None, procedure: str | None
+) -> None:
+    got = one("A 55-year-old man had an epidural hematoma at T5. " + abstract)
+    assert (got["treatment"], got["procedure"]) == (treatment, procedure)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "hours"),
+    [
+        ("He underwent laminectomy 9 hours after symptom onset.", 9),
+        ("Laminectomy was performed within 12 h of the onset of symptoms.", 12),
+        ("Hemilaminectomy was performed 3 days after admission.", 72),
+        ("Surgery was delayed for two days because of apixaban.", 48),
+        ("Urgent posterior decompression was performed after 30 min from the onset.", 0.5),
+        ("He underwent laminectomy.", None),
+    ],
+)
+def test_time_to_surgery(sentence: str, hours: float | None) -> None:
+    got = one("A 55-year-old man had an epidural hematoma at T5. " + sentence)
+    assert got["time_to_surgery_hours"] == (pytest.approx(hours) if hours is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "outcome"),
+    [
+        ("He made a complete neurological recovery.", "complete_recovery"),
+        ("He was discharged without neurological deficit.", "complete_recovery"),
+        ("At follow-up he was neurologically intact.", "complete_recovery"),
+        ("His weakness improved, with residual numbness.", "partial_recovery"),
+        ("He showed partial recovery of motor function.", "partial_recovery"),
+        ("His neurological status remained unchanged.", "no_recovery"),
+        ("The paraplegia did not improve after surgery.", "no_recovery"),
+        ("He died of pneumonia two weeks later.", "death"),
+        ("Follow-up MRI showed complete resolution of the hematoma.", None),
+    ],
+)
+def test_outcome(sentence: str, outcome: str | None) -> None:
+    got = one(
+        "A 55-year-old man had an epidural hematoma at T5 and underwent laminectomy. " + sentence
+    )
+    assert got["outcome"] == outcome
+
+
+def test_outcome_takes_the_last_statement_of_the_course() -> None:
+    got = one(
+        "A 55-year-old man had an epidural hematoma at T5 and underwent laminectomy. His strength "
+        "improved within a week. At six months he had fully recovered."
+    )
+    assert got["outcome"] == "complete_recovery"
+
+
+@pytest.mark.parametrize(
+    ("abstract", "pre", "post"),
+    [
+        (
+            "On admission he was ASIA grade B. At 6-month follow-up he was ASIA D.",
+            {"scale": "ASIA", "grade": "B"},
+            {"scale": "ASIA", "grade": "D"},
+        ),
+        (
+            "His neurological status improved from AIS A to D after surgery.",
+            {"scale": "ASIA", "grade": "A"},
+            {"scale": "ASIA", "grade": "D"},
+        ),
+        ("Preoperatively he was Frankel C.", {"scale": "Frankel", "grade": "C"}, None),
+        ("The preoperative JOA score was 8/17.", {"scale": "JOA", "grade": "8"}, None),
+        ("He was Nurick grade 4 on presentation.", {"scale": "Nurick", "grade": "4"}, None),
+    ],
+)
+def test_grades(abstract: str, pre: dict | None, post: dict | None) -> None:
+    got = one("A 55-year-old man had an epidural hematoma at T5. " + abstract)
+    assert (got["preop_grade"], got["outcome_grade"]) == (pre, post)
+
+
+def test_asia_e_at_follow_up_means_complete_recovery() -> None:
+    got = one("A 55-year-old man had an epidural hematoma at T5. At final follow-up he was ASIA E.")
+    assert got["outcome"] == "complete_recovery"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "months"),
+    [
+        ("At 6-month follow-up he walked unaided.", 6),
+        ("After a follow-up of 2 years he had no deficit.", 24),
+        ("He was followed up for 8 weeks.", 8 * 12 / 52),
+    ],
+)
+def test_follow_up(sentence: str, months: float) -> None:
+    got = one("A 55-year-old man had an epidural hematoma at T5. " + sentence)
+    assert got["follow_up_months"] == pytest.approx(months, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "field", "value"),
+    [
+        ("She was at 32 weeks of gestation.", "pregnancy", True),
+        ("She developed back pain on the third postpartum day.", "pregnancy", True),
+        ("She had severe haemophilia A.", "coagulopathy", True),
+        ("Laboratory tests revealed thrombocytopenia.", "coagulopathy", True),
+        (
+            "Histology confirmed a cavernous hemangioma as the source.",
+            "vascular_malformation",
+            True,
+        ),
+        ("She had a history of hypertension.", "hypertension", True),
+        (
+            "She was taking Xarelto for atrial fibrillation.",
+            "anticoagulant_agents",
+            ["rivaroxaban"],
+        ),
+        ("She received alteplase for a suspected stroke.", "anticoagulant", None),
+        (
+            "Vitamin K and fresh frozen plasma were given.",
+            "reversal_agents",
+            ["fresh frozen plasma", "vitamin k"],
+        ),
+    ],
+)
+def test_drug_and_condition_fields_reach_the_patient(sentence: str, field: str, value) -> None:
+    got = one("A 31-year-old woman had an epidural hematoma at T5. " + sentence)
+    assert got[field] == value
+
+
+@pytest.mark.parametrize(
+    "background",
+    [
+        "Spontaneous spinal epidural hematoma is associated with anticoagulants such as warfarin.",
+        "Previous reports in the literature describe hemilaminectomy at C5 in a 70-year-old man.",
+        "Coagulopathy and vascular malformations are known risk factors.",
+    ],
+)
+def test_background_and_literature_sentences_are_not_the_patient(background: str) -> None:
+    got = one(background + " A 45-year-old woman had an epidural hematoma at L2 and recovered.")
+    assert got["age_years"] == 45 and got["sex"] == "female"
+    assert got["anticoagulant"] is None and got["anticoagulant_agents"] == []
+    assert got["procedure"] is None and got["coagulopathy"] is None
+    assert got["vascular_malformation"] is None
+
+
+def test_evidence_offsets_point_into_document_text() -> None:
+    abstract = "Background: SSEH is rare.\n\nCase: A 70-year-old man had a hematoma at C3-C5."
+    record = {"pmid": "T2", "title": TITLE, "abstract": abstract}
+    patient = extract_record(record).patients[0]
+    doc = document_text(TITLE, abstract)
+    for name in ("age_years", "sex", "level_upper"):
+        fv = patient.values[name]
+        assert doc[fv.start : fv.end] == fv.evidence
+        assert 0 < fv.confidence <= 1
+
+
+def test_derived_fields() -> None:
+    got = one("A 60-year-old man had an epidural hematoma from L2 to L4.")
+    assert (got["segments"], got["region"], got["compression"]) == (3, "lumbar", "cauda_equina")

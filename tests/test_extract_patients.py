@@ -1,0 +1,131 @@
+"""Patient counting and sentence attribution, on SYNTHETIC abstracts written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from sseh_lit.extract import extract_record
+from sseh_lit.extract.pipeline import load, sentences
+
+TITLE = "Synthetic report"
+
+
+def patients(abstract: str, title: str = TITLE, types: list[str] | None = None) -> list[dict]:
+    record = {"pmid": "P1", "title": title, "abstract": abstract, "publication_types": types or []}
+    return [p.plain() for p in extract_record(record).patients]
+
+
+@pytest.mark.parametrize(
+    ("abstract", "n"),
+    [
+        ("A 61-year-old man had an epidural hematoma at C5 and recovered.", 1),
+        ("We report a case of spontaneous spinal epidural hematoma on aspirin.", 1),
+        ("We present two patients with spontaneous spinal epidural hematoma on apixaban.", 2),
+        ("We describe three cases of epidural hematoma in children with haemophilia.", 3),
+        (
+            "Case 1: A 45-year-old man had a hematoma at T4. Case 2: A 67-year-old woman had a "
+            "hematoma at C6. Both recovered.",
+            2,
+        ),
+        ("A 45-year-old man and a 67-year-old woman developed epidural hematomas.", 2),
+        ("Three women aged 34, 51 and 70 years developed epidural hematomas during pregnancy.", 3),
+        ("Among 40 patients treated at our hospital, we present two patients taking warfarin.", 2),
+    ],
+)
+def test_patient_count(abstract: str, n: int) -> None:
+    assert len(patients(abstract)) == n
+
+
+@pytest.mark.parametrize(
+    ("abstract", "types"),
+    [
+        (
+            "We retrospectively reviewed 48 patients with spinal epidural hematoma. The mean age was "
+            "61 years and 58% were men. Outcome correlated with preoperative grade.",
+            [],
+        ),
+        (
+            "This systematic review pooled 312 published cases of spinal epidural hematoma; 35% were "
+            "anticoagulated.",
+            ["Systematic Review"],
+        ),
+        (
+            "Spinal epidural hematoma is rare. We summarise its causes, imaging and management.",
+            ["Review"],
+        ),
+    ],
+)
+def test_aggregate_only_abstracts_give_no_patients(abstract: str, types: list[str]) -> None:
+    record = {"pmid": "A1", "title": TITLE, "abstract": abstract, "publication_types": types}
+    result = extract_record(record)
+    assert result.patients == [] and result.aggregate_only
+
+
+def test_case_markers_split_the_patients() -> None:
+    got = patients(
+        "We report two patients. Case 1: A 45-year-old man on warfarin had a hematoma at T4-T6 and "
+        "underwent laminectomy. Case 2: A 67-year-old woman had a hematoma at C5-C6 and was "
+        "managed conservatively."
+    )
+    assert [(p["age_years"], p["sex"], p["level_upper"], p["treatment"]) for p in got] == [
+        (45, "male", "T4", "surgical"),
+        (67, "female", "C5", "conservative"),
+    ]
+    assert got[0]["anticoagulant_agents"] == ["warfarin"] and got[1]["anticoagulant_agents"] == []
+
+
+def test_listed_ages_and_sex_go_to_each_patient_in_order() -> None:
+    got = patients("Three women aged 34, 51 and 70 years developed epidural hematomas.")
+    assert [(p["age_years"], p["sex"]) for p in got] == [
+        (34, "female"),
+        (51, "female"),
+        (70, "female"),
+    ]
+    pair = patients("A 45-year-old man and a 67-year-old woman developed epidural hematomas.")
+    assert [(p["age_years"], p["sex"]) for p in pair] == [(45, "male"), (67, "female")]
+
+
+def test_shared_series_facts_apply_to_all_but_subsets_to_none() -> None:
+    got = patients(
+        "We describe three patients with severe haemophilia A and spinal epidural hematoma. Two "
+        "patients were managed conservatively, however one patient underwent laminectomy."
+    )
+    assert len(got) == 3
+    assert all(p["coagulopathy"] is True for p in got)
+    assert all(p["treatment"] is None for p in got)
+
+
+def test_literature_sentence_is_not_the_patient_but_our_case_is() -> None:
+    got = patients(
+        "Only five cases have been reported in the literature, one in a 30-year-old on warfarin. "
+        "We reviewed the literature and describe a 58-year-old man with an epidural hematoma."
+    )
+    assert len(got) == 1
+    assert got[0]["age_years"] == 58 and got[0]["anticoagulant"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "SSEH is rare (Fig. 1). A man had e.g. back pain. He recovered.",
+            ["SSEH is rare (Fig. 1).", "A man had e.g. back pain.", "He recovered."],
+        ),
+        (
+            "The mass was 2.5 cm vs. 3.1 cm approx. in size. It shrank.",
+            ["The mass was 2.5 cm vs. 3.1 cm approx. in size.", "It shrank."],
+        ),
+        ("Title\n\nBackground: one. Case: two.", ["Title", "Background: one.", "Case: two."]),
+    ],
+)
+def test_sentence_splitter(text: str, expected: list[str]) -> None:
+    assert [s.text for s in sentences(load()(text))] == expected
+
+
+def test_abbreviations_are_resolved() -> None:
+    doc = load()(
+        "A man on low molecular weight heparin (LMWH) had an epidural hematoma. LMWH was stopped."
+    )
+    found = {(a.text, a._.long_form.text) for a in doc._.abbreviations}
+    assert ("LMWH", "low molecular weight heparin") in found
+    assert len(doc._.abbreviations) == 2  # the definition and the later use
