@@ -1,0 +1,88 @@
+"""File mode: `sseh-lit annotate IN.jsonl OUT.jsonl` (SYNTHETIC records written for these tests)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sseh_lit.annotate import annotate
+from sseh_lit.cli import cli
+from sseh_lit.fields import DERIVED_FIELDS, EXTRACTED_FIELDS
+
+CASE = {
+    "pmid": "900001",
+    "title": "Synthetic spontaneous cervical epidural hematoma",
+    "abstract": "A 70-year-old woman on warfarin developed neck pain and tetraparesis. MRI showed "
+    "a dorsal epidural hematoma from C3 to C6. She underwent laminectomy and recovered fully.",
+    "journal": "Synthetic J",
+    "year": 2021,
+    "publication_types": ["Case Reports"],
+}
+SUBDURAL = {
+    "pmid": "X-10.9999_synthetic.2",
+    "title": "Synthetic spinal subdural hematoma after a fall",
+    "abstract": "A 50-year-old man fell from a ladder and developed a spinal subdural hematoma at "
+    "T10 after a vertebral fracture. He underwent laminectomy.",
+    "journal": None,
+    "year": None,
+    "publication_types": [],
+}
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_one_line_per_record_with_schema_field_names(tmp_path: Path) -> None:
+    src = _write(tmp_path / "in.jsonl", [json.dumps(CASE), json.dumps(SUBDURAL)])
+    summary = annotate(src, tmp_path / "out.jsonl")
+    assert (summary.read, summary.written, summary.skipped) == (2, 2, [])
+    out = _read(tmp_path / "out.jsonl")
+    assert [o["pmid"] for o in out] == ["900001", "X-10.9999_synthetic.2"]
+    case = out[0]
+    assert set(case["screening"]) == {"include", "reason"}
+    patient = case["patients"][0]
+    assert set(EXTRACTED_FIELDS) | set(DERIVED_FIELDS) <= set(patient)
+    assert (patient["age_years"], patient["sex"], patient["level_upper"]) == (70, "female", "C3")
+    assert patient["anticoagulant_agents"] == ["warfarin"] and patient["hypertension"] is None
+    assert case["evidence"][0]["age_years"].startswith("A 70-year-old woman")
+    # patients are extracted whatever screening decides
+    assert out[1]["patients"] and out[1]["patients"][0]["age_years"] == 50
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "not a JSON object"),
+        (json.dumps({"title": "no pmid", "abstract": "x"}), "no pmid"),
+        (json.dumps({"pmid": "", "title": "empty pmid"}), "no pmid"),
+    ],
+)
+def test_bad_lines_are_reported_and_skipped(tmp_path: Path, line: str, why: str) -> None:
+    src = _write(tmp_path / "in.jsonl", [json.dumps(CASE), line, json.dumps(SUBDURAL)])
+    result = CliRunner().invoke(cli, ["annotate", str(src), str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert "line 2" in result.stderr and why in result.stderr
+    assert [o["pmid"] for o in _read(tmp_path / "out.jsonl")] == ["900001", "X-10.9999_synthetic.2"]
+
+
+def test_odd_but_valid_values_do_not_crash(tmp_path: Path) -> None:
+    odd = {"pmid": 12345, "title": None, "abstract": None, "publication_types": "Case Reports"}
+    src = _write(tmp_path / "in.jsonl", [json.dumps(odd), "", json.dumps(CASE)])
+    annotate(src, tmp_path / "out.jsonl")
+    out = _read(tmp_path / "out.jsonl")
+    assert out[0]["pmid"] == "12345" and len(out) == 2
+
+
+def test_missing_input_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["annotate", str(tmp_path / "nope.jsonl"), "out.jsonl"])
+    assert result.exit_code == 2
