@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -212,3 +213,13 @@ def test_rules_are_data_with_known_categories() -> None:
     assert cats == {"negated", "historical", "hypothetical", "family", "pseudo"}
     assert all(c.direction in {"forward", "backward", "both", "sentence"} for c in r.cues.values())
     assert all(re.compile(a) for a in [r.anchor_re.pattern])
+
+
+_BLANK = spacy.blank("en")
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=100, deadline=None)
+def test_doc_text_equals_spacy_text(text: str) -> None:
+    doc = _BLANK.make_doc(text)
+    assert assertion.doc_text(doc) == doc.text == text

@@ -35,6 +35,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from spacy.attrs import ORTH, SPACY
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
@@ -230,11 +232,14 @@ class SentenceContext:
             else:
                 self.cues.append(_Found(m.start(), m.end(), cue))
         self._cue_starts = [f.start for f in self.cues]
-        self._terminators = [m.start() for m in r.terminator_re.finditer(self.text)]
-        self._words = [m.start() for m in _WORD_RE.finditer(self.text)]
+        self._terminators: list[int] | None = None  # found on first use (most sentences
+        self._words: list[int] | None = None  # with a target have no scoped cue at all)
 
     def _clear(self, a: int, b: int, max_words: int) -> bool:
         """No terminator in ``text[a:b]`` and at most ``max_words`` words in it (O(log n))."""
+        if self._terminators is None or self._words is None:
+            self._terminators = [m.start() for m in rules().terminator_re.finditer(self.text)]
+            self._words = [m.start() for m in _WORD_RE.finditer(self.text)]
         i = bisect_left(self._terminators, a)
         if i < len(self._terminators) and self._terminators[i] < b:
             return False
@@ -322,6 +327,7 @@ class DocView:
     #: long form) for every occurrence — from scispaCy's AbbreviationDetector when it ran.
     abbreviations: tuple[tuple[int, int, str], ...] = ()
     _hits: dict[str, tuple[list[int], list[tuple[int, int, str]]]] = field(default_factory=dict)
+    _contexts: dict[tuple[int, int], SentenceContext] = field(default_factory=dict)
 
     def hits(self, name: str, pattern: re.Pattern[str], sent: Span) -> list[tuple[int, int, str]]:
         """``(start, end, group 1)`` of ``pattern`` inside ``sent``, sentence-relative.
@@ -370,13 +376,19 @@ class DocView:
         return self.text[sent.start_char : sent.end_char]
 
     def context(self, sent: Span) -> SentenceContext:
-        """A :class:`SentenceContext` for ``sent`` (title / general section from the layout)."""
-        return SentenceContext(
-            self.sentence(sent),
-            title=self.layout.is_title(sent.start_char),
-            generic_section=self.layout.generic_section(sent.start_char),
-            folded=True,
-        )
+        """A :class:`SentenceContext` for ``sent`` (title / general section from the layout),
+        built once per sentence and shared by the drug and condition extractors."""
+        key = (sent.start_char, sent.end_char)
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            ctx = SentenceContext(
+                self.sentence(sent),
+                title=self.layout.is_title(sent.start_char),
+                generic_section=self.layout.generic_section(sent.start_char),
+                folded=True,
+            )
+            self._contexts[key] = ctx
+        return ctx
 
 
 # One view per live Doc; entries vanish with their Doc (nothing is stored on the Doc itself, so
@@ -389,10 +401,17 @@ def doc_view(sent: Span) -> DocView:
     doc = sent.doc
     view = _VIEWS.get(doc)
     if view is None:
-        text = doc.text
+        text = doc_text(doc)
         view = DocView(text, fold(text), layout(text), _abbreviations(doc))
         _VIEWS[doc] = view
     return view
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, rebuilt from one ``to_array`` call instead of a Token object per token."""
+    strings = doc.vocab.strings
+    rows = doc.to_array([ORTH, SPACY]).tolist()
+    return "".join([strings[orth] + " " if space else strings[orth] for orth, space in rows])
 
 
 def _abbreviations(doc: Doc) -> tuple[tuple[int, int, str], ...]:
