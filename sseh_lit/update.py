@@ -43,7 +43,7 @@ class UpdateError(SsehLitError):
         kept = (
             f"; {', '.join(completed)} finished and {'is' if len(completed) == 1 else 'are'} kept"
             if completed
-            else "; nothing was changed by this update"
+            else "; no later step ran"
         )
         super().__init__(f"update stopped at step {step!r}: {message}{kept}")
         self.step = step

@@ -175,7 +175,7 @@ def test_failed_export_stops_the_chain_and_keeps_earlier_steps(
 def test_failed_refresh_stops_before_anything_else(db_path: Path, tmp_path: Path) -> None:
     dead = fast_client("http://127.0.0.1:9/", max_retries=1)
     with pytest.raises(
-        UpdateError, match=r"update stopped at step 'refresh': .*nothing was changed"
+        UpdateError, match=r"update stopped at step 'refresh': .*; no later step ran"
     ) as info:
         update(db_path, out_dir=tmp_path / "out", client=dead)
     assert info.value.step == "refresh" and info.value.completed == []
