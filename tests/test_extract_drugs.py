@@ -142,6 +142,18 @@ def test_combination_brand_lists_both_agents() -> None:
         ("She was classified as ASA II before surgery.", {}),
         ("He had no medication allergies.", {}),
         ("She tested positive for lupus anticoagulant.", {}),
+        # definitions are general statements; appositions are not
+        ("Apixaban is a direct oral anticoagulant used for stroke prevention.", {}),
+        (
+            "Dabigatran, a direct thrombin inhibitor, had been prescribed for atrial fibrillation.",
+            {"anticoagulant": True, "anticoagulant_agents": ["dabigatran"]},
+        ),
+        # a negation's scope ends at ", on …"
+        (
+            "A 70-year-old man with no history of trauma, on apixaban for atrial fibrillation, "
+            "presented with neck pain.",
+            {"anticoagulant": True, "anticoagulant_agents": ["apixaban"]},
+        ),
         (
             "He was fully warfarinised for a mechanical valve.",
             {"anticoagulant": True, "anticoagulant_agents": ["warfarin"]},
