@@ -417,3 +417,36 @@ def test_report_shows_a_fitted_model_with_n_drops_and_forest_plot(
     )
     assert html.count("<tr><td>") >= len(model.terms)
     assert 'data-plot="forest.png"' in html
+
+
+def test_analysis_reads_current_values_with_reviewer_corrections(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    from sseh_lit.analysis import patients_frame
+    from sseh_lit.review import corrections, reviewers
+
+    copy = tmp_path / "copy.db"
+    source = connect(demo_db)
+    source.conn.backup(connect(copy).conn)
+    source.conn.close()
+    db = connect(copy)
+    before = patients_frame(db, "all")
+    partial = before[before["outcome"] == "partial_recovery"].iloc[0]
+    other = before[before["pmid"] != partial["pmid"]].iloc[0]
+    reviewers.add_reviewer(db, "ana", "synthetic-pass-1")
+    corrections.correct(
+        db, partial["pmid"], int(partial["patient"]), "outcome", "complete_recovery",
+        reviewer="ana", reason="synthetic test correction",
+    )  # fmt: skip
+    corrections.remove_patient(
+        db, other["pmid"], int(other["patient"]), reviewer="ana", reason="not a patient"
+    )
+    after = patients_frame(db, "all")
+    assert len(after) == len(before) - 1
+    assert int(after["good_outcome"].eq(True).sum()) == int(
+        before["good_outcome"].eq(True).sum()
+    ) + (0 if other["good_outcome"] is True else 1)
+    row = after[(after["pmid"] == partial["pmid"]) & (after["patient"] == partial["patient"])]
+    assert row["outcome"].tolist() == ["complete_recovery"] and row["good_outcome"].tolist() == [
+        True
+    ]
