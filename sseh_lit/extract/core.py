@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
@@ -52,6 +53,28 @@ def record_text(record: Mapping[str, Any]) -> str:
     return document_text(
         title if isinstance(title, str) else None, abstract if isinstance(abstract, str) else None
     )
+
+
+#: A run of non-space characters longer than this is cut by spaces for the tokenizer (whose
+#: suffix search is quadratic in the length of one "word"); offsets keep their meaning.
+MAX_WORD = 80
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+
+
+def defuse(text: str) -> str:
+    """``text`` with every overlong whitespace-free run broken by spaces, length unchanged.
+
+    Real abstracts have no 80-character words (a long URL loses nothing by being split), but a
+    hostile one — 100,000 brackets — would make spaCy's tokenizer run for minutes. Replacing
+    characters one-for-one keeps every character offset valid for the original text.
+    """
+    if len(text) <= MAX_WORD or not _LONG_WORD.search(text):
+        return text
+    chars = list(text)
+    for m in _LONG_WORD.finditer(text):
+        for i in range(m.start() + MAX_WORD, m.end(), MAX_WORD):
+            chars[i] = " "
+    return "".join(chars)
 
 
 def _empty(name: str) -> FieldValue:
@@ -96,7 +119,11 @@ def _title_end(record: Mapping[str, Any]) -> int:
 
 
 def extract_doc(doc: Doc, record: Mapping[str, Any], text: str | None = None) -> RecordResult:
-    """Patients of one record from its already-parsed Doc (``text`` = the Doc's text, if known)."""
+    """Patients of one record from its already-parsed Doc.
+
+    ``text`` is the record's document text as stored (the Doc may have been built from its
+    :func:`defuse` d copy, which has the same length); evidence is cut from ``text``.
+    """
     pmid = str(record.get("pmid") or "")
     infos: list[SentInfo] = classify(sentences(doc), _title_end(record), text or doc.text)
     types = record.get("publication_types") or []
@@ -129,7 +156,7 @@ def extract_records(
         with warnings.catch_warnings():
             # scispaCy's detector keeps an empty global matcher and warns about it on every doc
             warnings.filterwarnings("ignore", message=r".*\[W036\]")
-            docs = list(nlp.pipe(texts, batch_size=batch_size))
+            docs = list(nlp.pipe([defuse(t) for t in texts], batch_size=batch_size))
         for record, doc, text in zip(batch, docs, texts, strict=True):
             yield extract_doc(doc, record, text)
 
