@@ -57,7 +57,7 @@ def status(sentence: str, target: str, **kw: bool) -> tuple[str, str | None]:
             "Anticoagulant therapy is a known risk factor for this bleed.",
             "anticoagulant",
             "hypothetical",
-            "known",
+            "is a",
         ),
         (
             "Previous reports linked apixaban to spinal bleeding.",
