@@ -142,6 +142,8 @@ def test_combination_brand_lists_both_agents() -> None:
         ("She was classified as ASA II before surgery.", {}),
         ("He had no medication allergies.", {}),
         ("She tested positive for lupus anticoagulant.", {}),
+        ("He was allergic to aspirin.", {}),
+        ("She reported an aspirin allergy.", {}),
         # definitions are general statements; appositions are not
         ("Apixaban is a direct oral anticoagulant used for stroke prevention.", {}),
         (
