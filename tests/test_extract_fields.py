@@ -84,6 +84,8 @@ def test_sex_from_nouns_and_unambiguous_pronouns(abstract: str, sex: str | None)
         ("MRI showed epidural hematomas at T5-T8 and T12-L2.", "T5", "L2"),
         ("MRI showed an epidural hematoma at the level of lumbar 2 and 3.", "L2", "L3"),
         ("MRI showed an epidural hematoma at L5-S1.", "L5", "S1"),
+        ("MRI showed a hematoma between the 5th and 7th cervical vertebrae.", "C5", "C7"),
+        ("MRI showed a hematoma at the level of the seventh cervical vertebra.", "C7", "C7"),
     ],
 )
 def test_level_notations(sentence: str, upper: str, lower: str) -> None:
@@ -123,6 +125,8 @@ def test_procedure_levels_alone_give_no_haematoma_level() -> None:
         ("MRI showed a ventral epidural collection at C5.", "ventral"),
         ("MRI showed a circumferential epidural hematoma at T6.", "circumferential"),
         ("MRI showed an epidural hematoma at C4 located on the right side.", "lateral"),
+        ("MRI showed an epidural hematoma lying dorsal to the thecal sac at T6.", "dorsal"),
+        ("MRI showed a hematoma at T6, removed through a posterior approach.", None),
         ("MRI of the dorsal spine showed an epidural hematoma at T6.", None),
         ("He underwent posterior decompression of the epidural hematoma at T6.", None),
     ],
@@ -148,6 +152,8 @@ def test_location(sentence: str, location: str | None) -> None:
             "laminectomy",
         ),
         ("Surgery may be needed in severe cases.", None, None),
+        ("Decompression was recommended but he refused and was observed.", "conservative", None),
+        ("The hematoma was removed through a hemilaminectomy.", "surgical", "hemilaminectomy"),
     ],
 )
 def test_treatment_and_procedure(
@@ -185,6 +191,8 @@ def test_time_to_surgery(sentence: str, hours: float | None) -> None:
         ("The paraplegia did not improve after surgery.", "no_recovery"),
         ("He died of pneumonia two weeks later.", "death"),
         ("Follow-up MRI showed complete resolution of the hematoma.", None),
+        ("Follow-up MRI showed that the hematoma had resolved completely.", None),
+        ("His leg weakness resolved completely.", "complete_recovery"),
     ],
 )
 def test_outcome(sentence: str, outcome: str | None) -> None:

@@ -39,6 +39,7 @@ _FOLLOW_WORDS = frozenset({"follow", "followed", "followup"})
 class _Rules:
     surgery: Cues
     negator: re.Pattern[str]
+    negated_after: re.Pattern[str]
     conservative: Cues
     procedure: re.Pattern[str]
     procedures: dict[str, str]
@@ -85,6 +86,9 @@ def _rules() -> _Rules:
     return _Rules(
         surgery=Cues(lex["surgery_cues"]),
         negator=re.compile(rf"\b(?:{_alt(lex['surgery_negators'])})\b", re.I),
+        negated_after=re.compile(
+            rf"^[\s,]*(?:\w+\s+)?(?:{_alt(lex['surgery_negated_after'])})\b", re.I
+        ),
         conservative=Cues(lex["conservative_cues"]),
         procedure=re.compile(rf"\b({_alt(list(lex['procedures']))})\b", re.I),
         procedures={k.lower(): v for k, v in lex["procedures"].items()},
@@ -102,7 +106,7 @@ def _rules() -> _Rules:
         no_recovery=Cues(lex["no_recovery_cues"]),
         death=Cues(lex["death_cues"]),
         not_clinical=Cues(lex["outcome_not_clinical"], prefix="", suffix=""),
-        clinical=Cues(lex["clinical_words"], prefix="", suffix=""),
+        clinical=Cues(lex["clinical_words"], suffix=""),
         grade=re.compile(
             rf"\b({letter_scales})\b(?:\s+(?:impairment\s+)?(?:scale|grade|score|classification))?"
             rf"(?:\s*(?:was|of|:|=|grade|score))?\s*\(?\s*([A-E])(?![\w-])",
@@ -146,7 +150,9 @@ def _surgery_mentions(text: str, words: frozenset[str]) -> tuple[list[str], list
     for m in r.surgery.finditer(text, words):
         before = text[max(0, m.start() - 45) : m.start()]
         before = re.split(r"[;]|\bbut\b|\bhowever\b|\bthen\b|\blater\b", before)[-1]
-        (negated if r.negator.search(before) else affirmed).append(m.group(0))
+        after = text[m.end() : m.end() + 30]
+        neg = r.negator.search(before) or r.negated_after.match(after)
+        (negated if neg else affirmed).append(m.group(0))
     return affirmed, negated
 
 
@@ -235,15 +241,14 @@ def classify_outcome(text: str, words: frozenset[str] | None = None) -> tuple[st
     complete = r.complete.search(text, words)
     if not (no_rec or complete or r.partial.may_match(words)):
         return None
+    if r.not_clinical.search(text, words) and not r.clinical.search(_mask(text, r.not_clinical)):
+        return None  # "complete resolution of the hematoma on MRI" is imaging, not the patient
     rest = text
     if no_rec:
         rest = _mask(rest, r.no_recovery)
     if complete:
         rest = _mask(rest, r.complete)
     partial = r.partial.search(rest, words)
-    imaging_only = bool(r.not_clinical.search(text, words)) and not r.clinical.search(
-        _mask(text, r.not_clinical)
-    )
     if no_rec:
         return (
             ("partial_recovery", partial.group(0)) if partial else ("no_recovery", no_rec.group(0))
@@ -253,7 +258,7 @@ def classify_outcome(text: str, words: frozenset[str] | None = None) -> tuple[st
         if strong:
             return "partial_recovery", strong.group(0)
         return "complete_recovery", complete.group(0)
-    if partial and not imaging_only:
+    if partial:
         return "partial_recovery", partial.group(0)
     return None
 

@@ -41,12 +41,17 @@ class _Rules:
     location: re.Pattern[str]
     side: re.Pattern[str]
     location_terms: dict[str, str]
+    location_reverse: re.Pattern[str]
+    reverse_terms: dict[str, str]
+    region_ordinal: re.Pattern[str]
+    ordinals: dict[str, int]
     location_words: frozenset[str]
 
 
 @cache
 def _rules() -> _Rules:
     lex = lexicon("levels.json")
+    ordinals = lexicon("numbers.json")["ordinals"]
     regions = lex["region_words"]
     terms = lex["location_terms"]
     between = alternation(lex["location_between"])
@@ -72,6 +77,21 @@ def _rules() -> _Rules:
         ),
         side=re.compile(rf"(?:{alternation(lex['location_side_phrases'])})", re.I),
         location_terms={k.lower(): v for k, v in terms.items()},
+        location_reverse=re.compile(
+            rf"\b(?:{alternation(lex['haematoma_words'] + ['lesion', 'mass', 'collection'])})\b"
+            rf"(?:\s+[\w-]+){{0,4}}?\s+(?:(?:was|is|being)\s+)?(?:located\s+|situated\s+|lying\s+)?"
+            rf"({alternation(list(lex['location_reverse_terms']))})\b"
+            rf"(?!\s+(?:{alternation(lex['location_reverse_blockers'])}))",
+            re.I,
+        ),
+        reverse_terms={k.lower(): v for k, v in lex["location_reverse_terms"].items()},
+        region_ordinal=re.compile(
+            rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)|({alternation(list(ordinals))}))"
+            rf"(?:\s*(?:-|to|and|through)\s*(?:the\s+)?(?:(\d{{1,2}})(?:st|nd|rd|th)|"
+            rf"({alternation(list(ordinals))})))?\s+({alternation(list(regions))})\b",
+            re.I,
+        ),
+        ordinals=ordinals,
         location_words=frozenset(
             w
             for k in [*terms, *lex["location_side_phrases"]]
@@ -109,6 +129,15 @@ def levels_in(text: str) -> list[str]:
         for num in (m.group(2), m.group(3)):
             lvl = _level(letter, num) if num else None
             if lvl and not _excluded(text, m.start(), m.end()):
+                found.append(lvl)
+    for m in r.region_ordinal.finditer(text):
+        letter = r.regions[m.group(5).lower()]
+        if _excluded(text, m.start(), m.end()):
+            continue
+        for num, word in ((m.group(1), m.group(2)), (m.group(3), m.group(4))):
+            k = int(num) if num else r.ordinals.get(word.lower()) if word else None
+            lvl = _level(letter, str(k)) if k else None
+            if lvl:
                 found.append(lvl)
     if found and r.conus.search(text):
         found.append(r.conus_level)
@@ -173,6 +202,10 @@ def _location(sents: Sequence[SentInfo]) -> FieldValue | None:
             value = r.location_terms.get(term)
             if value:
                 return evidence(value, info, 0.8, cue=m.group(0))
+        for m in r.location_reverse.finditer(text):
+            value = r.reverse_terms.get(m.group(1).lower())
+            if value:
+                return evidence(value, info, 0.7, cue=m.group(0))
         if side is None:
             m2 = r.side.search(text)
             if m2 and (r.haematoma.search(text, info.words) or r.weak.search(text, info.words)):
