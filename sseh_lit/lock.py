@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .db import utcnow
-from .errors import LockHeldError
+from .errors import DatabaseError, LockHeldError
 
 
 def lock_path(db_path: str | Path, name: str) -> Path:
@@ -28,8 +28,14 @@ def lock_path(db_path: str | Path, name: str) -> Path:
 def hold_lock(db_path: str | Path, name: str = "refresh") -> Iterator[Path]:
     """Hold the ``name`` lock of ``db_path`` for the block; LockHeldError if another process has it."""
     path = lock_path(db_path, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise DatabaseError(
+            f"cannot create the {name} lock file {path}: {e.strerror or e}; the folder of the "
+            "corpus database must be writable"
+        ) from e
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
