@@ -136,7 +136,13 @@ def run_demo(
 
     Later stages (screen, extract, export, analysis) are hooked in here as one call each.
     """
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    try:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ConfigError(
+            f"cannot create the demo output folder {out_dir}: {e.strerror or e}; "
+            "choose another with --out"
+        ) from e
     corpus = build_demo_corpus(db_path)
     echo(
         f"corpus: {corpus.records} records from {corpus.files} files in {corpus.source_dir} "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,30 @@ def test_bundled_demo_corpus_text_matches_its_expected_file(db_path: Path) -> No
     deleted = [r[0] for r in db.execute("SELECT pmid FROM articles WHERE status = 'deleted'")]
     db.conn.close()
     assert summary.deleted == len(deleted) >= 1
+
+
+def _out_is_a_file(tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    out.write_text("a file, not a folder\n", encoding="utf-8")
+    return out
+
+
+def _out_below_a_file(tmp_path: Path) -> Path:
+    return _out_is_a_file(tmp_path) / "demo"
+
+
+@pytest.mark.parametrize(
+    ("make_out", "exit_code", "message"),
+    [
+        (_out_is_a_file, 2, "Error: Invalid value for '--out'"),  # click checks this one
+        (_out_below_a_file, 1, "Error: cannot create the demo output folder"),
+    ],
+)
+def test_cli_demo_bad_out_folder_is_one_line_error(
+    tmp_path: Path, make_out: Callable[[Path], Path], exit_code: int, message: str
+) -> None:
+    out = make_out(tmp_path)
+    result = CliRunner().invoke(cli, ["demo", "--db", str(tmp_path / "d.db"), "--out", str(out)])
+    assert result.exit_code == exit_code, result.output
+    assert isinstance(result.exception, SystemExit)  # not an uncaught OSError
+    assert result.output.strip().splitlines()[-1].startswith(message)
