@@ -9,6 +9,7 @@ registered on :data:`cli` when this module is imported); shared options are defi
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -63,6 +64,12 @@ def handle_errors(func: F) -> F:
             raise SystemExit(EXIT_LOCKED) from e
         except SsehLitError as e:
             raise click.ClickException(str(e)) from e
+        except sqlite3.Error as e:  # a damaged or locked file, met after it opened fine
+            where = kwargs.get("db_path") or default_db_path()
+            raise click.ClickException(
+                f"the corpus database {where} failed: {e}. If it is malformed, check it with "
+                f"`sqlite3 {where} 'PRAGMA integrity_check'` and restore a backup."
+            ) from e
 
     return wrapper  # type: ignore[return-value]
 

@@ -1,0 +1,59 @@
+"""Damaged, foreign or missing database files give a one-line error and exit 1, never a traceback.
+
+The DBs here are built from the synthetic parser fixtures (tests/fixtures/pubmed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sseh_lit import demo
+from sseh_lit.cli import cli
+from sseh_lit.db import connect
+from sseh_lit.screen import screen_db
+
+SYNTHETIC = Path(__file__).parent / "fixtures" / "pubmed"
+
+
+def _built(db_path: Path) -> Path:
+    demo.build_demo_corpus(db_path, SYNTHETIC)
+    db = connect(db_path)
+    screen_db(db)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+    return db_path
+
+
+def _damage_the_records(db_path: Path) -> None:
+    """Overwrite the body of every page holding record text (the schema pages stay readable)."""
+    data = bytearray(db_path.read_bytes())
+    page = 4096
+    for start in range(page, len(data), page):
+        body = data[start : start + page]
+        if b"pidural" in body and b"CREATE" not in body:
+            data[start + 8 : start + page - 8] = b"\xff" * (page - 16)
+    db_path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["screen", "--all"],
+        ["prisma", "--out", "OUT"],
+        ["show", "99000001"],
+        ["review-stats"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_a_damaged_database_is_a_one_line_error(tmp_path: Path, args: list[str]) -> None:
+    db_path = _built(tmp_path / "corpus.db")
+    _damage_the_records(db_path)
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+    result = CliRunner().invoke(cli, [*args, "--db", str(db_path)])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and "malformed" in last
