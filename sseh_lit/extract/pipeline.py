@@ -209,6 +209,43 @@ def words_of(text: str) -> frozenset[str]:
     return frozenset(_WORDS.findall(text.lower()))
 
 
+#: Words too frequent in SSEH abstracts to serve as a phrase's trigger.
+_COMMON = frozenset(
+    [
+        "hematoma",
+        "haematoma",
+        "hematomas",
+        "epidural",
+        "spinal",
+        "patient",
+        "patients",
+        "the",
+        "of",
+        "a",
+        "an",
+        "and",
+        "with",
+        "was",
+        "were",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "by",
+        "from",
+        "is",
+        "are",
+        "had",
+        "has",
+        "be",
+        "been",
+        "this",
+        "that",
+    ]
+)
+
+
 class Cues:
     """A list of literal cue phrases matched as whole words, case-insensitively.
 
@@ -228,7 +265,8 @@ class Cues:
             if not ws:
                 self.always = True
                 continue
-            triggers.add(max(ws, key=len))
+            rare = [w for w in ws if w not in _COMMON] or ws
+            triggers.add(max(rare, key=len))
         self.triggers = frozenset(triggers)
 
     def may_match(self, words: frozenset[str]) -> bool:
