@@ -193,6 +193,7 @@ def test_time_to_surgery(sentence: str, hours: float | None) -> None:
         ("Follow-up MRI showed complete resolution of the hematoma.", None),
         ("Follow-up MRI showed that the hematoma had resolved completely.", None),
         ("His leg weakness resolved completely.", "complete_recovery"),
+        ("Her weakness resolved over two weeks.", "complete_recovery"),
     ],
 )
 def test_outcome(sentence: str, outcome: str | None) -> None:
@@ -226,6 +227,18 @@ def test_outcome_takes_the_last_statement_of_the_course() -> None:
         ("Preoperatively he was Frankel C.", {"scale": "Frankel", "grade": "C"}, None),
         ("The preoperative JOA score was 8/17.", {"scale": "JOA", "grade": "8"}, None),
         ("He was Nurick grade 4 on presentation.", {"scale": "Nurick", "grade": "4"}, None),
+        (
+            "After surgery her ASIA grade improved from B to D.",
+            {"scale": "ASIA", "grade": "B"},
+            {"scale": "ASIA", "grade": "D"},
+        ),
+        (
+            "ASIA grade C at presentation; at discharge ASIA grade E.",
+            {"scale": "ASIA", "grade": "C"},
+            {"scale": "ASIA", "grade": "E"},
+        ),
+        ("Grade B on the ASIA scale.", {"scale": "ASIA", "grade": "B"}, None),
+        ("Patients with ASIA A are less likely to recover.", None, None),
     ],
 )
 def test_grades(abstract: str, pre: dict | None, post: dict | None) -> None:

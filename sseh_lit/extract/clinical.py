@@ -109,11 +109,13 @@ def _rules() -> _Rules:
         clinical=Cues(lex["clinical_words"], suffix=""),
         grade=re.compile(
             rf"\b({letter_scales})\b(?:\s+(?:impairment\s+)?(?:scale|grade|score|classification))?"
-            rf"(?:\s*(?:was|of|:|=|grade|score))?\s*\(?\s*([A-E])(?![\w-])",
+            r"(?:\s*(?:was|of|:|=|grade|score|(?:improved|changed|went|progressed)\s+from|from))?"
+            r"\s*\(?\s*([A-E])(?![\w-])",
             re.I,
         ),
         grade_after_letter=re.compile(
-            rf"\bgrade\s+([A-E])\b(?:\s+(?:on|of|according\s+to)\s+(?:the\s+)?({letter_scales}))?"
+            rf"\b(?i:grade)\s+([A-E])\b"
+            rf"(?:\s+(?i:on|of|according\s+to)\s+(?i:the\s+)?(?i:({letter_scales})))?"
         ),
         numeric_grade=re.compile(
             rf"\b({numeric_scales})\b(?:\s+(?:score|grade|scale))?(?:\s*(?:was|of|:|=))?\s*"
@@ -338,9 +340,11 @@ def grades(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     pre: FieldValue | None = None
     post: FieldValue | None = None
     for info in sents:
-        if not info.patient or info.section == "title":
+        if info.section == "title" or _GRADE_WORDS.isdisjoint(info.words):
             continue
-        if _GRADE_WORDS.isdisjoint(info.words):
+        # a stated grade is about an individual unless the sentence is generic ("patients with
+        # ASIA A are …"); verbless notes such as "ASIA C on admission" count
+        if not (info.patient or (not info.literature and not info.modal)):
             continue
         text = info.text
         found = _grades_in(text)

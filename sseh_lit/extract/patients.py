@@ -179,6 +179,7 @@ def number(word: str) -> float | None:
 # ---------------------------------------------------------------- sentence classification
 
 
+_GRADE_SCALES = frozenset({"asia", "ais", "frankel", "joa", "nurick"})
 _ED = re.compile(r"\b[a-z]{3,}ed\b")
 
 
@@ -234,7 +235,9 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
         elif section == "generic":
             patient = strong and (past or not modal)
         else:
-            patient = strong or (past and not modal)
+            # verbless clinical notes ("ASIA C on admission") are about the patient too
+            graded = not _GRADE_SCALES.isdisjoint(words)
+            patient = strong or ((past or graded) and not modal)
         info.section, info.literature, info.patient = section, literature, patient
         info.strong, info.modal = strong, modal
         out.append(info)
