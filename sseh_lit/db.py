@@ -282,6 +282,19 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     return applied
 
 
+def check_not_newer(db: sqlite_utils.Database, path: str | Path) -> None:
+    """Refuse a DB that a newer sseh-lit migrated: this version would misread or damage it."""
+    if not db["_migrations"].exists():
+        return
+    known = {name for name, _ in MIGRATIONS}
+    unknown = sorted(row["name"] for row in db["_migrations"].rows if row["name"] not in known)
+    if unknown:
+        raise DatabaseError(
+            f"{path} was written by a newer sseh-lit (schema migration {', '.join(unknown)} is "
+            "unknown to this version); upgrade sseh-lit to use it"
+        )
+
+
 def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the corpus DB at ``path`` in WAL mode and bring its schema up to date.
 
@@ -296,6 +309,11 @@ def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite_utils.Da
         conn.execute("PRAGMA foreign_keys = ON")
         db = sqlite_utils.Database(conn)
         db.enable_wal()
+        try:
+            check_not_newer(db, path)
+        except DatabaseError:
+            conn.close()
+            raise
         if migrate_schema:
             migrate(db)
     except (sqlite3.Error, OSError) as e:

@@ -57,3 +57,36 @@ def test_a_damaged_database_is_a_one_line_error(tmp_path: Path, args: list[str])
     assert isinstance(result.exception, SystemExit), result.exception
     last = result.output.strip().splitlines()[-1]
     assert last.startswith("Error: ") and "malformed" in last
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["screen"],
+        ["show", "99000001"],
+        ["history", "99000001"],
+        ["prisma", "--out", "OUT"],
+        ["refresh"],
+        ["demo", "--out", "OUT"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_a_database_from_a_newer_version_is_refused_untouched(
+    tmp_path: Path, args: list[str]
+) -> None:
+    db_path = _built(tmp_path / "corpus.db")
+    db = connect(db_path)
+    db["_migrations"].insert({"name": "999_from_the_future", "applied_at": "2030-01-01T00:00:00Z"})
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+    before = db_path.read_bytes()
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+    result = CliRunner().invoke(cli, [*args, "--db", str(db_path)])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    last = result.output.strip().splitlines()[-1]
+    assert last == (
+        f"Error: {db_path} was written by a newer sseh-lit (schema migration 999_from_the_future "
+        "is unknown to this version); upgrade sseh-lit to use it"
+    )
+    assert db_path.read_bytes() == before
