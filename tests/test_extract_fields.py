@@ -172,6 +172,8 @@ def test_treatment_and_procedure(
         ("Surgery was delayed for two days because of apixaban.", 48),
         ("Urgent posterior decompression was performed after 30 min from the onset.", 0.5),
         ("He underwent laminectomy.", None),
+        ("He underwent laminectomy; the interval from symptom onset to surgery was 10 h.", 10),
+        ("He underwent laminectomy after a delay of 2 days.", 48),
     ],
 )
 def test_time_to_surgery(sentence: str, hours: float | None) -> None:

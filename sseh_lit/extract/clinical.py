@@ -98,7 +98,14 @@ def _rules() -> _Rules:
             rf"(?:[\w-]+\s+){{0,3}}?(?:{anchors})\b",
             re.I,
         ),
-        delayed=re.compile(rf"\b(?:delayed|postponed)\s+(?:for|by)\s+{num}\s*{unit}\b", re.I),
+        delayed=re.compile(
+            rf"\b(?:(?:delayed|postponed)\s+(?:for|by)|after\s+a\s+delay\s+of|"
+            rf"(?:interval|time)\s+(?:from|between)\s+(?:the\s+)?(?:symptom\s+|initial\s+)?"
+            rf"(?:onset|presentation|admission)\s+(?:of\s+symptoms\s+)?(?:to|and)\s+"
+            rf"(?:surgery|operation|decompression)\s+(?:was\s+)?(?:about\s+|approximately\s+)?)"
+            rf"\s*{num}\s*{unit}\b",
+            re.I,
+        ),
         units={k.lower(): float(v) for k, v in lex["time_units"].items()},
         complete=Cues(lex["complete_cues"]),
         partial=Cues(lex["partial_cues"]),
