@@ -16,15 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .config import PROJECT_ROOT, demo_corpus_dir
+from .config import demo_corpus_dir
 from .corpus import UpsertCounts, mark_deleted, upsert_articles
 from .db import connect, transaction, utcnow
 from .errors import ConfigError, ParseError
 from .lock import hold_lock
 from .pubmed.parse import Article, Deletion, iter_pubmed
-
-#: Used only while ``corpus/demo/`` is still empty: the parser's own synthetic fixtures.
-FALLBACK_DIR = PROJECT_ROOT / "tests" / "fixtures" / "pubmed"
 
 
 @dataclass
@@ -48,12 +45,9 @@ class DemoSummary:
 
 
 def demo_files(directory: str | Path | None = None) -> tuple[Path, list[Path]]:
-    """The demo XML files (``corpus/demo/*.xml``; the test fixtures while that is empty)."""
+    """The demo XML files, ``corpus/demo/*.xml`` in name order (later files update earlier ones)."""
     folder = Path(directory) if directory else demo_corpus_dir()
     files = sorted(folder.glob("*.xml")) if folder.is_dir() else []
-    if not files and directory is None:
-        folder = FALLBACK_DIR
-        files = sorted(p for p in folder.glob("*.xml") if not p.name.startswith("broken"))
     if not files:
         raise ConfigError(f"no demo corpus: {folder} holds no *.xml files")
     return folder, files
@@ -132,12 +126,24 @@ def build_demo_corpus(db_path: str | Path, source_dir: str | Path | None = None)
 def run_demo(
     db_path: str | Path, out_dir: str | Path, echo: Callable[[str], None] = print
 ) -> dict[str, Any]:
-    """``sseh-lit demo``: build the demo corpus, then run each later stage on it in turn.
+    """``sseh-lit demo``: build the demo corpus, then run every later stage on it in turn.
 
-    Later stages (screen, extract, export, analysis) are hooked in here as one call each.
+    corpus → screen → extract → probable duplicates → export → analyze, each stage the same
+    library call the CLI and ``update`` make, each printing one line. Re-running it is safe: the
+    corpus upsert, screening and extraction skip what has not changed, and reviewer work in the
+    DB is never touched.
     """
+    # Stage modules are imported here, not at the top: ``sseh-lit refresh`` should not pay for
+    # spaCy and matplotlib.
+    from .analysis import analyze
+    from .duplicates import flag_duplicates
+    from .export import export
+    from .extract.storage import extract_db
+    from .screen import screen_db
+
+    out = Path(out_dir)
     try:
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ConfigError(
             f"cannot create the demo output folder {out_dir}: {e.strerror or e}; "
@@ -151,4 +157,41 @@ def run_demo(
     )
     for error in corpus.errors:
         echo(f"  skipped: {error}")
-    return {"corpus": corpus.to_dict()}
+
+    db = connect(db_path)
+    try:
+        screened = screen_db(db)
+        reasons = ", ".join(
+            f"{k} {v}" for k, v in sorted(screened.by_reason.items()) if k != "sseh_case"
+        )
+        echo(
+            f"screen: {screened.screened} screened ({screened.unchanged} unchanged): "
+            f"{screened.included} included, {screened.excluded} excluded ({reasons}); "
+            f"{screened.needs_review} for review"
+        )
+        extracted = extract_db(db)
+        echo(
+            f"extract: {extracted.processed} records processed ({extracted.unchanged} unchanged), "
+            f"{extracted.patients} patients ({extracted.new_patients} new), "
+            f"{len(extracted.failed)} failed"
+        )
+        dups = flag_duplicates(db)
+        echo(f"duplicates: {dups.probable} probable duplicate patients flagged for review")
+    finally:
+        db.conn.close()
+
+    exported = export(db_path, profile="all", out_dir=out)
+    echo(
+        f"export: {exported.rows.get('dataset.csv', 0)} patients in "
+        f"{out / 'dataset.csv'} (+ {len(exported.files) - 1} more files, manifest.json)"
+    )
+    analysed = analyze(db_path, profile="all", out_dir=out / "analysis")
+    echo(f"analyze: {analysed.model_line()}")
+    echo(f"report: open {out / 'analysis' / 'report.html'}")
+    return {
+        "corpus": corpus.to_dict(),
+        "screen": asdict(screened),
+        "extract": asdict(extracted),
+        "export": {name: str(path) for name, path in exported.files.items()},
+        "analysis": {name: str(path) for name, path in analysed.files.items()},
+    }

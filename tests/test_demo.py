@@ -55,14 +55,15 @@ def test_demo_soft_deletes_withdrawn_records(db_path: Path, tmp_path: Path) -> N
     db.conn.close()
 
 
-def test_demo_files_prefer_corpus_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_files_come_from_corpus_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bundled = tmp_path / "corpus_demo"
     bundled.mkdir()
     monkeypatch.setattr(demo, "demo_corpus_dir", lambda: bundled)
-    folder, files = demo.demo_files()
-    assert folder == demo.FALLBACK_DIR and "broken_truncated.xml" not in [f.name for f in files]
+    with pytest.raises(ConfigError, match="holds no"):
+        demo.demo_files()
+    shutil.copy(SYNTHETIC / "inline_markup.xml", bundled / "b.xml")
     shutil.copy(SYNTHETIC / "inline_markup.xml", bundled / "a.xml")
-    assert demo.demo_files() == (bundled, [bundled / "a.xml"])
+    assert demo.demo_files() == (bundled, [bundled / "a.xml", bundled / "b.xml"])
 
 
 def test_empty_explicit_folder_is_a_clear_error(tmp_path: Path) -> None:
@@ -75,7 +76,17 @@ def test_cli_demo(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "--db", str(db_path), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("corpus: ")
-    assert out.is_dir() and db_path.exists()
+    for stage in ("screen:", "extract:", "duplicates:", "export:", "analyze:", "report:"):
+        assert f"\n{stage}" in result.output, stage
+    for name in (
+        "dataset.csv",
+        "codebook.csv",
+        "prisma.json",
+        "manifest.json",
+        "analysis/report.html",
+    ):
+        assert (out / name).is_file(), name
+    assert db_path.exists()
     db = connect(db_path)
     assert db.execute("SELECT COUNT(*) FROM articles WHERE status = 'active'").fetchone()[0] > 0
     db.conn.close()
@@ -87,8 +98,7 @@ def test_bundled_demo_corpus_text_matches_its_expected_file(db_path: Path) -> No
 
     folder, _files = demo.demo_files()
     expected_path = folder / "expected.jsonl"
-    if folder == demo.FALLBACK_DIR or not expected_path.exists():
-        pytest.skip("corpus/demo/ has no expected.jsonl yet")
+    assert expected_path.exists(), "corpus/demo/expected.jsonl is part of the demo corpus"
     summary = demo.build_demo_corpus(db_path)
     assert summary.failed == 0
     expected = [json.loads(line) for line in expected_path.read_text().splitlines() if line]
