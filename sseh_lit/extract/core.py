@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import logging
 import re
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
@@ -153,10 +152,7 @@ def extract_records(
         if not batch:
             return
         texts = [record_text(r)[:MAX_CHARS] for r in batch]
-        with warnings.catch_warnings():
-            # scispaCy's detector keeps an empty global matcher and warns about it on every doc
-            warnings.filterwarnings("ignore", message=r".*\[W036\]")
-            docs = list(nlp.pipe([defuse(t) for t in texts], batch_size=batch_size))
+        docs = list(nlp.pipe([defuse(t) for t in texts], batch_size=batch_size))
         for record, doc, text in zip(batch, docs, texts, strict=True):
             yield extract_doc(doc, record, text)
 

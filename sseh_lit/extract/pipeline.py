@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
@@ -125,6 +124,28 @@ class _ParenthesisMatches:
         return out
 
 
+class _QuietMatcher:
+    """scispaCy's per-document matcher for defined abbreviations, silent when it is empty.
+
+    spaCy warns (W036) whenever a Matcher without patterns is called, which the detector does on
+    every document that defines no abbreviation; pattern validation is off (the detector builds
+    plain ORTH patterns itself).
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.matcher = Matcher(nlp.vocab, validate=False)
+        self.vocab = nlp.vocab
+
+    def add(self, key: str, patterns: list) -> None:
+        self.matcher.add(key, patterns)
+
+    def remove(self, key: str) -> None:
+        self.matcher.remove(key)
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        return self.matcher(doc) if len(self.matcher) else []
+
+
 def _build() -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("sseh_sentences")
@@ -134,7 +155,7 @@ def _build() -> Language:
     detector = nlp.add_pipe("abbreviation_detector")
     # the detector adds one pattern per abbreviation found in every doc; pydantic validation of
     # those generated ORTH patterns costs more than the rest of the pipeline
-    detector.global_matcher = Matcher(nlp.vocab, validate=False)
+    detector.global_matcher = _QuietMatcher(nlp)
     detector.matcher = _ParenthesisMatches(nlp)
     return nlp
 
@@ -142,8 +163,6 @@ def _build() -> Language:
 @cache
 def load() -> Language:
     """The extraction pipeline, built once per process and cached."""
-    # scispaCy's detector keeps an empty global matcher; its "no patterns" warning is noise here.
-    warnings.filterwarnings("ignore", message=r".*\[W036\]")
     return _build()
 
 
