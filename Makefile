@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check sseh_lit tests bench
 	$(BIN)/ruff format --check sseh_lit tests bench
+
+## docs: regenerate the CLI reference from the commands' --help
+docs: $(STAMP)
+	$(BIN)/python -m sseh_lit.clidocs > docs/cli.md
 
 clean:
 	rm -rf $(VENV) outputs/demo outputs/demo.db*
