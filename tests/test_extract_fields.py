@@ -101,6 +101,7 @@ def test_level_notations(sentence: str, upper: str, lower: str) -> None:
         "A 36-year-old man had hypesthesia below the T4 dermatome. MRI showed an epidural "
         "hematoma at C7-T2.",
         "T2-weighted images showed an epidural hematoma at C7-T2 in a 36-year-old man.",
+        "A 36-year-old man had an epidural hematoma at C7-T2, hyperintense on T2 and T1.",
         "A 36-year-old man had an epidural hematoma at C7-T2 and underwent T1-T3 laminectomy.",
         "A 36-year-old man with a previous L4-L5 disc herniation had an epidural hematoma at C7-T2.",
     ],
@@ -203,6 +204,22 @@ def test_outcome(sentence: str, outcome: str | None) -> None:
         "A 55-year-old man had an epidural hematoma at T5 and underwent laminectomy. " + sentence
     )
     assert got["outcome"] == outcome
+
+
+def test_early_improvement_then_deterioration_is_no_outcome() -> None:
+    got = one(
+        "A 55-year-old man had an epidural hematoma at T5. His weakness improved with steroids. "
+        "Two days later he deteriorated and underwent laminectomy."
+    )
+    assert got["outcome"] is None and got["treatment"] == "surgical"
+
+
+def test_surgery_in_another_context_is_not_treatment() -> None:
+    got = one(
+        "A 70-year-old woman developed an epidural hematoma at T8 on the second postoperative "
+        "day after hip replacement. She was scheduled for decompression but recovered fully."
+    )
+    assert (got["treatment"], got["outcome"]) == ("conservative", "complete_recovery")
 
 
 def test_outcome_takes_the_last_statement_of_the_course() -> None:

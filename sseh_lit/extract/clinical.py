@@ -63,6 +63,7 @@ class _Rules:
     follow_up_before: re.Pattern[str]
     presentation: Cues
     management: Cues
+    deterioration: Cues
 
 
 def _alt(words: list[str]) -> str:
@@ -132,6 +133,7 @@ def _rules() -> _Rules:
         scales=scales,
         presentation=Cues(lex["outcome_presentation_cues"], prefix="", suffix=""),
         management=Cues(lex["management_cues"], suffix=""),
+        deterioration=Cues(lex["deterioration_cues"]),
         after_cues=Cues(lex["grade_after_cues"], prefix="", suffix=""),
         follow_up=re.compile(
             rf"(?:{_alt(lex['follow_up_cues'])})\s+(?:(?:period|duration|time|visit)\s+)?"
@@ -295,9 +297,12 @@ def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
         if _at_presentation(info.text, info.words):
             continue  # the state on admission is not the outcome
         got = classify_outcome(info.text, info.words)
-        if got is None:
-            continue
         if found is not None and found[0] == "death":
+            continue
+        if got is None:
+            # a later deterioration makes an earlier improvement not the outcome
+            if found is not None and _rules().deterioration.search(info.text, info.words):
+                found = None
             continue
         found = (got[0], info, got[1])
     if found is None:
