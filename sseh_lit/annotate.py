@@ -12,6 +12,7 @@ they never end the run.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from typing import IO, Any
 from .errors import ValidationError
 from .extract.core import extract_records, plain_patient
 from .extract.model import RecordResult
+
+log = logging.getLogger(__name__)
 
 #: Keys an input line may carry (everything else is ignored, as in the held-out evaluation).
 INPUT_KEYS = ("pmid", "title", "abstract", "journal", "year", "publication_types")
@@ -54,7 +57,12 @@ def screen(record: Mapping[str, Any]) -> dict[str, Any]:
     except ImportError:
         include, reason = _fallback_screen(record)
         return {"include": include, "reason": reason}
-    decision = screen_record(record)
+    try:
+        decision = screen_record(record)
+    except Exception:  # a screening bug must not lose the record's patients
+        log.exception("screening failed for %s; using the fallback rule", record.get("pmid"))
+        include, reason = _fallback_screen(record)
+        return {"include": include, "reason": reason}
     return {"include": bool(decision.include), "reason": decision.reason}
 
 

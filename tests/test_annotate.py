@@ -86,3 +86,19 @@ def test_odd_but_valid_values_do_not_crash(tmp_path: Path) -> None:
 def test_missing_input_file_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["annotate", str(tmp_path / "nope.jsonl"), "out.jsonl"])
     assert result.exit_code == 2
+
+
+def test_a_screening_failure_falls_back_instead_of_losing_the_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sseh_lit.screen
+
+    def broken(record):
+        raise RuntimeError("synthetic screening bug")
+
+    monkeypatch.setattr(sseh_lit.screen, "screen_record", broken)
+    src = _write(tmp_path / "in.jsonl", [json.dumps(CASE)])
+    annotate(src, tmp_path / "out.jsonl")
+    out = _read(tmp_path / "out.jsonl")
+    assert out[0]["screening"] == {"include": True, "reason": "sseh_case"}
+    assert out[0]["patients"][0]["age_years"] == 70
