@@ -132,8 +132,15 @@ def annotate_stream(
             pending.append(rec)
             yield rec
 
-    for result in extract_records(tracked(), batch_size=batch_size):
+    def failed(record: Mapping[str, Any], error: Exception) -> None:
+        msg = f"record {record.get('pmid')}: extraction failed ({type(error).__name__}: {error}); skipped"
+        summary.skipped.append(msg)
+        warn(msg)
+
+    for result in extract_records(tracked(), batch_size=batch_size, on_error=failed):
         record = pending.pop(0)
+        while record["pmid"] != result.pmid:  # records before it failed and were reported
+            record = pending.pop(0)
         fh_out.write(json.dumps(result_line(record, result), ensure_ascii=False) + "\n")
         summary.written += 1
     return summary

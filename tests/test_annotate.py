@@ -102,3 +102,23 @@ def test_a_screening_failure_falls_back_instead_of_losing_the_record(
     out = _read(tmp_path / "out.jsonl")
     assert out[0]["screening"] == {"include": True, "reason": "sseh_case"}
     assert out[0]["patients"][0]["age_years"] == 70
+
+
+def test_an_extraction_failure_skips_only_that_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sseh_lit.extract.core as core
+
+    real = core.extract_doc
+
+    def flaky(doc, record, text=None):
+        if record["pmid"] == "900001":
+            raise ValueError("synthetic extractor bug")
+        return real(doc, record, text)
+
+    monkeypatch.setattr(core, "extract_doc", flaky)
+    src = _write(tmp_path / "in.jsonl", [json.dumps(CASE), json.dumps(SUBDURAL)])
+    result = CliRunner().invoke(cli, ["annotate", str(src), str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert "record 900001: extraction failed (ValueError" in result.stderr
+    assert [o["pmid"] for o in _read(tmp_path / "out.jsonl")] == ["X-10.9999_synthetic.2"]

@@ -158,3 +158,25 @@ def test_deleted_articles_are_not_extracted(db) -> None:
     with transaction(db):
         db["articles"].update("3", {"status": "deleted"})
     assert extract_db(db).candidates == 2
+
+
+def test_a_failing_record_is_recorded_and_the_run_goes_on(
+    db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sseh_lit.extract.core as core
+
+    real = core.extract_doc
+
+    def flaky(doc, record, text=None):
+        if record["pmid"] == "2":
+            raise ValueError("synthetic extractor bug")
+        return real(doc, record, text)
+
+    monkeypatch.setattr(core, "extract_doc", flaky)
+    summary = extract_db(db)
+    assert (summary.processed, summary.failed) == (2, ["2"])
+    failure = next(db.query("select * from failed_records where pmid = '2'"))
+    assert failure["stage"] == "extract" and "synthetic extractor bug" in failure["error"]
+    assert db["extraction_state"].count == 2  # retried on the next run
+    monkeypatch.setattr(core, "extract_doc", real)
+    assert extract_db(db).processed == 1

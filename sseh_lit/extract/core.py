@@ -141,10 +141,21 @@ def extract_record(record: Mapping[str, Any]) -> RecordResult:
     return next(extract_records([record]))
 
 
+OnError = Callable[[Mapping[str, Any], Exception], None]
+
+
 def extract_records(
-    records: Iterable[Mapping[str, Any]], batch_size: int = 64
+    records: Iterable[Mapping[str, Any]],
+    batch_size: int = 64,
+    *,
+    on_error: OnError | None = None,
 ) -> Iterator[RecordResult]:
-    """Extract a stream of records, parsing them in batches with ``nlp.pipe``."""
+    """Extract a stream of records, parsing them in batches with ``nlp.pipe``.
+
+    Without ``on_error`` an exception propagates. With it, a record whose extraction fails is
+    reported to ``on_error(record, exception)`` and not yielded, and the stream goes on (callers
+    match results to records by ``pmid``).
+    """
     nlp = load()
     it = iter(records)
     while True:
@@ -152,9 +163,34 @@ def extract_records(
         if not batch:
             return
         texts = [record_text(r)[:MAX_CHARS] for r in batch]
-        docs = list(nlp.pipe([defuse(t) for t in texts], batch_size=batch_size))
+        try:
+            docs: list[Doc | None] = list(
+                nlp.pipe([defuse(t) for t in texts], batch_size=batch_size)
+            )
+        except Exception:
+            if on_error is None:
+                raise
+            docs = [_parse_one(nlp, t, r, on_error) for t, r in zip(texts, batch, strict=True)]
         for record, doc, text in zip(batch, docs, texts, strict=True):
-            yield extract_doc(doc, record, text)
+            if doc is None:
+                continue
+            try:
+                result = extract_doc(doc, record, text)
+            except Exception as e:
+                if on_error is None:
+                    raise
+                on_error(record, e)
+                continue
+            yield result
+
+
+def _parse_one(nlp: Any, text: str, record: Mapping[str, Any], on_error: OnError) -> Doc | None:
+    """Parse one text alone after its batch failed; ``None`` (and reported) if it fails too."""
+    try:
+        return nlp(defuse(text))
+    except Exception as e:
+        on_error(record, e)
+        return None
 
 
 def plain_patient(patient: Patient) -> dict[str, Any]:

@@ -260,29 +260,22 @@ def extract_db(
     summary = ExtractSummary()
     todo, hashes, summary.candidates = pending(db, all)
     summary.unchanged = summary.candidates - len(todo)
-    results = extract_records(_records(db, todo), batch_size=batch_size)
-    for pmid in todo:
-        try:
-            result = next(results)
-        except StopIteration:
-            break
-        except Exception as e:  # one bad record must not lose the run
-            summary.failed.append(pmid)
-            _record_failure(db, pmid, e)
-            results = extract_records(
-                _records(db, todo[todo.index(pmid) + 1 :]), batch_size=batch_size
-            )
-            if progress:
-                progress(1)
-            continue
+
+    def failed(record: Mapping[str, Any], error: Exception) -> None:
+        summary.failed.append(str(record["pmid"]))
+        _record_failure(db, str(record["pmid"]), error)
+        if progress:
+            progress(1)
+
+    for result in extract_records(_records(db, todo), batch_size=batch_size, on_error=failed):
         try:
             with transaction(db):
-                new, gone, flags = store_result(db, result, hashes[pmid])
+                new, gone, flags = store_result(db, result, hashes[result.pmid])
         except DatabaseError:
             raise
-        except Exception as e:
-            summary.failed.append(pmid)
-            _record_failure(db, pmid, e)
+        except Exception as e:  # one bad record must not lose the run
+            summary.failed.append(result.pmid)
+            _record_failure(db, result.pmid, e)
         else:
             summary.processed += 1
             summary.patients += len(result.patients)
