@@ -39,7 +39,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .errors import DatabaseError
+from .errors import DatabaseError, NotFoundError
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -319,3 +319,16 @@ def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite_utils.Da
     except (sqlite3.Error, OSError) as e:
         raise DatabaseError(f"cannot open corpus database {path}: {e}") from e
     return db
+
+
+def connect_existing(path: str | Path) -> sqlite_utils.Database:
+    """:func:`connect` for commands that work on a corpus: a missing file is NotFoundError.
+
+    Only ``refresh`` and ``demo`` create a corpus; anything else given a mistyped path would
+    otherwise create an empty DB there and report on nothing.
+    """
+    if not Path(path).exists():
+        raise NotFoundError(
+            f"no corpus database at {path}; build one with `sseh-lit refresh` or `sseh-lit demo`"
+        )
+    return connect(path)

@@ -5,6 +5,7 @@ The DBs here are built from the synthetic parser fixtures (tests/fixtures/pubmed
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,35 @@ def test_a_database_from_a_newer_version_is_refused_untouched(
         "is unknown to this version); upgrade sseh-lit to use it"
     )
     assert db_path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "99000001"],
+        ["history", "99000001"],
+        ["review-stats"],
+        ["reviewer", "list"],
+        shlex.split(
+            "correct 99000001 --patient 1 --field age_years --value 40 --reason t --reviewer a"
+        ),
+        ["resolve-flag", "1", "--reviewer", "ann"],
+        ["screen"],
+        ["prisma", "--out", "OUT"],
+        ["serve", "--port", "8765"],
+    ],
+    ids=lambda a: "-".join(a[:2]) if a[0] == "reviewer" else a[0],
+)
+def test_a_mistyped_db_path_is_an_error_and_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: pytest.fail("serve started"))
+    db_path = tmp_path / "typo" / "corpus.db"
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+    result = CliRunner().invoke(cli, [*args, "--db", str(db_path)])
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: no corpus database at {db_path}; build one with `sseh-lit refresh` or "
+        "`sseh-lit demo`"
+    )
+    assert not (tmp_path / "typo").exists()

@@ -665,6 +665,7 @@ def test_non_local_bind_refused_without_reviewers(tmp_path: Path, monkeypatch) -
     calls = []
     monkeypatch.setattr("uvicorn.run", lambda *a, **k: calls.append(k))
     path = tmp_path / "empty.db"
+    connect(path).close()  # a corpus DB without reviewer accounts
     result = CliRunner().invoke(cli, ["serve", "--db", str(path), "--host", "0.0.0.0"])
     assert result.exit_code == 1
     assert "refusing to listen on 0.0.0.0" in result.output

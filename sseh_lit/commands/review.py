@@ -18,7 +18,7 @@ import click
 
 from .. import dataset
 from ..cli import cli, db_option, handle_errors, resolve_db
-from ..db import connect
+from ..db import connect, connect_existing
 from ..errors import ValidationError
 from ..review import corrections, reviewers, stats, tui
 from ..review.queue import QueueFilters, review_queue
@@ -27,7 +27,8 @@ from ..review.validate import get_field
 
 
 def _db(db_path: Path | None) -> Any:
-    return connect(resolve_db(db_path))
+    """The corpus DB; a missing file is an error, not a new empty DB at a mistyped path."""
+    return connect_existing(resolve_db(db_path))
 
 
 def _json(obj: Any) -> None:
@@ -72,7 +73,8 @@ def reviewer_add(name: str, role: str, password_stdin: bool, db_path: Path | Non
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    account = reviewers.add_reviewer(_db(db_path), name, password, role=role)
+    # The one review command that may create the DB: accounts can be set up before a refresh.
+    account = reviewers.add_reviewer(connect(resolve_db(db_path)), name, password, role=role)
     click.echo(f"Added reviewer {account['name']} ({account['role']}).")
 
 

@@ -10,20 +10,14 @@ import sqlite_utils
 
 from ..cli import cli, db_option, handle_errors, resolve_db
 from ..config import outputs_dir
-from ..db import connect
-from ..errors import NotFoundError
+from ..db import connect_existing
 from ..prisma import render_markdown, write_prisma
 from ..screen import EXCLUSION_CODES, override, screen_db
 
 
 def _open_existing(db_path: Path | None) -> sqlite_utils.Database:
     """Open the corpus DB; a missing file is an error (screening an empty new DB helps nobody)."""
-    path = resolve_db(db_path)
-    if not path.exists():
-        raise NotFoundError(
-            f"no corpus database at {path}; build one with `sseh-lit refresh` or `sseh-lit demo`"
-        )
-    return connect(path)
+    return connect_existing(resolve_db(db_path))
 
 
 @cli.command("screen")

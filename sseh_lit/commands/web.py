@@ -33,16 +33,17 @@ def serve(db_path: Path | None, host: str, port: int, review_mode: str | None) -
 
     Example: sseh-lit serve --db outputs/demo.db --port 8000
     """
+    from ..db import connect_existing
     from ..review.web.server import check_bind
     from ..review.web.server import serve as run
 
     path = resolve_db(db_path)
+    connect_existing(path).close()  # a missing, foreign or newer DB fails here, before "Serving"
     check_bind(path, host)  # before changing anything
     if review_mode:
-        from ..db import connect
         from ..review.dual import set_review_mode
 
-        set_review_mode(connect(path), review_mode)
+        set_review_mode(connect_existing(path), review_mode)
         click.echo(f"Review mode: {review_mode}")
     click.echo(f"Serving {path} on http://{host}:{port}/ (Ctrl+C to stop)")
     run(path, host=host, port=port)
