@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sseh_lit.errors import ValidationError
-from sseh_lit.review.validate import agent_lexicon, validate, validate_patient
+from sseh_lit.review.validate import agent_lexicon, get_field, validate, validate_patient
 
 
 @pytest.mark.parametrize(
@@ -127,3 +127,14 @@ def test_cross_field_rules_only_for_the_changed_field() -> None:
     inconsistent = {"level_upper": "T9", "level_lower": "T4", "sex": "male"}
     validate_patient(inconsistent, changed="sex")  # unrelated field: not blocked
     validate_patient({"level_upper": "T4", "level_lower": "T4"})  # one level is fine
+
+
+@pytest.mark.parametrize("name", ["colour", "", "zzz"])
+def test_unknown_field_without_a_close_match_lists_the_fields(name: str) -> None:
+    """The hint must name fields that exist, not point to a command the CLI does not have."""
+    with pytest.raises(ValidationError) as info:
+        get_field(name)
+    message = str(info.value)
+    assert message.startswith(f"unknown field {name!r}; the fields are: age_years, sex,")
+    assert "sseh-lit codebook" not in message
+    assert "region" not in message  # derived: corrected through the levels

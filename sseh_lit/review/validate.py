@@ -65,7 +65,12 @@ def get_field(name: str) -> Field:
     spec = FIELD_BY_NAME.get((name or "").strip())
     if spec is None:
         close = difflib.get_close_matches(name or "", list(FIELD_BY_NAME), n=3)
-        hint = f"did you mean {', '.join(close)}?" if close else "see `sseh-lit codebook`."
+        editable = [f.name for f in FIELD_BY_NAME.values() if not f.derived]
+        hint = (
+            f"did you mean {', '.join(close)}?"
+            if close
+            else f"the fields are: {', '.join(editable)}."
+        )
         raise ValidationError(f"unknown field {name!r}; {hint}")
     if spec.derived:
         raise ValidationError(
