@@ -344,3 +344,17 @@ def test_evidence_offsets_point_into_document_text() -> None:
 def test_derived_fields() -> None:
     got = one("A 60-year-old man had an epidural hematoma from L2 to L4.")
     assert (got["segments"], got["region"], got["compression"]) == (3, "lumbar", "cauda_equina")
+
+
+def test_present_tense_case_narrative() -> None:
+    got = one(
+        "A 45-year-old man presents with back pain. MRI shows an epidural hematoma at T4-T6. "
+        "He undergoes laminectomy and recovers fully."
+    )
+    assert (got["age_years"], got["sex"], got["level_upper"], got["level_lower"]) == (
+        45,
+        "male",
+        "T4",
+        "T6",
+    )
+    assert (got["treatment"], got["outcome"]) == ("surgical", "complete_recovery")

@@ -120,7 +120,9 @@ def _rules() -> _Rules:
         skip_sections=frozenset(sec["skip_sections"]),
         literature=Cues(sec["literature_cues"], prefix="", suffix=""),
         strong=Cues(
-            [w.strip() for w in sec["strong_patient_refs"]], prefix=r"(?<![\w-])", suffix=r"(?!\w)"
+            [w.strip() for w in sec["strong_patient_refs"]],
+            prefix=r"(?<![A-Za-z])",
+            suffix=r"(?![A-Za-z])",
         ),
         narrative=frozenset(w.lower() for w in sec["narrative_verbs"]),
         modal=frozenset(w.lower() for w in sec["modal_words"]),
