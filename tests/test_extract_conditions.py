@@ -143,7 +143,7 @@ def test_british_and_american_spellings() -> None:
 
 @pytest.mark.parametrize(
     "abstract",
-    ["", "INR " * 5000, "(" * 3000 + "thrombocytopenia" + ")" * 3000, "\u2013\u00a0&amp; \x00\x01"],
+    ["", "INR " * 5000, "(" * 1000 + "thrombocytopenia" + ")" * 1000, "\u2013\u00a0&amp; \x00\x01"],
 )
 def test_hostile_input(abstract: str) -> None:
     # a bare sentencizer pipeline: this exercises our matching, not the shared pipeline's speed

@@ -38,6 +38,11 @@ VASCULAR_MALFORMATION = "vascular_malformation"
 CONDITIONS = (HYPERTENSION, PREGNANCY, COAGULOPATHY, VASCULAR_MALFORMATION)
 _LAB = "coagulopathy_lab"  # a deranged coagulation test: coagulopathy unless anticoagulated
 TRUE_OR_NULL = frozenset({PREGNANCY, COAGULOPATHY, VASCULAR_MALFORMATION})
+#: Words that make a sentence worth a look for an INR value or a platelet count.
+_INR_KEYS = frozenset({"inr", "international normalized ratio", "international normalised ratio"})
+_PLATELET_KEYS = frozenset({"platelet", "platelet count"})
+_LAB_KEYS = _INR_KEYS | _PLATELET_KEYS
+LAB_TRIGGERS = tuple(sorted(_LAB_KEYS))
 #: An INR at or above this, with no anticoagulant to explain it, is a coagulopathy.
 INR_COAGULOPATHY = 1.5
 
@@ -120,19 +125,20 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
     sentence's document offsets.
     """
     table = _lexicon()
-    pattern = drugs.target_pattern()
+    matcher = drugs.target_matcher()
     mentions: list[_Mention] = []
     view = doc_view(sents[0]) if sents else None
     for i, sent in enumerate(sents):
         if view is None or sent.doc is not sents[0].doc:
             view = doc_view(sent)
-        found = view.hits(drugs.TARGETS, pattern, sent)
-        hits = [(a, b, table.get(_key(t), "")) for a, b, t in found]
+        found = view.hits(matcher, sent)
+        hits = [(a, b, table.get(key, "")) for a, b, key in found]
         hits = [h for h in hits if h[2]]
-        text = view.sentence(sent)
-        if "inr" in text or "normali" in text:
+        triggers = {key for _, _, key in found if key in _LAB_KEYS}
+        text = fold(sent.text) if triggers else ""
+        if triggers & _INR_KEYS:
             hits += [(a, b, _LAB) for a, b, v in _inr_values(text) if v >= INR_COAGULOPATHY]
-        if "platelet" in text:
+        if triggers & _PLATELET_KEYS:
             for m in _PLATELET_RE.finditer(text):
                 if any(w in m.group(1) for w in _NOT_A_COUNT):
                     continue  # "platelet transfusion of 2 units" is not a count
@@ -178,7 +184,7 @@ def _value(sents: Sequence[Span], m: _Mention, value: bool, confidence: float) -
     sent = sents[m.sent_index]
     return FieldValue(
         value=value,
-        evidence=doc_view(sent).raw(sent),
+        evidence=sent.text,
         start=sent.start_char,
         end=sent.end_char,
         cue=m.assertion.cue,

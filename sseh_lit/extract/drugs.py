@@ -17,14 +17,13 @@ General and literature statements never count either way.
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .assertion import NEGATED, Assertion, compile_terms, doc_view, fold
+from .assertion import NEGATED, Assertion, TermMatcher, doc_view, fold
 from .model import FieldValue
 
 if TYPE_CHECKING:
@@ -53,10 +52,9 @@ class DrugEntry:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """The drug lexicon, indexed by term, with its compiled matcher."""
+    """The drug lexicon, indexed by term key (folded, hyphens as spaces)."""
 
-    entries: dict[str, tuple[DrugEntry, ...]]  # folded term → rows (Aggrenox has two)
-    pattern: re.Pattern[str]
+    entries: dict[str, tuple[DrugEntry, ...]]  # term key → rows (Aggrenox has two)
 
 
 def _read_rows() -> list[dict[str, str]]:
@@ -77,22 +75,19 @@ def lexicon() -> Lexicon:
         term = " ".join(fold(row["term"]).split())
         entry = DrugEntry(term, row["generic"].strip(), row["class"].strip(), row["atc"].strip())
         entries.setdefault(_term_key(term), []).append(entry)
-    terms = sorted({e.term for rows in entries.values() for e in rows})
-    return Lexicon({k: tuple(v) for k, v in entries.items()}, compile_terms(terms))
+    return Lexicon({k: tuple(v) for k, v in entries.items()})
 
 
 @cache
-def target_pattern() -> re.Pattern[str]:
-    """One matcher for drug *and* condition terms, so each document is scanned once for both
-    (the regex pass is most of the cost); each module keeps only the terms of its own table."""
-    from .conditions import condition_terms
+def target_matcher() -> TermMatcher:
+    """One matcher for drug *and* condition terms (and the lab words conditions needs), so each
+    Doc is matched once for both; each module keeps only the keys of its own table."""
+    from .conditions import LAB_TRIGGERS, condition_terms
 
     terms = {e.term for rows in lexicon().entries.values() for e in rows}
     terms.update(condition_terms())
-    return compile_terms(sorted(terms))
-
-
-TARGETS = "targets"  # DocView cache key of target_pattern() hits
+    terms.update(LAB_TRIGGERS)
+    return TermMatcher(terms)
 
 
 def known_agents() -> dict[str, str]:
@@ -135,13 +130,13 @@ def _lookup(matched: str) -> tuple[DrugEntry, ...]:
 
 def find_mentions(sents: Sequence[Span]) -> list[Mention]:
     """Every drug mention in ``sents`` with its assertion status."""
-    pattern = target_pattern()
+    matcher = target_matcher()
     mentions: list[Mention] = []
     view = doc_view(sents[0]) if sents else None
     for i, sent in enumerate(sents):
         if view is None or sent.doc is not sents[0].doc:
             view = doc_view(sent)
-        hits = view.hits(TARGETS, pattern, sent)
+        hits = view.hits(matcher, sent)
         if not hits:
             continue
         ctx = view.context(sent)
@@ -158,7 +153,7 @@ def _evidence(sents: Sequence[Span], m: Mention, value: object, confidence: floa
     sent = sents[m.sent_index]
     return FieldValue(
         value=value,
-        evidence=doc_view(sent).raw(sent),
+        evidence=sent.text,
         start=sent.start_char,
         end=sent.end_char,
         cue=m.assertion.cue,
