@@ -124,6 +124,7 @@ def test_procedure_levels_alone_give_no_haematoma_level() -> None:
         ("MRI showed a hematoma in the right posterolateral epidural space at C4.", "dorsal"),
         ("MRI showed an anterior epidural hematoma at T6.", "ventral"),
         ("MRI showed a ventral epidural collection at C5.", "ventral"),
+        ("MRI showed a lesion at C5 compressing the cord from the posterolateral side.", "dorsal"),
         ("MRI showed a circumferential epidural hematoma at T6.", "circumferential"),
         ("MRI showed an epidural hematoma at C4 located on the right side.", "lateral"),
         ("MRI showed an epidural hematoma lying dorsal to the thecal sac at T6.", "dorsal"),
@@ -196,6 +197,7 @@ def test_time_to_surgery(sentence: str, hours: float | None) -> None:
         ("Follow-up MRI showed complete resolution of the hematoma.", None),
         ("Follow-up MRI showed that the hematoma had resolved completely.", None),
         ("His leg weakness resolved completely.", "complete_recovery"),
+        ("He was walking normally at 1-year follow-up.", "complete_recovery"),
         ("Her weakness resolved over two weeks.", "complete_recovery"),
     ],
 )
