@@ -691,3 +691,41 @@ def test_non_local_bind_allowed_with_reviewers(web_db: Path, monkeypatch) -> Non
     result = CliRunner().invoke(cli, ["serve", "--db", str(web_db), "--host", "0.0.0.0"])
     assert result.exit_code == 0, result.output
     assert calls == ["0.0.0.0"]
+
+
+# -- malformed writes -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("patients/add", {"reason": "missed"}),
+        ("patients/remove", {"patient": "1", "reason": "pooled"}),
+        ("patients/restore", {"patient": "1"}),
+        ("screening", {"decision": "include", "reason": "is a case"}),
+        ("flags/resolve", {"flag": "1"}),
+    ],
+)
+def test_a_write_on_a_record_not_in_the_corpus_is_404(
+    client: TestClient, web_db: Path, path: str, form: dict[str, str]
+) -> None:
+    csrf = login(client)
+    response = client.post(f"/record/00000000/{path}", data={**form, "csrf_token": csrf})
+    assert response.status_code == 404, response.text
+    assert "00000000" in response.text
+    assert log_rows(web_db) == []
+
+
+@pytest.mark.parametrize("patient", ["abc", "", 1.5, True, None, "-1"])
+@pytest.mark.parametrize("path", ["field", "accept-all"])
+def test_a_patient_that_is_not_a_whole_number_is_refused(
+    client: TestClient, web_db: Path, path: str, patient: object
+) -> None:
+    csrf = login(client)
+    body = {"patient": patient, "field": "age_years", "value": "40", "action": "correct"}
+    response = client.post(f"/record/{PMID}/{path}", json=body, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == (
+        f"patient must be a whole number (1, 2, …), not {patient!r}"
+    )
+    assert log_rows(web_db) == []

@@ -15,6 +15,7 @@ Content-Security-Policy forbids inline script.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -345,15 +346,13 @@ class ReviewApp:
         session = self.guard(request, data)
         pmid = request.path_params["pmid"]
         wants_json = _wants_json(request)
-        try:
-            patient = int(data.get("patient", 0))
-        except (TypeError, ValueError):
-            patient = 0
+        patient = 0
         name = str(data.get("field", ""))
         action = str(data.get("action", "correct"))
         typed = data.get("value")
         db = self.db()
         try:
+            patient = _whole(data)
             if name not in EXTRACTED_FIELDS:
                 raise ValidationError(f"{name!r} is not a field a reviewer can set")
             if action not in ("correct", "accept"):
@@ -399,7 +398,7 @@ class ReviewApp:
         pmid = request.path_params["pmid"]
         db = self.db()
         try:
-            patient = int(data.get("patient", 0))
+            patient = _whole(data)
             pv = dataset.patient_view(db, pmid, patient)
             own = dual.own_entries(db, pmid, session.reviewer)
             todo = [
@@ -430,7 +429,7 @@ class ReviewApp:
                 reason=str(data.get("reason") or "").strip() or "patient missed by the extractor",
             )
         except SsehLitError as e:
-            return self.render_record(request, session, pmid, notice=str(e), status=422)
+            return self.refused(request, session, pmid, e)
         return RedirectResponse(f"/record/{pmid}#patient-{number}", status_code=303)
 
     def remove_patient(self, request: Request, data: dict[str, Any]) -> Response:
@@ -441,12 +440,12 @@ class ReviewApp:
             corrections.remove_patient(
                 self.db(),
                 pmid,
-                int(data.get("patient", 0)),
+                _whole(data),
                 reviewer=session.reviewer,
                 reason=str(data.get("reason") or "").strip(),
             )
-        except (ValueError, SsehLitError) as e:
-            return self.render_record(request, session, pmid, notice=str(e), status=422)
+        except SsehLitError as e:
+            return self.refused(request, session, pmid, e)
         return RedirectResponse(f"/record/{pmid}", status_code=303)
 
     def restore_patient(self, request: Request, data: dict[str, Any]) -> Response:
@@ -457,12 +456,12 @@ class ReviewApp:
             corrections.restore_patient(
                 self.db(),
                 pmid,
-                int(data.get("patient", 0)),
+                _whole(data),
                 reviewer=session.reviewer,
                 reason=str(data.get("reason") or "").strip() or "restored in the browser",
             )
-        except (ValueError, SsehLitError) as e:
-            return self.render_record(request, session, pmid, notice=str(e), status=422)
+        except SsehLitError as e:
+            return self.refused(request, session, pmid, e)
         return RedirectResponse(f"/record/{pmid}", status_code=303)
 
     def resolve_flag(self, request: Request, data: dict[str, Any]) -> Response:
@@ -471,7 +470,7 @@ class ReviewApp:
         pmid = request.path_params["pmid"]
         db = self.db()
         try:
-            flag_id = int(data.get("flag", 0))
+            flag_id = _whole(data, "flag")
             if not list(db.query("select 1 from flags where id = ? and pmid = ?", [flag_id, pmid])):
                 raise NotFoundError(f"record {pmid} has no flag {flag_id}")
             corrections.resolve_flag(
@@ -480,8 +479,8 @@ class ReviewApp:
                 reviewer=session.reviewer,
                 reason=str(data.get("reason") or "").strip() or None,
             )
-        except (ValueError, SsehLitError) as e:
-            return self.render_record(request, session, pmid, notice=str(e), status=422)
+        except SsehLitError as e:
+            return self.refused(request, session, pmid, e)
         return RedirectResponse(f"/record/{pmid}", status_code=303)
 
     def screening_override(self, request: Request, data: dict[str, Any]) -> Response:
@@ -499,8 +498,17 @@ class ReviewApp:
                 reviewer=session.reviewer,
             )
         except SsehLitError as e:
-            return self.render_record(request, session, pmid, notice=str(e), status=422)
+            return self.refused(request, session, pmid, e)
         return RedirectResponse(f"/record/{pmid}", status_code=303)
+
+    def refused(
+        self, request: Request, session: auth.Session, pmid: str, error: SsehLitError
+    ) -> Response:
+        """The record page with why a write was refused (422); 404 when the record is not there."""
+        try:
+            return self.render_record(request, session, pmid, notice=str(error), status=422)
+        except NotFoundError as e:
+            return self.render(request, "error.html", {"session": session, "message": str(e)}, 404)
 
     def check_structure(self, session: auth.Session) -> None:
         """In dual review only an adjudicator or admin changes patients or screening."""
@@ -541,7 +549,7 @@ class ReviewApp:
             dual.resolve(
                 self.db(),
                 str(data.get("pmid", "")),
-                int(data.get("patient", 0)),
+                _whole(data),
                 str(data.get("field", "")),
                 submitted(data.get("value")),
                 reviewer=session.reviewer,
@@ -573,6 +581,20 @@ class ReviewApp:
 
     def home(self, request: Request, data: dict[str, Any]) -> Response:
         return RedirectResponse("/queue", status_code=303)
+
+
+def _whole(data: dict[str, Any], key: str = "patient") -> int:
+    """``data[key]`` (a patient or flag number) as a whole number; ValidationError otherwise.
+
+    A JSON number (1) and form text ("1") are accepted; "x", 1.5, true or a missing value are
+    refused with a message, not turned into patient 0 or a Python conversion error.
+    """
+    value = data.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value.strip()):
+        return int(value)
+    raise ValidationError(f"{key} must be a whole number (1, 2, …), not {value!r}")
 
 
 def _latest_entry(
