@@ -163,3 +163,23 @@ def test_resolve_flag_command(db: sqlite_utils.Database, db_path: Path) -> None:
     assert (code, out.strip()) == (0, f"Resolved flag {flag_id} (machine_changed) on {A}.")
     code, out = run(db_path, "resolve-flag", str(flag_id), "--reviewer", "ann")
     assert code == 1 and "already resolved" in out
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["correct", A, "--patient", "1", "--field", "sex", "--value", "female"],
+        ["add-patient", A],
+        ["remove-patient", A, "--patient", "1"],
+        ["restore-patient", A, "--patient", "1"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_a_blank_reason_is_refused_and_nothing_is_logged(
+    db: sqlite_utils.Database, db_path: Path, args: list[str], reason: str
+) -> None:
+    code, out = run(db_path, *args, "--reason", reason, "--reviewer", "ann")
+    assert code == 2, out
+    assert "Invalid value for '--reason': give a reason" in out
+    assert log_count(db) == 0

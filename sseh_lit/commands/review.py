@@ -41,7 +41,18 @@ reviewer_option = click.option(
     required=True,
     help="Your reviewer name (see `sseh-lit reviewer list`).",
 )
-reason_option = click.option("--reason", required=True, help="Why (kept in the log).")
+
+
+def _non_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A required reason must say something: '' or spaces would log an act with no why."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("give a reason (it is kept in the log); it cannot be blank")
+    return value.strip() if value is not None else None
+
+
+reason_option = click.option(
+    "--reason", required=True, callback=_non_blank, help="Why (kept in the log)."
+)
 patient_option = click.option("--patient", type=int, required=True, help="Patient number (from 1).")
 
 
