@@ -32,6 +32,7 @@ def run(abstract: str, title: str = TITLE) -> dict[str, object]:
         ),
         ("He was hypertensive on arrival and had a history of diabetes.", {"hypertension": True}),
         ("She was on antihypertensive medication.", {"hypertension": True}),
+        ("A 70-year-old man had hypertension(HTN).", {"hypertension": True}),
         ("The patient had no history of hypertension or diabetes.", {"hypertension": False}),
         ("He denied hypertension.", {"hypertension": False}),
         (

@@ -233,6 +233,25 @@ def test_defined_abbreviations(abstract: str, expected: dict[str, object]) -> No
     assert run(abstract) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "agents"),
+    [
+        ("on aspirin+clopidogrel", ["aspirin", "clopidogrel"]),  # a token the tokenizer keeps
+        ("on warfarin/aspirin", ["aspirin", "warfarin"]),
+        ("on Xarelto®", ["rivaroxaban"]),
+        ("on low\u2010molecular\u2010weight heparin", ["lmwh"]),  # unicode hyphens
+        ("on low–molecular–weight heparin", ["lmwh"]),  # en dashes
+        ('on "dabigatran"', ["dabigatran"]),
+        ("on NOACs and apixaban", ["apixaban"]),
+    ],
+)
+def test_spelling_and_tokenisation_variants(text: str, agents: list[str]) -> None:
+    got = run(f"A 70-year-old man {text} presented with back pain.")
+    assert (
+        sorted(got.get("anticoagulant_agents", []) + got.get("antiplatelet_agents", [])) == agents
+    )
+
+
 def test_title_names_the_case_drug() -> None:
     got = run(
         "A 77-year-old man presented with back pain.", title="Haematoma associated with edoxaban"

@@ -36,7 +36,7 @@ from importlib import resources
 from itertools import product
 from typing import TYPE_CHECKING
 
-from spacy.attrs import IS_SPACE, ORTH, SPACY
+from spacy.attrs import IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, LENGTH, ORTH, SPACY
 from spacy.matcher import PhraseMatcher
 
 if TYPE_CHECKING:
@@ -371,31 +371,61 @@ class TermMatcher:
         return matcher
 
     def find(self, doc: Doc) -> list[tuple[int, int, str]]:
-        """``(start_char, end_char, key)`` of every term in ``doc``, longest first, no overlaps."""
+        """``(start_char, end_char, key)`` of every term in ``doc``, longest first, no overlaps.
+
+        Tokens the tokenizer left glued ("aspirin+clopidogrel", "hypertension(HTN)") are
+        searched with the term regex as well; they are picked out with array operations, so
+        ordinary text costs nothing extra.
+        """
         raw = self._matcher(doc.vocab)(doc)
-        if not raw:
-            return []
         strings = doc.vocab.strings
         raw.sort(key=lambda m: (m[1], -m[2]))
         out = []
         last_end = -1
+        matched_tokens: set[int] = set()
         for match_id, start, end in raw:
             if start < last_end:
                 continue
             last_end = end
+            matched_tokens.update(range(start, end))
             first, last = doc[start], doc[end - 1]
             out.append((first.idx, last.idx + len(last.text), strings[match_id]))
+        glued = [i for i in _glued_tokens(doc) if i not in matched_tokens]
+        if glued:
+            regex = self.regex()
+            for i in glued:
+                tok = doc[i]
+                for m in regex.finditer(fold(tok.text)):
+                    out.append((tok.idx + m.start(), tok.idx + m.end(), _key(m.group(1))))
+            out.sort()
         return out
+
+    def regex(self) -> re.Pattern[str]:
+        """The same terms as one trie-shaped regex (for glued tokens and long forms)."""
+        if self._regex is None:
+            self._regex = compile_terms(self.terms)
+        return self._regex
 
     def key_of(self, phrase: str) -> str | None:
         """The key of the term that makes up (most of) ``phrase``, e.g. a defined long form:
         "antiplatelet therapy" → "antiplatelet"; ``None`` when terms cover under half of it."""
-        if self._regex is None:
-            self._regex = compile_terms(self.terms)
-        m = self._regex.search(phrase)
+        m = self.regex().search(phrase)
         if m is None or 2 * len(m.group(0)) < len(phrase):
             return None
         return _key(m.group(1))
+
+
+_GLUED_MIN_LENGTH = 6  # shorter mixed tokens ("C5", "mg/kg", "T11") cannot hide two words
+
+
+def _glued_tokens(doc: Doc) -> list[int]:
+    """Indices of tokens mixing letters with other characters, long enough to hide a term."""
+    if not len(doc):
+        return []
+    arr = doc.to_array([IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, LENGTH])
+    mask = (arr[:, 0] == 0) & (arr[:, 1] == 0) & (arr[:, 2] == 0) & (arr[:, 3] == 0)
+    mask &= arr[:, 4] >= _GLUED_MIN_LENGTH
+    return mask.nonzero()[0].tolist()
 
 
 @cache
