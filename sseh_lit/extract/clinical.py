@@ -167,6 +167,14 @@ def _surgery_mentions(text: str, words: frozenset[str]) -> tuple[list[str], list
     return affirmed, negated
 
 
+def _surgery_of(info: SentInfo) -> tuple[list[str], list[str]]:
+    """:func:`_surgery_mentions` of a sentence, computed once per sentence."""
+    got = info.memo.get("surgery")
+    if got is None:
+        got = info.memo["surgery"] = _surgery_mentions(info.text, info.words)
+    return got  # type: ignore[return-value]
+
+
 def treatment(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     """``treatment`` and ``procedure``."""
     r = _rules()
@@ -177,7 +185,7 @@ def treatment(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
         if not _usable(info):
             continue
         text = info.text
-        affirmed, negated = _surgery_mentions(text, info.words)
+        affirmed, negated = _surgery_of(info)
         if affirmed and surgical is None:
             surgical = (info, affirmed[0])
         m = r.conservative.search(text, info.words)
@@ -222,7 +230,7 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
         if not _usable(info):
             continue
         text = info.text
-        affirmed, _ = _surgery_mentions(text, info.words)
+        affirmed, _ = _surgery_of(info)
         if not affirmed and not re.search(r"\bsurg|\boperat", text, re.I):
             continue
         for pat in (r.time, r.delayed):

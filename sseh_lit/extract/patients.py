@@ -42,6 +42,7 @@ class SentInfo:
     modal: bool  # hypothetical / generic wording ("may", "should", "is associated")
     text: str = ""  # the sentence text (cached: Span.text walks every token)
     words: frozenset[str] = frozenset()  # lower-case words, the pre-filter of every rule
+    memo: dict[str, object] = field(default_factory=dict)  # per-sentence results rules reuse
 
     def __post_init__(self) -> None:
         if not self.text:
@@ -446,5 +447,13 @@ def _split_by_markers(
 def _shared(info: SentInfo) -> SentInfo:
     """A copy of a shared sentence that must not contribute demographics."""
     return SentInfo(
-        info.span, "shared", info.literature, info.patient, False, info.modal, info.text, info.words
+        info.span,
+        "shared",
+        info.literature,
+        info.patient,
+        False,
+        info.modal,
+        info.text,
+        info.words,
+        info.memo,
     )
