@@ -372,11 +372,16 @@ def _flagged_unmatched(db: sqlite_utils.Database) -> set[str]:
 
 
 def _retry_pmids(db: sqlite_utils.Database, hits: set[str]) -> set[str]:
-    """PMIDs that failed in the previous run and are still hits (fetched again)."""
+    """PMIDs that failed in the last successful run or any run after it, still hits.
+
+    Not only the previous run: when that one died early (NCBI down) it recorded no failures,
+    and a record that failed before it would never be fetched again — its revision date lies
+    before the next modification window.
+    """
     rows = db.execute(
-        "SELECT DISTINCT pmid FROM failed_records WHERE pmid IS NOT NULL AND run_id = "
-        "(SELECT MAX(id) FROM refresh_runs WHERE mode IN ('incremental', 'full') "
-        "AND status != 'running')"
+        "SELECT DISTINCT pmid FROM failed_records WHERE pmid IS NOT NULL AND stage = 'refresh' "
+        "AND run_id >= coalesce((SELECT MAX(id) FROM refresh_runs "
+        "WHERE mode IN ('incremental', 'full') AND status = 'ok'), 0)"
     )
     return {r[0] for r in rows} & hits
 
