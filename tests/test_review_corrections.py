@@ -196,3 +196,21 @@ def test_two_reviewers_on_the_same_field_keep_both_in_order(db_path: Path) -> No
     # each entry's old value is the previous entry's new value: saved one after the other
     assert [r["old_value"] for r in rows[1:]] == [r["new_value"] for r in rows[:-1]]
     assert dataset.patient_view(db, A, 1).values["age_years"].value == rows[-1]["new_value"]
+
+
+@pytest.mark.parametrize(
+    "act",
+    [
+        lambda db, who: corrections.correct(db, A, 1, "sex", "male", reviewer=who, reason="r"),
+        lambda db, who: corrections.accept(db, A, 1, "level_upper", reviewer=who),
+        lambda db, who: corrections.add_patient(db, A, reviewer=who, reason="missed"),
+        lambda db, who: corrections.remove_patient(db, A, 1, reviewer=who, reason="pooled"),
+    ],
+    ids=["correct", "accept", "add_patient", "remove_patient"],
+)
+@pytest.mark.parametrize("typed", [" ann", "ann ", "\tann"])
+def test_the_log_gets_the_account_name_not_the_typed_spacing(
+    db: sqlite_utils.Database, act, typed: str
+) -> None:
+    act(db, typed)
+    assert {row["reviewer"] for row in log.entries(db, A)} == {"ann"}

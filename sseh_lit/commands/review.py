@@ -365,7 +365,7 @@ def review(
     Example: sseh-lit review --reviewer alice --field level_upper --limit 20
     """
     db = _db(db_path)
-    reviewers.require_active(db, reviewer)
+    reviewer = reviewers.require_active(db, reviewer)["name"]
     for name in fields:
         get_field(name)  # refuse unknown fields before starting
     filters = QueueFilters(

@@ -1,6 +1,7 @@
 """The corrections service: every reviewer act goes through here into the append-only log.
 
-Each function validates first (nothing is stored for a bad value or an unknown reviewer), then
+Each function validates first (nothing is stored for a bad value or an unknown reviewer; the log
+gets the account's stored name, so " ann " is logged as "ann"), then
 writes in one short ``BEGIN IMMEDIATE`` transaction, reading the current value inside it so the
 logged ``old_value`` is exactly what the reviewer replaced: two reviewers saving the same field
 queue on the write lock and both entries are kept, in order. Re-extraction never touches the
@@ -82,7 +83,7 @@ def correct(
     spec = get_field(field)
     new = validate(spec.name, value)
     _check_role(role)
-    require_active(db, reviewer)
+    reviewer = require_active(db, reviewer)["name"]
     with transaction(db):
         view = _live_patient(db, pmid, patient)
         merged = {**view.plain(), spec.name: new}
@@ -116,7 +117,7 @@ def accept(
     pmid = str(pmid)
     spec = get_field(field)
     _check_role(role)
-    require_active(db, reviewer)
+    reviewer = require_active(db, reviewer)["name"]
     with transaction(db):
         view = _live_patient(db, pmid, patient)
         current = view.values[spec.name]
@@ -151,7 +152,7 @@ def add_patient(
     pmid = str(pmid)
     clean = {get_field(k).name: validate(k, v) for k, v in (values or {}).items()}
     validate_patient(clean)
-    require_active(db, reviewer)
+    reviewer = require_active(db, reviewer)["name"]
     with transaction(db):
         _require_article(db, pmid)
         top = db.execute(
@@ -205,7 +206,7 @@ def remove_patient(
     The patient keeps its number and its history; :func:`restore_patient` undoes this.
     """
     pmid = str(pmid)
-    require_active(db, reviewer)
+    reviewer = require_active(db, reviewer)["name"]
     with transaction(db):
         view = _live_patient(db, pmid, patient)
         log.append(
@@ -224,7 +225,7 @@ def restore_patient(
 ) -> None:
     """Undo a removal (logged as an ``add_patient`` act for the same number)."""
     pmid = str(pmid)
-    require_active(db, reviewer)
+    reviewer = require_active(db, reviewer)["name"]
     with transaction(db):
         view = patient_view(db, pmid, patient)
         if not view.removed:
@@ -263,7 +264,7 @@ def resolve_flag(
     db: sqlite_utils.Database, flag_id: int, *, reviewer: str, reason: str | None = None
 ) -> dict[str, Any]:
     """Clear an open flag (e.g. "machine changed since review") and log who did it and why."""
-    require_active(db, reviewer)
+    reviewer = require_active(db, reviewer)["name"]
     with transaction(db):
         rows = list(db.query("select * from flags where id = ?", [int(flag_id)]))
         if not rows:
