@@ -30,3 +30,15 @@ def test_every_command_has_help_with_example(path: tuple[str, ...]) -> None:
     result = CliRunner().invoke(cli, [*path, "-h"])
     assert result.exit_code == 0, result.output
     assert "Example" in result.output, f"`sseh-lit {' '.join(path)} -h` shows no example"
+
+
+@pytest.mark.parametrize("path", _commands(cli), ids=" ".join)
+def test_help_ends_with_an_example_and_every_option_is_explained(path: tuple[str, ...]) -> None:
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    last = (command.help or "").strip().split("\n\n")[-1].strip()
+    assert last.startswith("Example:") and "sseh-lit " in last, f"help ends with {last!r}"
+    unexplained = [o.opts[0] for o in command.params if isinstance(o, click.Option) and not o.help]
+    assert unexplained == [], f"`sseh-lit {' '.join(path)}` options without help"

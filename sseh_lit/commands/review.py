@@ -69,7 +69,14 @@ def reviewer() -> None:
 
 @reviewer.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), default="reviewer", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="reviewer",
+    show_default=True,
+    help="reviewer: review records; adjudicator: also settle dual-review disagreements; "
+    "admin: also switch the review mode.",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @db_option
 @handle_errors

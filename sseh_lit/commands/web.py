@@ -17,7 +17,13 @@ from ..cli import cli, db_option, handle_errors, resolve_db
     show_default=True,
     help="Address to listen on; a non-local one needs at least one reviewer account.",
 )
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
 @click.option(
     "--review-mode",
     type=click.Choice(["single", "dual"]),
