@@ -302,9 +302,9 @@ def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     for info in sents:
         if not _usable(info) or info.section == "title":
             continue
-        if _at_presentation(info.text, info.words):
-            continue  # the state on admission is not the outcome
         got = classify_outcome(info.text, info.words)
+        if got is not None and _at_presentation(info.text, info.words):
+            continue  # the state on admission is not the outcome
         if found is not None and found[0] == "death":
             continue
         if got is None:

@@ -81,6 +81,7 @@ class _Rules:
     skip_sections: frozenset[str]
     literature: Cues
     strong: Cues
+    strong_words: frozenset[str]
     narrative: frozenset[str]
     modal: frozenset[str]
     aggregate: Cues
@@ -121,9 +122,14 @@ def _rules() -> _Rules:
         skip_sections=frozenset(sec["skip_sections"]),
         literature=Cues(sec["literature_cues"], prefix="", suffix=""),
         strong=Cues(
-            [w.strip() for w in sec["strong_patient_refs"]],
+            [w.strip() for w in sec["strong_patient_refs"] if " " in w.strip() or "-" in w],
             prefix=r"(?<![A-Za-z])",
             suffix=r"(?![A-Za-z])",
+        ),
+        strong_words=frozenset(
+            w.strip().lower()
+            for w in sec["strong_patient_refs"]
+            if " " not in w.strip() and "-" not in w
         ),
         narrative=frozenset(w.lower() for w in sec["narrative_verbs"]),
         modal=frozenset(w.lower() for w in sec["modal_words"]),
@@ -226,7 +232,9 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             ("we" in words or "here" in words or "herein" in words or "authors" in words)
             and r.we_report.search(text)
         )
-        strong = we_report or bool(r.strong.search(text, words))
+        strong = (
+            we_report or not r.strong_words.isdisjoint(words) or bool(r.strong.search(text, words))
+        )
         # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
         literature = not we_report and bool(r.literature.search(text, words))
         past = not r.narrative.isdisjoint(words) or _past_tense(text)
