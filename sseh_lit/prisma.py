@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -238,6 +239,27 @@ def _layout(counts: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     return placed, y
 
 
+#: The flow's arrows: from box, to box, and whether it runs down the main column or right.
+_ARROWS = (
+    ("identified", "screened", "down"),
+    ("screened", "included", "down"),
+    ("identified", "removed", "right"),
+    ("screened", "excluded", "right"),
+)
+
+
+def _arrows(by_id: dict[str, dict[str, Any]]) -> Iterator[tuple[float, float, float, float]]:
+    """Start and end points ``(x1, y1, x2, y2)`` of every arrow, for the SVG and the PNG."""
+    for src, dst, kind in _ARROWS:
+        a, b = by_id[src], by_id[dst]
+        if kind == "down":
+            x = a["x"] + a["w"] / 2
+            yield x, a["y"] + a["h"], x, b["y"]
+        else:
+            y = a["y"] + a["h"] / 2
+            yield a["x"] + a["w"], y, b["x"], y
+
+
 def render_svg(counts: dict[str, Any]) -> str:
     """The PRISMA 2020 flow diagram as a standalone SVG document (hand-written, text escaped)."""
     placed, height = _layout(counts)
@@ -267,19 +289,7 @@ def render_svg(counts: dict[str, Any]) -> str:
                 f'<text x="{b["x"] + _PAD}" y="{ty}"{weight} xml:space="preserve">'
                 f"{escape(line)}</text>"
             )
-    for src, dst, kind in (
-        ("identified", "screened", "down"),
-        ("screened", "included", "down"),
-        ("identified", "removed", "right"),
-        ("screened", "excluded", "right"),
-    ):
-        a, b = by_id[src], by_id[dst]
-        if kind == "down":
-            x = a["x"] + a["w"] / 2
-            x1, y1, x2, y2 = x, a["y"] + a["h"], x, b["y"]
-        else:
-            y = a["y"] + a["h"] / 2
-            x1, y1, x2, y2 = a["x"] + a["w"], y, b["x"], y
+    for x1, y1, x2, y2 in _arrows(by_id):
         out.append(
             f'<line x1="{x1:g}" y1="{y1:g}" x2="{x2:g}" y2="{y2:g}" stroke="#333" '
             'stroke-width="1.5" marker-end="url(#arrow)"/>'
@@ -320,20 +330,8 @@ def render_png(counts: dict[str, Any], path: str | Path) -> Path:
                 fontweight="bold" if i == 0 else "normal",
                 va="baseline",
             )
-    for src, dst, kind in (
-        ("identified", "screened", "down"),
-        ("screened", "included", "down"),
-        ("identified", "removed", "right"),
-        ("screened", "excluded", "right"),
-    ):
-        a, b = by_id[src], by_id[dst]
-        if kind == "down":
-            start = (a["x"] + a["w"] / 2, a["y"] + a["h"])
-            end = (a["x"] + a["w"] / 2, b["y"])
-        else:
-            start = (a["x"] + a["w"], a["y"] + a["h"] / 2)
-            end = (b["x"], a["y"] + a["h"] / 2)
-        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12))
+    for x1, y1, x2, y2 in _arrows(by_id):
+        ax.add_patch(FancyArrowPatch((x1, y1), (x2, y2), arrowstyle="-|>", mutation_scale=12))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, facecolor="white")
