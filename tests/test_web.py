@@ -234,6 +234,18 @@ def test_every_post_without_session_is_refused(
     assert log_rows(web_db) == []
 
 
+@pytest.mark.parametrize("token", [5, ["x"], {"csrf": "x"}, True, ""])
+def test_a_csrf_token_in_json_that_is_not_text_is_refused(
+    client: TestClient, web_db: Path, token: object
+) -> None:
+    login(client)
+    body = {"patient": 1, "field": "age_years", "value": "50", "csrf_token": token}
+    response = client.post(f"/record/{PMID}/field", json=body)
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["error"]
+    assert log_rows(web_db) == []
+
+
 def test_form_post_with_session_but_no_token_is_refused(client: TestClient, web_db: Path) -> None:
     login(client)
     response = client.post(

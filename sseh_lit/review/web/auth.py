@@ -128,8 +128,11 @@ def tokens_nonce() -> str:
     return secrets.token_urlsafe(24)
 
 
-def tokens_match(expected: str | None, supplied: str | None) -> bool:
-    """Constant-time comparison of a CSRF token; a missing token never matches."""
-    if not expected or not supplied:
+def tokens_match(expected: str | None, supplied: object) -> bool:
+    """Constant-time comparison of a CSRF token; a missing or non-text token never matches.
+
+    ``supplied`` comes from the request (a header, a form field or any JSON value).
+    """
+    if not expected or not isinstance(supplied, str) or not supplied:
         return False
     return hmac.compare_digest(expected.encode(), supplied.encode())
