@@ -63,7 +63,7 @@ def screen(record: Mapping[str, Any]) -> dict[str, Any]:
         log.exception("screening failed for %s; using the fallback rule", record.get("pmid"))
         include, reason = _fallback_screen(record)
         return {"include": include, "reason": reason}
-    return {"include": bool(decision.include), "reason": decision.reason}
+    return {"include": bool(decision.include), "reason": decision.schema_reason}
 
 
 def clean_record(obj: Mapping[str, Any]) -> dict[str, Any]:
