@@ -35,6 +35,7 @@ from xml.sax.saxutils import escape
 import sqlite_utils
 
 from .db import utcnow
+from .errors import ConfigError
 from .screen import EXCLUSION_CODES, effective_decisions
 
 #: Human labels for the exclusion codes, in the order the diagram lists them.
@@ -388,15 +389,21 @@ def write_prisma(
     """Compute the counts and write ``prisma.json`` or ``prisma.md`` plus the SVG and PNG diagrams."""
     counts = prisma_counts(db)
     folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     paths = {}
-    if fmt == "md":
-        paths["md"] = folder / "prisma.md"
-        paths["md"].write_text(render_markdown(counts), encoding="utf-8")
-    else:
-        paths["json"] = folder / "prisma.json"
-        paths["json"].write_text(json.dumps(counts, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    paths["svg"] = folder / "prisma.svg"
-    paths["svg"].write_text(render_svg(counts), encoding="utf-8")
-    paths["png"] = render_png(counts, folder / "prisma.png")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if fmt == "md":
+            paths["md"] = folder / "prisma.md"
+            paths["md"].write_text(render_markdown(counts), encoding="utf-8")
+        else:
+            paths["json"] = folder / "prisma.json"
+            text = json.dumps(counts, indent=2, ensure_ascii=False) + "\n"
+            paths["json"].write_text(text, encoding="utf-8")
+        paths["svg"] = folder / "prisma.svg"
+        paths["svg"].write_text(render_svg(counts), encoding="utf-8")
+        paths["png"] = render_png(counts, folder / "prisma.png")
+    except OSError as e:
+        raise ConfigError(
+            f"cannot write the PRISMA files to {folder}: {e.strerror or e}; choose another --out"
+        ) from e
     return counts, paths

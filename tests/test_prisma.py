@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sseh_lit.db import connect, utcnow
+from sseh_lit.errors import ConfigError
 from sseh_lit.prisma import (
     check_invariant,
     prisma_counts,
@@ -169,6 +170,26 @@ def test_png_and_files_are_written(built, tmp_path: Path) -> None:
     assert "Counts add up: yes" in render_markdown(counts)
     _, paths = write_prisma(built, tmp_path / "out", fmt="json")
     assert json.loads(paths["json"].read_text(encoding="utf-8"))["screened"] == 7
+
+
+def _below_a_file(tmp_path: Path) -> Path:
+    (tmp_path / "taken").write_text("a file, not a folder\n", encoding="utf-8")
+    return tmp_path / "taken" / "prisma"
+
+
+def _png_name_is_a_folder(tmp_path: Path) -> Path:
+    (tmp_path / "out" / "prisma.png").mkdir(parents=True)
+    return tmp_path / "out"
+
+
+@pytest.mark.parametrize("make_out", [_below_a_file, _png_name_is_a_folder])
+@pytest.mark.parametrize("fmt", ["json", "md"])
+def test_an_unwritable_out_folder_is_a_config_error(
+    built, tmp_path: Path, make_out, fmt: str
+) -> None:
+    out = make_out(tmp_path)
+    with pytest.raises(ConfigError, match=f"cannot write the PRISMA files to {out}"):
+        write_prisma(built, out, fmt=fmt)
 
 
 def test_empty_db_gives_zeros_that_add_up(db_path: Path) -> None:
