@@ -198,6 +198,11 @@ def test_time_to_surgery(sentence: str, hours: float | None) -> None:
         ("Follow-up MRI showed that the hematoma had resolved completely.", None),
         ("His leg weakness resolved completely.", "complete_recovery"),
         ("He was walking normally at 1-year follow-up.", "complete_recovery"),
+        (
+            "Complete neurological recovery followed, and MRI showed the hematoma had resolved.",
+            "complete_recovery",
+        ),
+        ("Neurologically he improved, and the hematoma on MRI shrank.", "partial_recovery"),
         ("Her weakness resolved over two weeks.", "complete_recovery"),
     ],
 )

@@ -131,10 +131,10 @@ def _rules() -> _Rules:
             re.I,
         ),
         scales=scales,
-        presentation=Cues(lex["outcome_presentation_cues"], prefix="", suffix=""),
+        presentation=Cues(lex["outcome_presentation_cues"]),
         management=Cues(lex["management_cues"], suffix=""),
         deterioration=Cues(lex["deterioration_cues"]),
-        after_cues=Cues(lex["grade_after_cues"], prefix="", suffix=""),
+        after_cues=Cues(lex["grade_after_cues"]),
         follow_up=re.compile(
             rf"(?:{_alt(lex['follow_up_cues'])})\s+(?:(?:period|duration|time|visit)\s+)?"
             rf"(?:of|for|at|after|was|lasted|examination)?\s*(?:about|approximately|over)?\s*"

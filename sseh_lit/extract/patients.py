@@ -120,7 +120,7 @@ def _rules() -> _Rules:
         case_sections=frozenset(sec["case_sections"]),
         generic_sections=frozenset(sec["generic_sections"]),
         skip_sections=frozenset(sec["skip_sections"]),
-        literature=Cues(sec["literature_cues"], prefix="", suffix=""),
+        literature=Cues(sec["literature_cues"]),
         strong=Cues(
             [w.strip() for w in sec["strong_patient_refs"] if " " in w.strip() or "-" in w],
             prefix=r"(?<![A-Za-z])",

@@ -228,63 +228,35 @@ def words_of(text: str) -> frozenset[str]:
     return frozenset(_WORDS.findall(text.lower()))
 
 
-#: Words too frequent in SSEH abstracts to serve as a phrase's trigger.
-_COMMON = frozenset(
-    [
-        "hematoma",
-        "haematoma",
-        "hematomas",
-        "epidural",
-        "spinal",
-        "patient",
-        "patients",
-        "the",
-        "of",
-        "a",
-        "an",
-        "and",
-        "with",
-        "was",
-        "were",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "by",
-        "from",
-        "is",
-        "are",
-        "had",
-        "has",
-        "be",
-        "been",
-        "this",
-        "that",
-    ]
-)
+@cache
+def _common_words() -> frozenset[str]:
+    """Words too frequent in SSEH abstracts to serve as a cue phrase's trigger."""
+    return frozenset(lexicon("common_words.json")["words"])
 
 
 class Cues:
     """A list of literal cue phrases matched as whole words, case-insensitively.
 
     Python's ``re`` tries every alternative at every position, so a long alternation is slow;
-    each phrase's longest word is therefore used as a trigger, and the regex only runs on a
-    sentence whose word set (:func:`words_of`) contains one. Phrases without any alphanumeric
-    word (``"%"``) make the regex always run.
+    each phrase's longest uncommon word is therefore used as a trigger, and the regex only runs
+    on a sentence whose word set (:func:`words_of`) contains one. Phrases without any
+    alphanumeric word (``"%"``), and stem or substring cues (an empty ``prefix``/``suffix``:
+    "neurolog" must match "neurological", whose word set has no "neurolog"), make the regex
+    always run.
     """
 
     def __init__(self, phrases: list[str], *, prefix: str = r"\b", suffix: str = r"\b") -> None:
         self.phrases = list(phrases)
         self.regex = re.compile(rf"{prefix}(?:{alternation(self.phrases)}){suffix}", re.IGNORECASE)
         triggers: set[str] = set()
-        self.always = False
+        self.always = not prefix or not suffix
         for phrase in self.phrases:
             ws = _WORDS.findall(phrase.lower())
             if not ws:
                 self.always = True
                 continue
-            rare = [w for w in ws if w not in _COMMON] or ws
+            common = _common_words()
+            rare = [w for w in ws if w not in common] or ws
             triggers.add(max(rare, key=len))
         self.triggers = frozenset(triggers)
 
