@@ -202,7 +202,7 @@ def test_time_to_surgery(sentence: str, hours: float | None) -> None:
             "Complete neurological recovery followed, and MRI showed the hematoma had resolved.",
             "complete_recovery",
         ),
-        ("Neurologically he improved, and the hematoma on MRI shrank.", "partial_recovery"),
+        ("Paraparesis improved, and the hematoma on MRI shrank.", "partial_recovery"),
         ("Her weakness resolved over two weeks.", "complete_recovery"),
     ],
 )
