@@ -19,8 +19,12 @@ from .errors import DatabaseError, LockHeldError
 
 
 def lock_path(db_path: str | Path, name: str) -> Path:
-    """The lock file of ``name`` (e.g. ``refresh``) for the DB at ``db_path``."""
-    db_path = Path(db_path)
+    """The lock file of ``name`` (e.g. ``refresh``) for the DB at ``db_path``.
+
+    Symlinks are resolved, so a DB reached through a link and through its real path shares
+    one lock (two refreshes on one file would otherwise both run).
+    """
+    db_path = Path(db_path).resolve()
     return db_path.with_name(f"{db_path.name}.{name}.lock")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from sseh_lit.cli import cli
-from sseh_lit.errors import DatabaseError
+from sseh_lit.errors import DatabaseError, LockHeldError
 from sseh_lit.lock import hold_lock, lock_path
 
 
@@ -54,3 +55,35 @@ def test_cli_reports_the_lock_file_in_one_line(
     assert isinstance(result.exception, SystemExit)  # not an uncaught OSError
     last = result.output.strip().splitlines()[-1]
     assert last.startswith("Error: cannot create the refresh lock file")
+
+
+def _symlink(tmp_path: Path, real: Path) -> Path:
+    link = tmp_path / "link.db"
+    link.symlink_to(real)
+    return link
+
+
+def _symlinked_folder(tmp_path: Path, real: Path) -> Path:
+    folder = tmp_path / "linked-folder"
+    folder.symlink_to(real.parent, target_is_directory=True)
+    return folder / real.name
+
+
+def _relative(tmp_path: Path, real: Path) -> Path:
+    return Path(os.path.relpath(real))
+
+
+@pytest.mark.parametrize("other_path", [_symlink, _symlinked_folder, _relative])
+def test_one_db_reached_by_two_paths_shares_one_lock(
+    tmp_path: Path, other_path: Callable[[Path, Path], Path]
+) -> None:
+    real = tmp_path / "data" / "corpus.db"
+    real.parent.mkdir()
+    real.touch()
+    other = other_path(tmp_path, real)
+    with (
+        hold_lock(real, "refresh"),
+        pytest.raises(LockHeldError, match="another refresh is running"),
+        hold_lock(other, "refresh"),
+    ):
+        pass
