@@ -327,6 +327,8 @@ def test_drug_and_condition_fields_reach_the_patient(sentence: str, field: str, 
         "Spontaneous spinal epidural hematoma is associated with anticoagulants such as warfarin.",
         "Previous reports in the literature describe hemilaminectomy at C5 in a 70-year-old man.",
         "Coagulopathy and vascular malformations are known risk factors.",
+        "Previous studies showed that warfarin caused coagulopathy and hematoma in 30% of cases.",
+        "Most patients underwent hemilaminectomy for a vascular malformation and recovered.",
     ],
 )
 def test_background_and_literature_sentences_are_not_the_patient(background: str) -> None:

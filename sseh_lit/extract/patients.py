@@ -85,6 +85,7 @@ class _Rules:
     narrative: frozenset[str]
     modal: frozenset[str]
     aggregate: Cues
+    generic: Cues
     count: re.Pattern[str]
     marker: re.Pattern[str]
     age_pair: re.Pattern[str]
@@ -134,6 +135,7 @@ def _rules() -> _Rules:
         narrative=frozenset(w.lower() for w in sec["narrative_verbs"]),
         modal=frozenset(w.lower() for w in sec["modal_words"]),
         aggregate=Cues(sec["aggregate_cues"], prefix="", suffix=""),
+        generic=Cues(sec["generic_subjects"]),
         count=re.compile(rf"\b{count_num}\s+(?:[\w-]+\s+){{0,3}}?({nouns})\b", re.IGNORECASE),
         marker=re.compile(marker, re.IGNORECASE),
         age_pair=re.compile(rf"\b(?:an?\s+)?{age}[^.;]{{0,60}}?\band\s+(?:an?\s+)?{age}", re.I),
@@ -238,7 +240,8 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
         # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
         literature = not we_report and bool(r.literature.search(text, words))
         past = not r.narrative.isdisjoint(words) or _past_tense(text)
-        modal = not r.modal.isdisjoint(words)
+        # "most patients recovered after surgery" is a generalisation, not this patient's course
+        modal = not r.modal.isdisjoint(words) or bool(r.generic.search(text, words))
         if literature or section == "skip":
             patient = False
         elif section == "case":
