@@ -11,9 +11,9 @@ Every number comes from what the DB already records, so it can be recomputed at 
 * **screened** — active records with an effective screening decision (rules, or a reviewer's
   override, which always wins); **awaiting screening** — active records not screened yet;
 * **excluded by reason** and **included** records from the effective decisions;
-* **included patients** — ``patients`` rows (status ``active`` or ``reviewer_added``, plus
-  reviewer-added patients known only from the log) of included records, minus those whose latest
-  reviewer act is ``remove_patient``.
+* **included patients** — the dataset's patients of included records
+  (:func:`sseh_lit.dataset.iter_patients`: reviewer-added in, removed out, a patient the machine
+  no longer finds kept when a reviewer worked on it).
 
 Invariant (checked by :func:`check_invariant`, shown by the tests):
 ``identified − duplicates − deleted − not_retrieved − awaiting_screening = screened =
@@ -34,6 +34,7 @@ from xml.sax.saxutils import escape
 
 import sqlite_utils
 
+from .dataset import iter_patients
 from .db import utcnow
 from .errors import ConfigError
 from .screen import EXCLUSION_CODES, effective_decisions
@@ -47,7 +48,6 @@ REASON_LABELS = {
     "retracted": "Retracted",
     "other": "Other (not a haematoma, non-human, not about SSEH)",
 }
-_EFFECTIVE_ROLES = ("single", "adjudicator", "consensus")
 
 
 def prisma_counts(db: sqlite_utils.Database) -> dict[str, Any]:
@@ -152,31 +152,13 @@ def check_invariant(counts: dict[str, Any]) -> bool:
 
 
 def included_patient_count(db: sqlite_utils.Database, included: set[str]) -> int:
-    """Active patients of the included records (see the module docstring)."""
-    patients = {
-        (r["pmid"], r["patient"])
-        for r in db.query(
-            "select pmid, patient from patients where status in ('active', 'reviewer_added')"
-        )
-        if r["pmid"] in included
-    }
-    latest: dict[tuple[str, int], str] = {}
-    marks = ", ".join("?" * len(_EFFECTIVE_ROLES))
-    for r in db.query(
-        "select pmid, patient, action from reviewer_log where action in "
-        f"('add_patient', 'remove_patient') and patient is not null and "
-        f"coalesce(role, 'single') in ({marks}) order by id",
-        list(_EFFECTIVE_ROLES),
-    ):
-        latest[(r["pmid"], r["patient"])] = r["action"]
-    for key, action in latest.items():
-        if key[0] not in included:
-            continue
-        if action == "add_patient":
-            patients.add(key)
-        else:
-            patients.discard(key)
-    return len(patients)
+    """Patients of the included records, exactly as the dataset has them.
+
+    Counted through :func:`sseh_lit.dataset.iter_patients` (one definition for PRISMA and the
+    export): removed patients are out, reviewer-added ones in, and a patient the machine no
+    longer finds stays in when a reviewer worked on it.
+    """
+    return sum(1 for view in iter_patients(db, included_only=False) if view.pmid in included)
 
 
 # --------------------------------------------------------------------------- rendering

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sseh_lit import dataset
 from sseh_lit.db import connect, utcnow
 from sseh_lit.errors import ConfigError
 from sseh_lit.prisma import (
@@ -213,3 +214,30 @@ def test_numbers_add_up_on_the_demo_db(tmp_path: Path) -> None:
     assert c["invariant_holds"]
     assert c["identified"] - c["duplicates"] - c["deleted"] == c["screened"]
     assert c["screened"] == c["included"] + sum(c["excluded_by_reason"].values())
+
+
+@pytest.mark.parametrize(
+    ("reviewer_touched_it", "expected"),
+    [(False, 1), (True, 2)],  # a gone patient a reviewer worked on stays in the dataset
+)
+def test_included_patients_match_the_dataset(
+    db_path: Path, reviewer_touched_it: bool, expected: int
+) -> None:
+    db = connect(db_path)
+    _run(db, 1, "sseh", "2024-01-10", ["1"])
+    db["articles"].insert(_article("1", INCLUDE))
+    screen_db(db)
+    now = utcnow()
+    db["patients"].insert_all(
+        [
+            {"pmid": "1", "patient": 1, "status": "active", "created_at": now},
+            {"pmid": "1", "patient": 2, "status": "gone", "created_at": now},  # machine lost it
+        ]
+    )
+    if reviewer_touched_it:
+        log.append(
+            db, pmid="1", patient=2, field="sex", action="correct", new_value="male",
+            reviewer="ann", reason="second patient of the report",
+        )  # fmt: skip
+    assert prisma_counts(db)["included_patients"] == expected
+    assert len(list(dataset.iter_patients(db))) == expected
