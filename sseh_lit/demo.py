@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
+
 from .config import demo_corpus_dir
 from .corpus import UpsertCounts, mark_deleted, upsert_articles
 from .db import connect, transaction, utcnow
@@ -53,6 +55,18 @@ def demo_files(directory: str | Path | None = None) -> tuple[Path, list[Path]]:
     return folder, files
 
 
+def _refuse_a_real_corpus(db: sqlite_utils.Database, db_path: str | Path) -> None:
+    """The demo writes synthetic records: never into a DB that holds real (non-demo) ones."""
+    (real,) = db.execute(
+        "select count(*) from articles where coalesce(source, '') != 'demo'"
+    ).fetchone()
+    if real:
+        raise ConfigError(
+            f"{db_path} holds records that are not from the demo corpus ({real}); the demo builds "
+            "its own database of synthetic records: choose another --db (e.g. outputs/demo.db)"
+        )
+
+
 def build_demo_corpus(db_path: str | Path, source_dir: str | Path | None = None) -> DemoSummary:
     """Load the demo XML into ``db_path`` through the refresh code path; idempotent."""
     folder, files = demo_files(source_dir)
@@ -60,6 +74,7 @@ def build_demo_corpus(db_path: str | Path, source_dir: str | Path | None = None)
     with hold_lock(db_path, "refresh"):
         db = connect(db_path)
         try:
+            _refuse_a_real_corpus(db, db_path)
             articles: list[Article] = []
             deleted: list[str] = []
             for path in files:

@@ -138,3 +138,24 @@ def test_cli_demo_bad_out_folder_is_one_line_error(
     assert result.exit_code == exit_code, result.output
     assert isinstance(result.exception, SystemExit)  # not an uncaught OSError
     assert result.output.strip().splitlines()[-1].startswith(message)
+
+
+@pytest.mark.parametrize(("source", "refused"), [("pubmed", True), ("file", True), ("demo", False)])
+def test_demo_never_writes_into_a_real_corpus(tmp_path: Path, source: str, refused: bool) -> None:
+    db_path = tmp_path / "corpus.db"
+    demo.build_demo_corpus(db_path, SYNTHETIC)
+    db = connect(db_path)
+    db.execute("update articles set source = ? where pmid = '99000001'", [source])
+    runs_before = db.execute("select count(*) from refresh_runs").fetchone()[0]
+    result = CliRunner().invoke(cli, ["demo", "--db", str(db_path), "--out", str(tmp_path / "o")])
+    runs_after = db.execute("select count(*) from refresh_runs").fetchone()[0]
+    if refused:
+        assert result.exit_code == 1, result.output
+        assert result.output.strip().splitlines()[-1] == (
+            f"Error: {db_path} holds records that are not from the demo corpus (1); the demo "
+            "builds its own database of synthetic records: choose another --db "
+            "(e.g. outputs/demo.db)"
+        )
+        assert runs_after == runs_before
+    else:
+        assert runs_after == runs_before + 1
