@@ -144,7 +144,8 @@ _CLAUSE_START = re.compile(
 )
 _POST_NEGATION = re.compile(
     r"^[\s,]*(?:[\w-]+\s+){0,3}(?:was|were|is|are|had been|has been)\s+(?:denied|excluded|"
-    r"ruled out|absent|not|negative|unremarkable)\b",
+    r"ruled out|absent|not|negative|unremarkable|declined|refused|avoided|withheld|"
+    r"contraindicated|abandoned|cancell?ed|omitted)\b",
     re.IGNORECASE,
 )
 _REMOTE_PAST = re.compile(
@@ -158,11 +159,25 @@ _SPONT_NOT_CAUSE = re.compile(
     re.IGNORECASE,
 )
 _NEG_WINDOW = 70
+#: Rule groups whose matches name a cause; their cause term must not be negated either.
+_CAUSE_GROUPS = frozenset(
+    {"traumatic_cause", "iatrogenic_cause", "procedure_event", "trauma_event"}
+)
+_CAUSE_TERM_GROUPS = ("trauma_term", "procedure_term", "specific_procedure")
 
 
 def sentences(text: str) -> list[str]:
     """Split an abstract into sentences (and structured-section paragraphs)."""
     return [s.strip() for s in _SENTENCE_END.split(text or "") if s and s.strip()]
+
+
+def clause_before(text: str, start: int, width: int = _NEG_WINDOW) -> str:
+    """The text of the clause that ends at ``start`` (at most ``width`` characters of it)."""
+    before = text[max(0, start - width) : start]
+    cut = 0
+    for boundary in _CLAUSE_START.finditer(before):
+        cut = boundary.end()  # the clause starts after the last boundary
+    return re.split(r"[.!?]\s", before[cut:])[-1]
 
 
 def is_negated(text: str, start: int, end: int, negation: re.Pattern[str]) -> bool:
@@ -171,13 +186,7 @@ def is_negated(text: str, start: int, end: int, negation: re.Pattern[str]) -> bo
     Looks back to the start of the clause (at most ~70 characters) for a cue such as "no",
     "without", "denied", "unlike", "rather than", and forward for "... was denied/excluded".
     """
-    window_start = max(0, start - _NEG_WINDOW)
-    before = text[window_start:start]
-    cut = 0
-    for boundary in _CLAUSE_START.finditer(before):
-        cut = boundary.end()  # the clause starts after the last boundary
-    before = re.split(r"[.!?]\s", before[cut:])[-1]
-    if negation.search(before):
+    if negation.search(clause_before(text, start)):
         return True
     return bool(_POST_NEGATION.search(text[end : end + 60]))
 
@@ -224,12 +233,51 @@ class _Reader:
                 for m in rule.regex.finditer(text):
                     if affirmed and is_negated(text, m.start(), m.end(), self.rules.negation):
                         continue
+                    if affirmed and group in _CAUSE_GROUPS and self._cause_negated(text, m):
+                        continue
                     found.append((rule, m))
             self._memo[key] = found
         if note and found:
             ids = sorted({r.id for r, _ in found})
             self.fired.append(f"{'+'.join(ids)}")
         return found
+
+    def _cause_negated(self, text: str, m: re.Match[str]) -> bool:
+        """True when every cause term inside a cause match is itself negated or refused.
+
+        "haematoma after delivery *without* neuraxial analgesia", "she had *declined* epidural
+        analgesia": the match starts affirmed, but the procedure or trauma it names did not
+        happen. Only the few words right before each term count, so "without apparent cause
+        two weeks after laminoplasty" keeps its laminoplasty.
+        """
+        cue = self.rules.groups["cause_negation"][0].regex
+        terms = [
+            (m.start() + t.start(), t)
+            for group in _CAUSE_TERM_GROUPS
+            for rule in self.rules.groups[group]
+            for t in rule.regex.finditer(m.group(0))
+        ]
+        if not terms:
+            return False
+        return all(cue.search(clause_before(text, start, 60)) for start, _ in terms)
+
+    def final(self, group: str, text: str) -> list[tuple[Rule, re.Match[str]]]:
+        """Affirmed matches that are not a provisional diagnosis ("initially reported as …").
+
+        A lesion first read as a haematoma (or a haematoma first read as a tumour) is told with
+        the wrong name before the right one; only the final reading counts.
+        """
+        return [
+            (rule, m)
+            for rule, m in self.matches(group, text, note=False)
+            if not self.provisional(text, m.start(), m.end())
+        ]
+
+    def provisional(self, text: str, start: int, end: int) -> bool:
+        """True when ``start:end`` is named as a first, presumed or mistaken diagnosis."""
+        before = self.rules.groups["provisional_context"][0].regex
+        after = self.rules.groups["provisional_after"][0].regex
+        return bool(before.search(clause_before(text, start, 90)) or after.search(text[end:]))
 
     def count(self, group: str, texts: list[str], **kw: Any) -> int:
         return sum(len(self.matches(group, t, note=False, **kw)) for t in texts)
