@@ -741,3 +741,23 @@ def test_a_patient_that_is_not_a_whole_number_is_refused(
         f"patient must be a whole number (1, 2, …), not {patient!r}"
     )
     assert log_rows(web_db) == []
+
+
+@pytest.mark.parametrize("asked", [1, 25])
+def test_expired_queue_orders_are_dropped_not_kept_forever(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, asked: int
+) -> None:
+    """Every ?field= value a reviewer ever asks for must not stay in memory for good."""
+    from sseh_lit.review.web import app as app_module
+
+    login(client)
+    clock = [1000.0]
+    monkeypatch.setattr(app_module.time, "monotonic", lambda: clock[0])
+    review = client.app.state.review
+    review._order_cache.clear()  # the order the sign-in's queue page remembered
+    for i in range(asked):
+        assert client.get(f"/record/{PMID}?field=typed-{i}").status_code == 200
+    assert len(review._order_cache) == asked
+    clock[0] += app_module.ORDER_TTL_SECONDS + 1
+    assert client.get(f"/record/{PMID}").status_code == 200
+    assert list(review._order_cache) == [("alice", "reviewer", "", "")]

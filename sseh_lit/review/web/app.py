@@ -248,8 +248,14 @@ class ReviewApp:
     def remember_order(
         self, params: dict[str, str], session: auth.Session, pmids: list[str]
     ) -> None:
+        now = time.monotonic()
         with self._order_lock:
-            self._order_cache[self._order_key(params, session)] = (time.monotonic(), pmids)
+            # Drop expired orders first: a long-running server would otherwise keep one list
+            # of PMIDs per (reviewer, filter, field) ever asked for (``field`` is free text).
+            expired = [k for k, (t, _) in self._order_cache.items() if now - t >= ORDER_TTL_SECONDS]
+            for k in expired:
+                del self._order_cache[k]
+            self._order_cache[self._order_key(params, session)] = (now, pmids)
 
     def queue_order(self, params: dict[str, str], session: auth.Session) -> list[str]:
         """The queue's PMIDs for previous/next on the record page.
