@@ -183,3 +183,15 @@ def test_a_blank_reason_is_refused_and_nothing_is_logged(
     assert code == 2, out
     assert "Invalid value for '--reason': give a reason" in out
     assert log_count(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--limit", "0"), ("--limit", "-1"), ("--max-confidence", "-5"), ("--max-confidence", "2")],
+)
+def test_review_refuses_limits_that_select_nothing_silently(
+    db: sqlite_utils.Database, db_path: Path, option: str, value: str
+) -> None:
+    code, out = run(db_path, "review", "--reviewer", "ann", option, value)
+    assert code == 2, out
+    assert f"Invalid value for '{option}'" in out

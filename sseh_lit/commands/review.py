@@ -351,9 +351,14 @@ def history(
 @reviewer_option
 @click.option("--pmid", default=None, help="Only this record.")
 @click.option("--field", "fields", multiple=True, help="Only these fields; repeatable.")
-@click.option("--max-confidence", type=float, default=None, help="Only values at or below this.")
+@click.option(
+    "--max-confidence",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Only values at or below this (0 to 1).",
+)
 @click.option("--flagged", is_flag=True, help="Only patients with an open flag.")
-@click.option("--limit", type=int, default=None, help="At most this many items.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many items.")
 @db_option
 @handle_errors
 def review(
