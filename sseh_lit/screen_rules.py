@@ -159,6 +159,7 @@ _SPONT_NOT_CAUSE = re.compile(
     re.IGNORECASE,
 )
 _NEG_WINDOW = 70
+_REMOTE_AFTER = re.compile(r"\b(?:months?|years?|decades?)\s+(?:after|following|post)\b", re.I)
 #: Rule groups whose matches name a cause; their cause term must not be negated either.
 _CAUSE_GROUPS = frozenset(
     {"traumatic_cause", "iatrogenic_cause", "procedure_event", "trauma_event"}
@@ -215,6 +216,7 @@ class _Reader:
         self.rules = rules
         self.fired: list[str] = []
         self.mixed = False
+        self.questioned = False  # spontaneity put in doubt (question, scare quotes)
         self._memo: dict[tuple[str, str, bool], list[tuple[Rule, re.Match[str]]]] = {}
 
     def matches(
@@ -261,7 +263,9 @@ class _Reader:
             return False
         return all(cue.search(clause_before(text, start, 60)) for start, _ in terms)
 
-    def final(self, group: str, text: str) -> list[tuple[Rule, re.Match[str]]]:
+    def final(
+        self, group: str, text: str, *, note: bool = False
+    ) -> list[tuple[Rule, re.Match[str]]]:
         """Affirmed matches that are not a provisional diagnosis ("initially reported as …").
 
         A lesion first read as a haematoma (or a haematoma first read as a tumour) is told with
@@ -269,7 +273,7 @@ class _Reader:
         """
         return [
             (rule, m)
-            for rule, m in self.matches(group, text, note=False)
+            for rule, m in self.matches(group, text, note=note)
             if not self.provisional(text, m.start(), m.end())
         ]
 
@@ -320,6 +324,9 @@ def decide(
         verdict.confidence = min(verdict.confidence, 0.8)
     if not abstract and verdict.reason != "sseh_case" and not verdict.from_metadata:
         verdict.confidence = min(verdict.confidence, 0.7)  # a title alone never excludes for sure
+    if reader.questioned and not verdict.from_metadata:
+        verdict.confidence = min(verdict.confidence, 0.7)
+        verdict.fired.append("spontaneity questioned")
     verdict.flags = sorted(set(flags))
     verdict.needs_review = verdict.confidence < REVIEW_BELOW
     verdict.fired = [*reader.fired, *verdict.fired]
@@ -441,10 +448,15 @@ def _decide(
 
 
 def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
-    """Exclude when the bleed is not a spinal epidural haematoma (or not a haematoma at all)."""
-    t_epi = reader.matches("epidural_haematoma", doc.title)
-    t_other = reader.matches("other_space_haematoma", doc.title)
-    title_hem = reader.any("epidural_haematoma", doc.title) or reader.any("haematoma", doc.title)
+    """Exclude when the bleed is not a spinal epidural haematoma (or not a haematoma at all).
+
+    Names given as a first or mistaken reading ("an abscess initially reported as a haematoma",
+    "a metastasis mimicking a haematoma") do not count: only the final diagnosis does.
+    """
+    reader.matches("epidural_haematoma", doc.title)  # noted in the detail
+    t_epi = reader.final("epidural_haematoma", doc.title)
+    t_other = reader.final("other_space_haematoma", doc.title, note=True)
+    title_hem = bool(t_epi or reader.final("haematoma", doc.title))
     if t_other and not t_epi:
         space = t_other[0][0].label
         return Verdict("not_epidural", 0.9, False, fired=[f"title: {space} haematoma"])
@@ -452,15 +464,17 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
         reader.mixed = True  # both spaces named: decide on cause, but never confidently
 
     a_epi = reader.count("epidural_haematoma", doc.sents)
+    a_epi_final = sum(len(reader.final("epidural_haematoma", s)) for s in doc.statements)
+    a_epi_first_reading = reader.count("epidural_haematoma", doc.statements) - a_epi_final
     a_other = [
-        hit
-        for sent in doc.statements
-        for hit in reader.matches("other_space_haematoma", sent, note=False)
+        hit for sent in doc.statements for hit in reader.final("other_space_haematoma", sent)
     ]
+    a_lesion = [hit for sent in doc.statements for hit in reader.final("not_a_haematoma", sent)]
     spinal_title = reader.any("spinal_context", doc.title, affirmed=False)
-    spinal_abs = reader.count("spinal_context", doc.sents, affirmed=False)
+    # background sentences ("better known in the spine") do not place this patient's bleed
+    spinal_abs = reader.count("spinal_context", doc.statements, affirmed=False)
     cranial_title = reader.any("cranial_context", doc.title, affirmed=False)
-    cranial_abs = reader.count("cranial_context", doc.sents, affirmed=False)
+    cranial_abs = reader.count("cranial_context", doc.statements, affirmed=False)
 
     if t_epi:
         if not spinal_title and (cranial_title or cranial_abs) and not spinal_abs:
@@ -468,26 +482,40 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
             return Verdict("not_epidural", conf, False, fired=["intracranial epidural"])
         return None
 
-    lesion = reader.matches("not_a_haematoma", doc.title)
+    lesion = reader.final("not_a_haematoma", doc.title, note=True)
     if lesion and not title_hem:
         what = lesion[0][0].label
-        if reader.count("epidural_haematoma", doc.statements):
+        if a_epi_final:
             return Verdict("sseh_case", 0.55, True, fired=[f"{what} in title, haematoma in text"])
-        return Verdict("other", 0.8, False, fired=[f"{what}, not a haematoma"])
+        fired = f"{what}, not a haematoma" + (
+            " (haematoma only as a first reading)" if a_epi_first_reading else ""
+        )
+        return Verdict("other", 0.8, False, fired=[fired])
     if lesion and title_hem:
         return Verdict("sseh_case", 0.6, True, fired=["bleeding lesion"])
 
     if _has(mesh_l, ("hematoma, subdural, spinal",)) and not a_epi:
         return Verdict("not_epidural", 0.8, False, fired=["MeSH subdural"])
-    if a_other and len(a_other) > a_epi:
+    if a_other and len(a_other) > a_epi_final:
         space = a_other[0][0].label
         return Verdict("not_epidural", 0.7, True, fired=[f"abstract: {space} haematoma"])
+    if a_epi and not a_epi_final and a_epi_first_reading and a_lesion and not title_hem:
+        what = a_lesion[0][0].label
+        return Verdict("other", 0.7, True, fired=[f"haematoma only as a first reading; {what}"])
     if a_epi:
         if not spinal_title and cranial_abs and not spinal_abs:
             return Verdict("not_epidural", 0.7, True, fired=["intracranial epidural"])
         return None
     if _has(mesh_l, ("hematoma, epidural, spinal",)):
         return None
+    if doc.abstract and (spinal_title or spinal_abs) and not a_lesion:
+        # the epidural place and the blood told apart: "an extradural mass … a clot was removed"
+        collection = reader.count("epidural_collection", doc.statements)
+        blood = sum(len(reader.final("blood_evidence", s)) for s in doc.statements)
+        if collection and (blood or title_hem):
+            return Verdict(
+                "sseh_case", 0.55, True, fired=["epidural collection and blood named apart"]
+            )
     if title_hem or reader.any("spontaneous", doc.title):
         if (spinal_title or spinal_abs) and doc.abstract:
             return Verdict("other", 0.6, True, fired=["spinal haematoma, epidural not stated"])
@@ -501,41 +529,55 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
 
 
 def _cause(reader: _Reader, doc: _Text) -> Verdict:
-    """Traumatic or iatrogenic, or spontaneous (include)."""
-    t_spont = [
-        m
-        for _, m in reader.matches("spontaneous", doc.title)
-        if not _SPONT_NOT_CAUSE.search(doc.title[max(0, m.start() - 20) : m.end() + 25])
-    ]
+    """Traumatic or iatrogenic, or spontaneous (include).
+
+    A spine operation or neuraxial procedure named in the title with a short interval
+    ("two weeks after laminoplasty") outweighs "spontaneous"/"without apparent cause": the
+    bleed is post-procedural (queued for review). An operation elsewhere in the body
+    ("postoperative" alone) or one years before does not.
+    """
+    t_spont = _spontaneity(reader, doc.title)
     title_bleed = reader.any("epidural_haematoma", doc.title) or reader.any("haematoma", doc.title)
-    t_iatro = reader.matches("iatrogenic_cause", doc.title) or [
+    t_iatro = [
         hit
-        for hit in reader.matches("procedure_event", doc.title, note=False)
-        if hit[0].id == "IA-EVT-NEURAXIAL" and title_bleed
+        for hit in reader.matches("iatrogenic_cause", doc.title)
+        + [
+            hit
+            for hit in reader.matches("procedure_event", doc.title, note=False)
+            if hit[0].id == "IA-EVT-NEURAXIAL" and title_bleed
+        ]
+        if not _REMOTE_AFTER.search(hit[1].group(0))
+    ]
+    t_specific = [
+        hit for hit in t_iatro if reader.any("specific_procedure", hit[1].group(0), affirmed=False)
     ]
     t_trauma = reader.matches("traumatic_cause", doc.title) or reader.matches(
         "trauma_event", doc.title
     )
     t_drug = reader.matches("drug", doc.title) if title_bleed else []
     if t_spont:
+        if t_specific:
+            return Verdict(
+                "iatrogenic",
+                0.7,
+                True,
+                fired=["spine/neuraxial procedure in title despite spontaneous"],
+            )
         if t_iatro or t_trauma:
             return Verdict("sseh_case", 0.65, True, fired=["spontaneous in title despite cause"])
         return Verdict("sseh_case", 0.92, False, fired=["spontaneous in title"])
     if t_iatro:
         return Verdict("iatrogenic", 0.9, False, fired=["procedure in title"])
     if t_trauma:
+        if t_drug:  # a fall on an anticoagulant: traumatic, but worth a look
+            return Verdict("traumatic", 0.7, True, fired=["trauma in title, on antithrombotics"])
         return Verdict("traumatic", 0.9, False, fired=["trauma in title"])
     if t_drug:
         return Verdict("sseh_case", 0.85, False, fired=["drug-associated in title"])
 
     # a sentence naming two or more causes enumerates them: background, not this patient's cause
     statements = [s for s in doc.statements if _causes_named(reader, s) < 2]
-    a_spont = sum(
-        1
-        for sent in statements
-        for _, m in reader.matches("spontaneous", sent, note=False)
-        if not _SPONT_NOT_CAUSE.search(sent[max(0, m.start() - 20) : m.end() + 25])
-    )
+    a_spont = sum(len(_spontaneity(reader, sent)) for sent in statements)
     a_iatro = reader.count("iatrogenic_cause", statements) + _procedure_events(
         reader, doc.narrative
     )
@@ -550,6 +592,36 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
         return Verdict(reason, conf, conf < REVIEW_BELOW, fired=[f"{reason} in text"])
     conf = 0.88 if a_spont else 0.78
     return Verdict("sseh_case", conf, False, fired=["epidural haematoma, no cause excluding it"])
+
+
+def _spontaneity(reader: _Reader, text: str) -> list[re.Match[str]]:
+    """Affirmed words saying the bleed had no cause ("spontaneous", "without apparent cause").
+
+    Left out: "spontaneous resolution" (the course, not the cause) and spontaneity in doubt —
+    a question ("Is it really spontaneous?"), scare quotes ("'spontaneous'"), "so-called".
+    Doubt marks the reader, which caps the decision's confidence.
+    """
+    doubt = reader.rules.groups["questioned"][0].regex
+    kept = []
+    for _, m in reader.matches("spontaneous", text, note=False):
+        if _SPONT_NOT_CAUSE.search(text[max(0, m.start() - 20) : m.end() + 25]):
+            continue
+        if _questioned(text, m, doubt):
+            reader.questioned = True
+            continue
+        kept.append(m)
+    return kept
+
+
+def _questioned(text: str, m: re.Match[str], doubt: re.Pattern[str]) -> bool:
+    """True when the word at ``m`` is put in doubt: a question, scare quotes, "so-called"."""
+    if doubt.search(text[max(0, m.start() - 30) : m.start()]):
+        return True
+    quotes = "'\"‘’“”"
+    if m.start() > 0 and text[m.start() - 1] in quotes and text[m.end() : m.end() + 1] in quotes:
+        return bool(text[m.end() : m.end() + 1])
+    clause_end = re.search(r"[.;:!?\n]", text[m.end() :])
+    return bool(clause_end and clause_end.group(0) == "?")
 
 
 def _causes_named(reader: _Reader, sentence: str) -> int:
