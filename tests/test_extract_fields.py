@@ -265,6 +265,18 @@ def test_outcome_takes_the_last_statement_of_the_course() -> None:
         ),
         ("Grade B on the ASIA scale.", {"scale": "ASIA", "grade": "B"}, None),
         ("Patients with ASIA A are less likely to recover.", None, None),
+        (
+            "American Spinal Injury Association (ASIA) grade B on admission.",
+            {"scale": "ASIA", "grade": "B"},
+            None,
+        ),
+        ("She was ASIA-A on arrival.", {"scale": "ASIA", "grade": "A"}, None),
+        (
+            "The JOA score improved from 8 to 15 after surgery.",
+            {"scale": "JOA", "grade": "8"},
+            {"scale": "JOA", "grade": "15"},
+        ),
+        ("The ASIA score of a patient was not recorded.", None, None),
     ],
 )
 def test_grades(abstract: str, pre: dict | None, post: dict | None) -> None:

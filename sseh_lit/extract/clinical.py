@@ -116,9 +116,10 @@ def _rules() -> _Rules:
         not_clinical=Cues(lex["outcome_not_clinical"], prefix="", suffix=""),
         clinical=Cues(lex["clinical_words"], suffix=""),
         grade=re.compile(
-            rf"\b({letter_scales})\b(?:\s+(?:impairment\s+)?(?:scale|grade|score|classification))?"
+            rf"\b({letter_scales})\b(?:\s*\([^()]{{1,12}}\))?"
+            r"(?:\s+(?:impairment\s+)?(?:scale|grade|score|classification))?"
             r"(?:\s*(?:was|of|:|=|grade|score|(?:improved|changed|went|progressed)\s+from|from))?"
-            r"\s*\(?\s*([A-E])(?![\w-])",
+            r"[\s(-]{0,3}(?-i:([A-E]))(?![\w-])",
             re.I,
         ),
         grade_after_letter=re.compile(
@@ -126,7 +127,8 @@ def _rules() -> _Rules:
             rf"(?:\s+(?i:on|of|according\s+to)\s+(?i:the\s+)?(?i:({letter_scales})))?"
         ),
         numeric_grade=re.compile(
-            rf"\b({numeric_scales})\b(?:\s+(?:score|grade|scale))?(?:\s*(?:was|of|:|=))?\s*"
+            rf"\b({numeric_scales})\b(?:\s*\([^()]{{1,12}}\))?(?:\s+(?:score|grade|scale))?"
+            r"(?:\s*(?:was|of|:|=|(?:improved|changed|went|increased|decreased)\s+from|from))?\s*"
             r"(\d{1,2}(?:\.\d)?)(?:\s*/\s*\d{1,2})?",
             re.I,
         ),
@@ -327,6 +329,10 @@ def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
 # ---------------------------------------------------------------- grades and follow-up
 
 
+def _number_grade(g: str) -> str:
+    return g[:-2] if g.endswith(".0") else g
+
+
 def _grades_in(text: str) -> list[tuple[int, dict[str, str]]]:
     r = _rules()
     out: list[tuple[int, dict[str, str]]] = []
@@ -342,9 +348,11 @@ def _grades_in(text: str) -> list[tuple[int, dict[str, str]]]:
         if m.group(2):
             out.append((m.start(), {"scale": r.scales[m.group(2).lower()], "grade": m.group(1)}))
     for m in r.numeric_grade.finditer(text):
-        g = m.group(2)
-        g = g[:-2] if g.endswith(".0") else g
-        out.append((m.start(), {"scale": r.scales[m.group(1).lower()], "grade": g}))
+        scale = r.scales[m.group(1).lower()]
+        out.append((m.start(), {"scale": scale, "grade": _number_grade(m.group(2))}))
+        tail = re.match(r"\s*(?:points?\s+)?(?:to|->|→)\s*(\d{1,2}(?:\.\d)?)\b", text[m.end() :])
+        if tail:
+            out.append((m.end(), {"scale": scale, "grade": _number_grade(tail.group(1))}))
     seen: set[int] = set()
     unique = []
     for pos, grade in sorted(out, key=lambda t: t[0]):
