@@ -19,6 +19,8 @@ def patients(abstract: str, title: str = TITLE, types: list[str] | None = None) 
     ("abstract", "n"),
     [
         ("A 61-year-old man had an epidural hematoma at C5 and recovered.", 1),
+        ("A 35-year-old mother of two children had an epidural hematoma at C5.", 1),
+        ("A 30-year-old woman who had delivered two infants developed a hematoma at T4.", 1),
         ("We report a case of spontaneous spinal epidural hematoma on aspirin.", 1),
         ("We present two patients with spontaneous spinal epidural hematoma on apixaban.", 2),
         ("We describe three cases of epidural hematoma in children with haemophilia.", 3),

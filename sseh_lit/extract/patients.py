@@ -93,6 +93,7 @@ class _Rules:
     not_past: frozenset[str]
     aged_list: re.Pattern[str]
     count_nouns: frozenset[str]
+    relatives: re.Pattern[str]
     numbers: dict[str, float]
     ordinals: dict[str, int]
     max_individual: int
@@ -151,6 +152,9 @@ def _rules() -> _Rules:
             re.IGNORECASE,
         ),
         count_nouns=frozenset(w.lower() for w in pat["count_nouns"]),
+        relatives=re.compile(
+            rf"\b(?:{alternation(pat['not_patient_counts_before'])})\s+$", re.IGNORECASE
+        ),
         numbers=numbers,
         ordinals=ordinals,
         max_individual=int(pat["max_individual"]),
@@ -278,6 +282,9 @@ def _count_mentions(infos: Sequence[SentInfo], *, include_literature: bool = Fal
             before = text[max(0, m.start() - 60) : m.start()].lower()
             # "of the 17 patients identified, 3 received" is a pool, not the cases reported
             if re.search(r"\b(?:of|among|from|in)\s+(?:the|these|all|a\s+total\s+of)\s+$", before):
+                continue
+            # "mother of two children", "her two sons" are relatives, not patients
+            if r.relatives.search(before[-25:]):
                 continue
             # "7 weeks" etc. never match the nouns; "two cases of SEH", "report of two cases"
             found.append(int(n))
