@@ -39,6 +39,20 @@ def load_query(path: str | Path) -> Query:
     missing = [key for key in _REQUIRED if not str(data.get(key, "")).strip()]
     if missing:
         raise ConfigError(f"query file {path} lacks {', '.join(missing)}")
+    # A list or table would be sent to PubMed as its Python repr, and a float version loses
+    # digits (1.10 reads as 1.1): these must be quoted text (a whole-number version may stay).
+    not_text = [
+        key
+        for key in _REQUIRED
+        if not isinstance(data[key], str)
+        and not (
+            key == "version" and isinstance(data[key], int) and not isinstance(data[key], bool)
+        )
+    ]
+    if not_text:
+        raise ConfigError(
+            f'query file {path}: {", ".join(not_text)} must be quoted text, e.g. version = "1.10"'
+        )
     return Query(
         name=str(data["name"]).strip(),
         version=str(data["version"]).strip(),
