@@ -159,6 +159,8 @@ _SPONT_NOT_CAUSE = re.compile(
     re.IGNORECASE,
 )
 _NEG_WINDOW = 70
+_GENERIC_LESION = frozenset({"mass", "masses", "lesion", "lesions"})
+_INTERVAL_BEFORE = re.compile(r"\b(?:months?|years?|decades?)\s*$", re.I)
 _REMOTE_AFTER = re.compile(r"\b(?:months?|years?|decades?)\s+(?:after|following|post)\b", re.I)
 #: Rule groups whose matches name a cause; their cause term must not be negated either.
 _CAUSE_GROUPS = frozenset(
@@ -192,8 +194,14 @@ def is_negated(text: str, start: int, end: int, negation: re.Pattern[str]) -> bo
     return bool(_POST_NEGATION.search(text[end : end + 60]))
 
 
-def _remote_past(text: str, end: int) -> bool:
-    """True when the event is dated months/years before (not the cause of an acute bleed)."""
+def _remote_past(text: str, end: int, start: int | None = None) -> bool:
+    """True when the event is dated months/years away from the bleed, so not its cause.
+
+    "a fall two years earlier" (after the match) or "3 months after the accident" (before a
+    match that starts with after/following: a follow-up date or a remote event).
+    """
+    if start is not None and _INTERVAL_BEFORE.search(text[max(0, start - 30) : start]):
+        return True
     return bool(_REMOTE_PAST.search(text[end : end + 60]))
 
 
@@ -469,12 +477,18 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
     a_other = [
         hit for sent in doc.statements for hit in reader.final("other_space_haematoma", sent)
     ]
-    a_lesion = [hit for sent in doc.statements for hit in reader.final("not_a_haematoma", sent)]
+    a_lesion = [  # a named lesion; "mass"/"lesion" alone is what a haematoma is called too
+        hit
+        for sent in doc.statements
+        for hit in reader.final("not_a_haematoma", sent)
+        if hit[1].group(0).lower() not in _GENERIC_LESION
+    ]
     spinal_title = reader.any("spinal_context", doc.title, affirmed=False)
-    # background sentences ("better known in the spine") do not place this patient's bleed
-    spinal_abs = reader.count("spinal_context", doc.statements, affirmed=False)
+    # background or contrasted places ("better known in the spine", "unlike the spinal form",
+    # "no intracranial bleed") do not place this patient's bleed
+    spinal_abs = reader.count("spinal_context", doc.statements)
     cranial_title = reader.any("cranial_context", doc.title, affirmed=False)
-    cranial_abs = reader.count("cranial_context", doc.statements, affirmed=False)
+    cranial_abs = reader.count("cranial_context", doc.statements)
 
     if t_epi:
         if not spinal_title and (cranial_title or cranial_abs) and not spinal_abs:
@@ -487,6 +501,10 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
         what = lesion[0][0].label
         if a_epi_final:
             return Verdict("sseh_case", 0.55, True, fired=[f"{what} in title, haematoma in text"])
+        generic = all(m.group(0).lower() in _GENERIC_LESION for _, m in lesion)
+        blood = sum(len(reader.final("blood_evidence", s)) for s in doc.statements)
+        if generic and blood and not a_lesion:
+            return Verdict("sseh_case", 0.55, True, fired=["mass in title, blood found in text"])
         fired = f"{what}, not a haematoma" + (
             " (haematoma only as a first reading)" if a_epi_first_reading else ""
         )
@@ -572,8 +590,6 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
         if t_drug:  # a fall on an anticoagulant: traumatic, but worth a look
             return Verdict("traumatic", 0.7, True, fired=["trauma in title, on antithrombotics"])
         return Verdict("traumatic", 0.9, False, fired=["trauma in title"])
-    if t_drug:
-        return Verdict("sseh_case", 0.85, False, fired=["drug-associated in title"])
 
     # a sentence naming two or more causes enumerates them: background, not this patient's cause
     statements = [s for s in doc.statements if _causes_named(reader, s) < 2]
@@ -588,8 +604,12 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
         reason = "iatrogenic" if a_iatro >= a_trauma else "traumatic"
         if a_spont:
             return Verdict("sseh_case", 0.55, True, fired=[f"spontaneous vs {reason} in text"])
+        if t_drug:  # "… on warfarin" in the title, a fall or a puncture in the story
+            return Verdict(reason, 0.7, True, fired=[f"drug in title, {reason} in text"])
         conf = 0.8 if max(a_iatro, a_trauma) >= 2 else 0.7
         return Verdict(reason, conf, conf < REVIEW_BELOW, fired=[f"{reason} in text"])
+    if t_drug:
+        return Verdict("sseh_case", 0.85, False, fired=["drug-associated in title"])
     conf = 0.88 if a_spont else 0.78
     return Verdict("sseh_case", conf, False, fired=["epidural haematoma, no cause excluding it"])
 
@@ -645,7 +665,7 @@ def _procedure_events(reader: _Reader, narrative: list[str]) -> int:
     found, ids, seen_bleed = 0, set(), False
     for sent in narrative:
         for rule, m in reader.matches("procedure_event", sent, note=False):
-            if _remote_past(sent, m.end()):
+            if _remote_past(sent, m.end(), m.start()):
                 continue
             if rule.id == "IA-EVT-NEURAXIAL" or not seen_bleed:
                 found += 1
@@ -663,7 +683,7 @@ def _events(reader: _Reader, group: str, narrative: list[str]) -> int:
     ids, n = set(), 0
     for sent in narrative:
         for rule, m in reader.matches(group, sent, note=False):
-            if not _remote_past(sent, m.end()):
+            if not _remote_past(sent, m.end(), m.start()):
                 ids.add(rule.id)
                 n += 1
     if ids:
