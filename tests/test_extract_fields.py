@@ -156,6 +156,9 @@ def test_location(sentence: str, location: str | None) -> None:
         ("Surgery may be needed in severe cases.", None, None),
         ("Decompression was recommended but he refused and was observed.", "conservative", None),
         ("The hematoma was removed through a hemilaminectomy.", "surgical", "hemilaminectomy"),
+        ("He underwent right C5-C6 hemilaminotomy and evacuation.", "surgical", "laminotomy"),
+        ("The hematoma was drained percutaneously under CT guidance.", "surgical", "other"),
+        ("He was managed non-surgically.", "conservative", None),
     ],
 )
 def test_treatment_and_procedure(
@@ -193,6 +196,8 @@ def test_time_to_surgery(sentence: str, hours: float | None) -> None:
         ("He showed partial recovery of motor function.", "partial_recovery"),
         ("His neurological status remained unchanged.", "no_recovery"),
         ("The paraplegia did not improve after surgery.", "no_recovery"),
+        ("After laminectomy he remained paraparetic.", "no_recovery"),
+        ("He regained motor function within a week.", "partial_recovery"),
         ("He died of pneumonia two weeks later.", "death"),
         ("Follow-up MRI showed complete resolution of the hematoma.", None),
         ("Follow-up MRI showed that the hematoma had resolved completely.", None),
