@@ -159,6 +159,7 @@ _SPONT_NOT_CAUSE = re.compile(
     re.IGNORECASE,
 )
 _NEG_WINDOW = 70
+_FALL = re.compile(r"\b(?:falls?|fell|falling|tripped|stumbled|slipped)\b", re.I)
 _GENERIC_LESION = frozenset({"mass", "masses", "lesion", "lesions"})
 _INTERVAL_BEFORE = re.compile(r"\b(?:months?|years?|decades?)\s*$", re.I)
 _REMOTE_AFTER = re.compile(r"\b(?:months?|years?|decades?)\s+(?:after|following|post)\b", re.I)
@@ -243,7 +244,7 @@ class _Reader:
                 for m in rule.regex.finditer(text):
                     if affirmed and is_negated(text, m.start(), m.end(), self.rules.negation):
                         continue
-                    if affirmed and group in _CAUSE_GROUPS and self._cause_negated(text, m):
+                    if affirmed and group in _CAUSE_GROUPS and self._not_a_cause(group, text, m):
                         continue
                     found.append((rule, m))
             self._memo[key] = found
@@ -251,6 +252,28 @@ class _Reader:
             ids = sorted({r.id for r, _ in found})
             self.fired.append(f"{'+'.join(ids)}")
         return found
+
+    def _not_a_cause(self, group: str, text: str, m: re.Match[str]) -> bool:
+        """True when a cause match names no cause after all.
+
+        Its cause terms are negated or refused; an operation is the treatment ("full recovery
+        after emergency laminectomy"); a fall is the consequence of the weakness ("her legs gave
+        way and she fell", "fell because of leg weakness").
+        """
+        if group in ("iatrogenic_cause", "procedure_event") and self.any(
+            "treatment_context", m.group(0), affirmed=False
+        ):
+            return True
+        if (
+            group == "trauma_event"
+            and _FALL.search(m.group(0))
+            and (
+                self.any("fall_consequence", text[: m.start()], affirmed=False)
+                or self.any("fall_consequence_after", text[m.end() :], affirmed=False)
+            )
+        ):
+            return True
+        return self._cause_negated(text, m)
 
     def _cause_negated(self, text: str, m: re.Match[str]) -> bool:
         """True when every cause term inside a cause match is itself negated or refused.
