@@ -159,7 +159,9 @@ _SPONT_NOT_CAUSE = re.compile(
     re.IGNORECASE,
 )
 _NEG_WINDOW = 70
-_FALL = re.compile(r"\b(?:falls?|fell|falling|tripped|stumbled|slipped)\b", re.I)
+_FALL = re.compile(
+    r"\b(?:falls?|fell|falling|tripped|stumbled|slipped|struck|hit|banged|bumped|landed)\b", re.I
+)
 _GENERIC_LESION = frozenset({"mass", "masses", "lesion", "lesions"})
 _INTERVAL_BEFORE = re.compile(r"\b(?:months?|years?|decades?)\s*$", re.I)
 _REMOTE_AFTER = re.compile(r"\b(?:months?|years?|decades?)\s+(?:after|following|post)\b", re.I)

@@ -647,3 +647,379 @@ def test_any_input_gives_a_valid_decision(title: str, abstract: str | None, type
 def test_negation_stays_inside_its_clause(sentence: str, term: str, negated: bool) -> None:
     start = sentence.index(term)
     assert is_negated(sentence, start, start + len(term), load_rules().negation) is negated
+
+
+# --- generalisation: one block per phenomenon, several wordings each ---------------------------
+# (id, title, abstract, expected reason, expected needs_review or None when either is fine)
+PHENOMENA: list[tuple[str, str, str, str, bool | None]] = [
+    # a procedure that did NOT happen: negated, refused, avoided, declined
+    (
+        "refused-neuraxial-in-title",
+        "Postpartum thoracic epidural haematoma in a woman who had refused epidural analgesia",
+        "A 34-year-old woman gave birth vaginally without regional anaesthesia. On the second "
+        "postpartum day she developed interscapular pain and leg weakness; MRI showed a dorsal "
+        "epidural haematoma from T3 to T6, which was evacuated.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "delivery-without-block-in-title",
+        "Thoracic epidural haematoma after a spontaneous vaginal birth without spinal analgesia",
+        "A 28-year-old woman developed numb legs a day after delivery. MRI showed an epidural "
+        "haematoma at T5-T8.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "no-prior-block",
+        "Cervical epidural hematoma in late pregnancy with no prior neuraxial block",
+        "A 27-year-old woman at 37 weeks developed sudden neck pain and quadriparesis. MRI showed "
+        "a C5-C7 epidural hematoma.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "spinal-anaesthesia-avoided",
+        "Acute paraparesis after childbirth",
+        "A 30-year-old woman delivered by caesarean section under general anaesthesia; spinal "
+        "anaesthesia had been avoided because of thrombocytopenia. Twelve hours later she "
+        "developed leg weakness and MRI showed a T8-T11 epidural hematoma.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "epidural-declined",
+        "Thoracic epidural haematoma after an uncomplicated labour",
+        "Epidural analgesia was declined, and a 31-year-old woman delivered vaginally. The next "
+        "day she had back pain and numb legs; MRI showed an epidural haematoma at T4-T7.",
+        "sseh_case",
+        None,
+    ),
+    # a traumatic cause told as a contact-sport event, often with "no fracture"
+    (
+        "sport-tackling-title",
+        "Cervical epidural haematoma after tackling in American football",
+        "A 19-year-old linebacker felt burning pain in both arms after tackling an opponent. CT "
+        "showed no fracture. MRI showed a C4-C6 dorsal epidural haematoma, which was evacuated.",
+        "traumatic",
+        None,
+    ),
+    (
+        "sport-scrum-title",
+        "Thoracic epidural hematoma in a prop forward after a collapsed scrum",
+        "A 26-year-old man had back pain and leg tingling after a match. Radiographs showed no "
+        "fracture; MRI showed an epidural hematoma at T2-T4.",
+        "traumatic",
+        None,
+    ),
+    (
+        "sport-body-checked",
+        "Delayed quadriparesis in an ice hockey player",
+        "A 24-year-old man was body-checked into the boards during a game and developed neck "
+        "pain; six hours later his arms became weak. Radiographs showed no fracture; MRI "
+        "revealed an epidural hematoma from C5 to C7.",
+        "traumatic",
+        None,
+    ),
+    (
+        "sport-thrown",
+        "Thoracic epidural hematoma in an adolescent judoka",
+        "A 15-year-old boy was thrown onto his back during judo practice. That evening he "
+        "developed leg weakness; MRI showed an epidural hematoma at T5-T8 without vertebral "
+        "injury.",
+        "traumatic",
+        None,
+    ),
+    (
+        "sport-collided",
+        "Epidural hematoma of the cervical spine in a footballer",
+        "A 22-year-old man collided with another player and felt tingling in both hands. MRI "
+        "showed a C3-C5 epidural hematoma.",
+        "traumatic",
+        None,
+    ),
+    (
+        "exertion-without-impact-stays-in",
+        "Cervical epidural hematoma after weightlifting",
+        "A 28-year-old man felt sudden neck pain while lifting weights in the gym. MRI showed a "
+        "C6-T1 epidural hematoma that resolved without surgery.",
+        "sseh_case",
+        None,
+    ),
+    # another lesion first read (or mistaken) as a haematoma: abscess, tumour, haematopoiesis
+    (
+        "empyema-misdiagnosed-as-haematoma",
+        "Thoracic epidural empyema misdiagnosed as spontaneous haematoma",
+        "A 61-year-old diabetic woman had back pain and paraparesis. MRI was first read as an "
+        "epidural haematoma; at surgery purulent material was evacuated and cultures grew "
+        "Streptococcus.",
+        "other",
+        None,
+    ),
+    (
+        "lymphoma-presumed-haematoma",
+        "Epidural lymphoma mistaken for a spontaneous spinal epidural haematoma",
+        "A 70-year-old man developed paraparesis over two days. MRI showed a posterior epidural "
+        "lesion at T3-T6 that was presumed to be a haematoma; biopsy at laminectomy showed "
+        "diffuse large B-cell lymphoma.",
+        "other",
+        None,
+    ),
+    (
+        "haematopoiesis-simulating-haematoma",
+        "Paravertebral haematopoietic tissue simulating an epidural haematoma in thalassaemia",
+        "A 31-year-old woman with thalassaemia had slowly progressive leg weakness. MRI showed "
+        "epidural masses from T3 to T8 that were first reported as subacute haematoma; the "
+        "imaging and history pointed to extramedullary haematopoiesis, treated with radiotherapy.",
+        "other",
+        None,
+    ),
+    (
+        "metastasis-found-title-silent",
+        "Sudden paraparesis in an elderly man",
+        "A 72-year-old man developed back pain and leg weakness over a day. MRI showed a dorsal "
+        "epidural lesion at T6-T8 that was initially interpreted as an epidural haematoma. At "
+        "laminectomy a metastasis of prostate adenocarcinoma was found.",
+        "other",
+        True,
+    ),
+    (
+        "mass-in-title-proved-haematoma",
+        "Epidural mass in a patient taking warfarin",
+        "A 75-year-old man on warfarin developed paraparesis. MRI showed an enhancing epidural "
+        "mass at T9-T11, initially thought to be a tumour. At surgery an organised haematoma was "
+        "removed.",
+        "sseh_case",
+        True,
+    ),
+    (
+        "haematoma-first-read-as-tumour",
+        "Thoracic epidural haematoma mimicking a tumour",
+        "A 64-year-old woman had progressive leg weakness. MRI suggested a neoplasm, but an "
+        "epidural haematoma was evacuated at T7-T9.",
+        "sseh_case",
+        None,
+    ),
+    # spontaneity put in doubt (question, scare quotes) with a fall, often on an anticoagulant
+    (
+        "scare-quoted-spontaneous",
+        "'Spontaneous' spinal epidural haematoma after a fall from a ladder",
+        "A 58-year-old man fell from a ladder and developed leg weakness the next day. MRI "
+        "showed a thoracic epidural haematoma.",
+        "traumatic",
+        True,
+    ),
+    (
+        "truly-spontaneous-question",
+        "Spinal epidural hematoma in an anticoagulated man: truly spontaneous?",
+        "A 79-year-old man on warfarin slipped on ice and landed on his back. Hours later he "
+        "could not move his legs; MRI showed an epidural hematoma from T10 to L1.",
+        "traumatic",
+        True,
+    ),
+    (
+        "truly-spontaneous-affirmed",
+        "Truly spontaneous spinal epidural haematoma in a young adult",
+        "A 25-year-old woman with no risk factors developed acute back pain and paraparesis. MRI "
+        "showed a T3-T5 epidural haematoma.",
+        "sseh_case",
+        False,
+    ),
+    (
+        "minor-fall-on-doac-title",
+        "Cervical epidural haematoma after a minor fall in a patient on rivaroxaban",
+        "An 81-year-old woman on rivaroxaban developed neck pain and arm weakness hours after "
+        "the incident. MRI showed a C2-C5 epidural haematoma.",
+        "traumatic",
+        True,
+    ),
+    (
+        "tripped-on-doac-abstract",
+        "Neck pain and tetraparesis in an older woman taking apixaban",
+        "An 86-year-old woman taking apixaban tripped over a rug at home and hit her head on a "
+        "table. By evening her arms and legs were weak. MRI showed a C3-C6 epidural haematoma.",
+        "traumatic",
+        None,
+    ),
+    (
+        "drug-title-fall-in-story",
+        "Lumbar epidural hematoma in a man on dabigatran",
+        "A 74-year-old man on dabigatran fell down the stairs at home. The next morning he had "
+        "saddle anaesthesia; MRI showed an L2-L4 epidural hematoma.",
+        "traumatic",
+        True,
+    ),
+    (
+        "fall-is-the-consequence",
+        "Thoracic epidural hematoma in a woman on dabigatran",
+        "A 79-year-old woman on dabigatran felt sudden back pain; within an hour her legs gave "
+        "way and she fell. MRI showed an epidural hematoma from T6 to T9.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "fell-because-of-weakness",
+        "Epidural hematoma of the thoracic spine",
+        "An 82-year-old woman on apixaban developed back pain and fell at home because of leg "
+        "weakness. MRI showed an epidural hematoma from T9 to T12.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "fell-and-struck-back",
+        "Epidural hematoma of the thoracic spine in an older woman",
+        "An 82-year-old woman fell in the bathroom and struck her back on the bathtub. Hours "
+        "later she had leg weakness. MRI showed an epidural hematoma from T9 to T12.",
+        "traumatic",
+        None,
+    ),
+    # post-operative haematoma days or weeks after SPINE surgery, even if called spontaneous
+    (
+        "spontaneous-days-after-discectomy",
+        "Spontaneous epidural haematoma ten days after lumbar microdiscectomy",
+        "A 47-year-old man had an uneventful L4-L5 microdiscectomy. Ten days later he developed "
+        "cauda equina syndrome; MRI showed an epidural haematoma at the operated level.",
+        "iatrogenic",
+        True,
+    ),
+    (
+        "no-obvious-cause-after-fusion",
+        "Late epidural hematoma without obvious cause three weeks after posterior cervical fusion",
+        "A 71-year-old woman had C3-C6 fusion and went home well. Three weeks later she had "
+        "sudden neck pain and weak hands; an epidural hematoma was evacuated.",
+        "iatrogenic",
+        True,
+    ),
+    (
+        "postoperative-day-after-laminoplasty",
+        "Late neurological deterioration after cervical surgery",
+        "A 62-year-old woman underwent C4-C6 laminoplasty. She was discharged well, but on "
+        "postoperative day 12 she developed sudden neck pain; MRI showed an epidural hematoma at "
+        "the operated levels.",
+        "iatrogenic",
+        None,
+    ),
+    (
+        "non-spinal-surgery-stays-in",
+        "Postoperative spontaneous spinal epidural haematoma after total knee replacement",
+        "A 73-year-old woman received enoxaparin after knee replacement under general "
+        "anaesthesia. On day 3 she developed back pain and paraplegia; MRI showed a T7-T10 "
+        "epidural haematoma.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "spine-surgery-years-before-stays-in",
+        "Spontaneous spinal epidural haematoma eight years after lumbar fusion",
+        "A 68-year-old man with an L4-S1 fusion eight years earlier developed acute neck pain and "
+        "arm weakness. MRI showed a C5-C7 epidural haematoma.",
+        "sseh_case",
+        False,
+    ),
+    (
+        "operation-as-treatment-in-title",
+        "Cervical epidural haematoma with full recovery following decompressive laminectomy",
+        "A 52-year-old woman woke with neck pain and weak arms. An epidural haematoma at C5-C7 "
+        "was evacuated within 6 hours.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "operation-as-treatment-in-story",
+        "Thoracic epidural hematoma in a man on warfarin",
+        "A 70-year-old man on warfarin developed sudden paraplegia. MRI showed a T4-T7 epidural "
+        "hematoma. The hematoma was evacuated and he regained walking after emergency "
+        "laminectomy.",
+        "sseh_case",
+        None,
+    ),
+    # imaging procedures in the work-up are not causes (older reports: myelography)
+    (
+        "diagnostic-myelography",
+        "Acute paraplegia due to a thoracic epidural haematoma",
+        "A 58-year-old man developed acute paraplegia. Myelography showed a complete block at "
+        "T10, and an extradural haematoma was removed at laminectomy.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "ct-myelogram-in-workup",
+        "Lumbar epidural hematoma in a girl with haemophilia",
+        "A 13-year-old girl with haemophilia had back pain and urinary retention. A CT myelogram "
+        "demonstrated an extradural defect at L3-L4, and an epidural hematoma was drained.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "after-myelography-is-a-cause",
+        "Paraparesis following myelography",
+        "A 61-year-old woman underwent lumbar myelography for sciatica. After myelography she "
+        "developed leg weakness; MRI showed an epidural haematoma at L1-L3.",
+        "iatrogenic",
+        None,
+    ),
+    # an intracranial epidural bleed: the spine named only in background or contrast
+    (
+        "cranial-spine-only-in-background",
+        "Spontaneous extradural haematoma of the skull vault in a sickle cell crisis",
+        "A 16-year-old boy with sickle cell disease had headache and vomiting during a crisis. "
+        "CT showed a frontal extradural haematoma with mass effect, and he underwent craniotomy. "
+        "Spontaneous epidural bleeding is far more often reported in the spine.",
+        "not_epidural",
+        None,
+    ),
+    (
+        "cranial-spine-in-contrast",
+        "Spontaneous extradural haematoma of the calvarium in sickle cell anaemia",
+        "A 12-year-old girl with sickle cell anaemia had headache and drowsiness during a painful "
+        "crisis. CT showed a parietal extradural haematoma with mass effect, evacuated by "
+        "craniotomy. Unlike the spinal form, this variant follows bone infarction.",
+        "not_epidural",
+        None,
+    ),
+    # the epidural place and the blood told in different phrases: a doubtful include
+    (
+        "collection-and-clot-named-apart",
+        "Acute paraplegia in a man taking warfarin",
+        "A 69-year-old man taking warfarin developed sudden back pain and paraplegia. MRI showed "
+        "a biconvex extradural collection from T2 to T5 compressing the cord. At laminectomy, "
+        "dark clotted blood was evacuated.",
+        "sseh_case",
+        True,
+    ),
+    (
+        "follow-up-months-after-the-event",
+        "Cervical epidural haematoma during thrombolysis for myocardial infarction",
+        "A 60-year-old man received tenecteplase and developed neck pain and weak arms. MRI "
+        "showed a C4-C7 epidural haematoma, managed without surgery. MRI four months after the "
+        "accident showed complete resolution.",
+        "sseh_case",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "expected", "review"),
+    [c[1:] for c in PHENOMENA],
+    ids=[c[0] for c in PHENOMENA],
+)
+def test_phenomenon(title: str, abstract: str, expected: str, review: bool | None) -> None:
+    decision = screen_record({"title": title, "abstract": abstract, "publication_types": []})
+    assert decision.reason == expected, decision.detail
+    if review is not None:
+        assert decision.needs_review is review, (decision.confidence, decision.detail)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("RETRACTED: Spinal epidural haematoma in a toddler", "other"),
+        ("Spontaneous spinal epidural haematoma in a toddler", "sseh_case"),
+        ("Spinal subdural haematoma after lumbar puncture", "not_epidural"),
+    ],
+)
+def test_annotate_emits_schema_codes(title: str, expected: str) -> None:
+    from sseh_lit.annotate import screen
+
+    assert screen({"pmid": "1", "title": title, "abstract": ""})["reason"] == expected
