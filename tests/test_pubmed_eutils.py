@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fakeserver import FAULTS, FakeEutils
 
-from sseh_lit.errors import EutilsError, NetworkError
+from sseh_lit.errors import ConfigError, EutilsError, NetworkError
 from sseh_lit.pubmed.eutils import EutilsClient, RateLimiter
 from sseh_lit.pubmed.parse import parse_pubmed
 
@@ -250,3 +250,30 @@ def test_shared_limiter_never_exceeds_three_per_second_across_threads() -> None:
         assert len(fake.log) == 9
         assert fake.max_requests_in_window(1.0) <= 3
         assert all(r.status == 200 for r in fake.log)
+
+
+BAD_URLS = ["not a url", "ftp://127.0.0.1/", "http://[::1", "http://127.0.0.1:99999/", "http:///x"]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_malformed_base_url_is_a_config_error_before_any_request(url: str) -> None:
+    with pytest.raises(ConfigError, match="is not an http\\(s\\) URL with a host"):
+        EutilsClient(url)
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_refresh_with_a_malformed_url_exits_1_and_records_no_run(
+    url: str, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from sseh_lit.cli import cli
+    from sseh_lit.db import connect
+
+    monkeypatch.setenv("NCBI_EUTILS_URL", url)
+    db_path = tmp_path / "c.db"
+    result = CliRunner().invoke(cli, ["refresh", "--db", str(db_path)])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "(NCBI_EUTILS_URL) is not an http(s) URL" in result.output.strip().splitlines()[-1]
+    assert list(connect(db_path)["refresh_runs"].rows) == []

@@ -33,7 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from .. import __version__
 from ..config import TOOL_NAME, eutils_url, ncbi_api_key, ncbi_email
-from ..errors import EutilsError, NetworkError
+from ..errors import ConfigError, EutilsError, NetworkError
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,23 @@ class _XmlInfo:
     errors: list[str] = field(default_factory=list)
 
 
+def checked_base_url(url: str) -> str:
+    """``url`` if it is an http(s) URL with a host and a valid port; ConfigError otherwise.
+
+    Caught before the first request: a typo in ``NCBI_EUTILS_URL`` is a message, not a Python
+    ValueError deep in urllib, nor nine retries against a scheme or port that cannot work.
+    """
+    problem = f"the E-utilities URL {url!r} (NCBI_EUTILS_URL) is not an http(s) URL with a host"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port outside 0-65535
+    except ValueError as e:
+        raise ConfigError(f"{problem}: {e}") from e
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{problem}, e.g. https://eutils.ncbi.nlm.nih.gov/entrez/eutils/")
+    return url
+
+
 class EutilsClient:
     """A polite E-utilities client. Counts every HTTP request it sends in :attr:`requests`.
 
@@ -141,7 +158,7 @@ class EutilsClient:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
-        self.base_url = eutils_url(base_url)
+        self.base_url = checked_base_url(eutils_url(base_url))
         self.email = ncbi_email(email)
         self.api_key = ncbi_api_key(api_key)
         self.tool = tool
