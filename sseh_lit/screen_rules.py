@@ -159,6 +159,7 @@ _SPONT_NOT_CAUSE = re.compile(
     re.IGNORECASE,
 )
 _NEG_WINDOW = 70
+_PUNCTURE = re.compile(r"puncture|\bLP\b|\btap\b", re.I)
 _FALL = re.compile(
     r"\b(?:falls?|fell|falling|tripped|stumbled|slipped|struck|hit|banged|bumped|landed)\b", re.I
 )
@@ -228,6 +229,7 @@ class _Reader:
         self.fired: list[str] = []
         self.mixed = False
         self.questioned = False  # spontaneity put in doubt (question, scare quotes)
+        self.doubts: list[str] = []  # evidence set aside that a reviewer should see
         self._memo: dict[tuple[str, str, bool], list[tuple[Rule, re.Match[str]]]] = {}
 
     def matches(
@@ -260,12 +262,25 @@ class _Reader:
 
         Its cause terms are negated or refused; an operation is the treatment ("full recovery
         after emergency laminectomy"); a fall is the consequence of the weakness ("her legs gave
-        way and she fell", "fell because of leg weakness").
+        way and she fell", "fell because of leg weakness"); abuse or injury is only considered
+        ("was considered", "to exclude"); a lumbar puncture is part of the work-up (its result
+        is told: "showed clear CSF") — the last is noted as a doubt for the reviewer.
         """
         if group in ("iatrogenic_cause", "procedure_event") and self.any(
             "treatment_context", m.group(0), affirmed=False
         ):
             return True
+        if group in ("trauma_event", "traumatic_cause") and self.any(
+            "cause_doubt_after", text[m.end() :], affirmed=False
+        ):
+            return True  # "non-accidental injury was considered" (and then excluded)
+        if (
+            group == "procedure_event"
+            and _PUNCTURE.search(m.group(0))
+            and self.any("diagnostic_puncture", text[m.end() :], affirmed=False)
+        ):
+            self.doubts.append("puncture in the work-up, not counted as the cause")
+            return True  # "a lumbar puncture to exclude SAH showed clear CSF": the work-up
         if (
             group == "trauma_event"
             and _FALL.search(m.group(0))
@@ -292,8 +307,8 @@ class _Reader:
             for rule in self.rules.groups[group]
             for t in rule.regex.finditer(m.group(0))
         ]
-        if not terms:
-            return False
+        if not terms:  # an event named without a cause term ("child abuse", "MVA")
+            terms = [(m.start(), m)]
         return all(cue.search(clause_before(text, start, 60)) for start, _ in terms)
 
     def final(
@@ -358,8 +373,10 @@ def decide(
     if not abstract and verdict.reason != "sseh_case" and not verdict.from_metadata:
         verdict.confidence = min(verdict.confidence, 0.7)  # a title alone never excludes for sure
     if reader.questioned and not verdict.from_metadata:
+        reader.doubts.append("spontaneity questioned")
+    if reader.doubts and not verdict.from_metadata:
         verdict.confidence = min(verdict.confidence, 0.7)
-        verdict.fired.append("spontaneity questioned")
+        verdict.fired.extend(sorted(set(reader.doubts)))
     verdict.flags = sorted(set(flags))
     verdict.needs_review = verdict.confidence < REVIEW_BELOW
     verdict.fired = [*reader.fired, *verdict.fired]

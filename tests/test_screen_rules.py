@@ -977,6 +977,85 @@ PHENOMENA: list[tuple[str, str, str, str, bool | None]] = [
         "not_epidural",
         None,
     ),
+    # injury or abuse only considered, then excluded (children)
+    (
+        "abuse-considered-then-excluded",
+        "Cervicothoracic epidural haematoma in an infant",
+        "A 7-month-old boy became irritable and stopped moving his legs. Non-accidental injury "
+        "was considered, but a skeletal survey and fundoscopy were normal. MRI showed an epidural "
+        "haematoma from C6 to T4, and coagulation studies revealed haemophilia A.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "survey-to-exclude-abuse",
+        "Epidural hematoma in a toddler who refused to walk",
+        "A 14-month-old girl refused to walk. A skeletal survey to exclude child abuse was "
+        "normal. MRI showed a thoracolumbar epidural hematoma.",
+        "sseh_case",
+        None,
+    ),
+    # a lumbar puncture in the work-up (its result is told) is not the cause, but is queued
+    (
+        "puncture-to-exclude-sah",
+        "Cervical epidural haematoma presenting as meningism",
+        "A 49-year-old woman had sudden occipital headache and neck stiffness. CT of the brain "
+        "was normal, and a lumbar puncture performed to exclude subarachnoid haemorrhage showed "
+        "clear CSF. Two hours later she developed right arm weakness; MRI showed a C2-C5 "
+        "epidural haematoma.",
+        "sseh_case",
+        True,
+    ),
+    (
+        "puncture-was-normal",
+        "Neck pain and hemiparesis in a man on apixaban",
+        "A 66-year-old man on apixaban had sudden neck pain. Lumbar puncture was normal. MRI "
+        "then showed a dorsal C3-C6 epidural hematoma.",
+        "sseh_case",
+        True,
+    ),
+    (
+        "puncture-then-bleed-is-a-cause",
+        "Paraparesis in a woman with suspected meningitis",
+        "A 64-year-old woman on enoxaparin underwent lumbar puncture for suspected meningitis. "
+        "Six hours after the lumbar puncture she developed paraparesis; MRI showed an L1-L3 "
+        "epidural hematoma.",
+        "iatrogenic",
+        None,
+    ),
+    # more spinal interventions
+    (
+        "vertebral-augmentation",
+        "Epidural hematoma after vertebral augmentation",
+        "A 79-year-old woman underwent balloon augmentation of an L1 fracture and developed leg "
+        "weakness that evening; MRI showed an epidural hematoma at T12-L2.",
+        "iatrogenic",
+        None,
+    ),
+    (
+        "facet-radiofrequency",
+        "Cervical epidural hematoma following radiofrequency ablation of the facet joints",
+        "A 60-year-old man developed arm weakness hours after the procedure. MRI showed a C5-C7 "
+        "epidural hematoma.",
+        "iatrogenic",
+        None,
+    ),
+    (
+        "cardiac-ablation-is-not-spinal",
+        "Thoracic epidural haematoma after radiofrequency ablation for atrial fibrillation",
+        "A 67-year-old man received heparin during catheter ablation and developed back pain and "
+        "paraparesis. MRI showed an epidural haematoma at T3-T6.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "dry-needling",
+        "Cervical epidural haematoma after dry needling of the neck",
+        "A 41-year-old woman had neck pain and hand weakness immediately after treatment. MRI "
+        "showed a C6-C7 epidural haematoma.",
+        "iatrogenic",
+        None,
+    ),
     # the epidural place and the blood told in different phrases: a doubtful include
     (
         "collection-and-clot-named-apart",
