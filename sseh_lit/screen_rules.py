@@ -525,6 +525,7 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
         for hit in reader.final("not_a_haematoma", sent)
         if hit[1].group(0).lower() not in _GENERIC_LESION
     ]
+    a_blood_final = sum(len(reader.final("blood_evidence", s)) for s in doc.statements)
     spinal_title = reader.any("spinal_context", doc.title, affirmed=False)
     # background or contrasted places ("better known in the spine", "unlike the spinal form",
     # "no intracranial bleed") do not place this patient's bleed
@@ -543,10 +544,8 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
         what = lesion[0][0].label
         if a_epi_final:
             return Verdict("sseh_case", 0.55, True, fired=[f"{what} in title, haematoma in text"])
-        generic = all(m.group(0).lower() in _GENERIC_LESION for _, m in lesion)
-        blood = sum(len(reader.final("blood_evidence", s)) for s in doc.statements)
-        if generic and blood and not a_lesion:
-            return Verdict("sseh_case", 0.55, True, fired=["mass in title, blood found in text"])
+        if a_blood_final and not a_lesion:  # "… mass": a clot at surgery, no lesion named
+            return Verdict("sseh_case", 0.55, True, fired=[f"{what} in title, blood in text"])
         fired = f"{what}, not a haematoma" + (
             " (haematoma only as a first reading)" if a_epi_first_reading else ""
         )
@@ -559,7 +558,7 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
     if a_other and len(a_other) > a_epi_final:
         space = a_other[0][0].label
         return Verdict("not_epidural", 0.7, True, fired=[f"abstract: {space} haematoma"])
-    if a_epi and not a_epi_final and a_epi_first_reading and a_lesion and not title_hem:
+    if a_epi and not a_epi_final and a_epi_first_reading and a_lesion and not a_blood_final:
         what = a_lesion[0][0].label
         return Verdict("other", 0.7, True, fired=[f"haematoma only as a first reading; {what}"])
     if a_epi:

@@ -800,6 +800,41 @@ PHENOMENA: list[tuple[str, str, str, str, bool | None]] = [
         "sseh_case",
         None,
     ),
+    (
+        "pus-after-first-reading-title-silent",
+        "Acute paraplegia in an intravenous drug user",
+        "A 33-year-old man developed back pain and paraplegia. MRI showed a dorsal epidural "
+        "collection at T4-T8 first reported as an epidural haematoma. At laminectomy frank pus "
+        "was drained and cultures grew Staphylococcus aureus.",
+        "other",
+        True,
+    ),
+    (
+        "tumour-suspected-haematoma-found",
+        "Acute paraparesis from a thoracic epidural lesion",
+        "A 58-year-old man developed paraparesis. MRI initially suggested an epidural haematoma; "
+        "because of enhancement a tumour was suspected, but histology of the evacuated material "
+        "showed an organised haematoma.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "abscess-suspected-clot-found",
+        "Epidural abscess or epidural haematoma? A diagnostic pitfall",
+        "A 55-year-old woman with fever and back pain had a dorsal epidural collection at T6-T9. "
+        "An abscess was first suspected, but at surgery only clotted blood was found and "
+        "cultures were sterile.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "intradural-haematoma",
+        "Spontaneous spinal intradural haematoma in a patient on warfarin",
+        "A 71-year-old man on warfarin developed back pain and paraparesis. MRI showed an "
+        "intradural extramedullary haematoma at T10-L1, which was evacuated after durotomy.",
+        "not_epidural",
+        None,
+    ),
     # spontaneity put in doubt (question, scare quotes) with a fall, often on an anticoagulant
     (
         "scare-quoted-spontaneous",
