@@ -993,6 +993,23 @@ PHENOMENA: list[tuple[str, str, str, str, bool | None]] = [
         "iatrogenic",
         None,
     ),
+    (
+        "lumbar-drain-removal",
+        "Paraparesis in a woman after aneurysm repair",
+        "A 59-year-old woman had a lumbar drain inserted for thoracoabdominal aneurysm repair. "
+        "After its removal she developed paraparesis; MRI showed an epidural haematoma at L1-L4.",
+        "iatrogenic",
+        None,
+    ),
+    (
+        "steroid-injection-months-before-stays-in",
+        "Cervical epidural hematoma in a man on aspirin",
+        "A 66-year-old man on aspirin, who had received a cervical epidural steroid injection six "
+        "months earlier, woke with neck pain and arm weakness. MRI showed a C4-C7 epidural "
+        "hematoma.",
+        "sseh_case",
+        None,
+    ),
     # an intracranial epidural bleed: the spine named only in background or contrast
     (
         "cranial-spine-only-in-background",
