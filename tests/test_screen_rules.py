@@ -793,6 +793,13 @@ PHENOMENA: list[tuple[str, str, str, str, bool | None]] = [
         True,
     ),
     (
+        "hyphenated-mimic-describes-the-haematoma",
+        "Stroke-mimicking cervical epidural haematoma in an elderly woman",
+        "",
+        "sseh_case",
+        None,
+    ),
+    (
         "haematoma-first-read-as-tumour",
         "Thoracic epidural haematoma mimicking a tumour",
         "A 64-year-old woman had progressive leg weakness. MRI suggested a neoplasm, but an "
