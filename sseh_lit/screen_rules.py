@@ -248,7 +248,11 @@ class _Reader:
                 for m in rule.regex.finditer(text):
                     if affirmed and is_negated(text, m.start(), m.end(), self.rules.negation):
                         continue
-                    if affirmed and group in _CAUSE_GROUPS and self._not_a_cause(group, text, m):
+                    if (
+                        affirmed
+                        and group in _CAUSE_GROUPS
+                        and self._not_a_cause(group, rule, text, m)
+                    ):
                         continue
                     found.append((rule, m))
             self._memo[key] = found
@@ -257,7 +261,7 @@ class _Reader:
             self.fired.append(f"{'+'.join(ids)}")
         return found
 
-    def _not_a_cause(self, group: str, text: str, m: re.Match[str]) -> bool:
+    def _not_a_cause(self, group: str, rule: Rule, text: str, m: re.Match[str]) -> bool:
         """True when a cause match names no cause after all.
 
         Its cause terms are negated or refused; an operation is the treatment ("full recovery
@@ -266,10 +270,11 @@ class _Reader:
         ("was considered", "to exclude"); a lumbar puncture is part of the work-up (its result
         is told: "showed clear CSF") — the last is noted as a doubt for the reviewer.
         """
-        if group in ("iatrogenic_cause", "procedure_event") and self.any(
-            "treatment_context", m.group(0), affirmed=False
-        ):
-            return True
+        if group in ("iatrogenic_cause", "procedure_event"):
+            treatment = self.matches("treatment_context", m.group(0), affirmed=False, note=False)
+            if treatment:  # a cause told before the treatment still counts
+                head = m.group(0)[: treatment[0][1].start()]
+                return not rule.regex.search(head)
         if group in ("trauma_event", "traumatic_cause") and self.any(
             "cause_doubt_after", text[m.end() :], affirmed=False
         ):

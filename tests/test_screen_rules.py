@@ -967,6 +967,13 @@ PHENOMENA: list[tuple[str, str, str, str, bool | None]] = [
         None,
     ),
     (
+        "cause-then-treatment-in-title",
+        "Epidural haematoma after lumbar puncture: full recovery after emergency laminectomy",
+        "A 60-year-old man on enoxaparin had leg weakness and an L2-L4 epidural haematoma.",
+        "iatrogenic",
+        None,
+    ),
+    (
         "operation-as-treatment-in-story",
         "Thoracic epidural hematoma in a man on warfarin",
         "A 70-year-old man on warfarin developed sudden paraplegia. MRI showed a T4-T7 epidural "
