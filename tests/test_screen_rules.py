@@ -739,6 +739,14 @@ PHENOMENA: list[tuple[str, str, str, str, bool | None]] = [
         None,
     ),
     (
+        "sport-fall-as-a-noun-phrase",
+        "Thoracic epidural haematoma in a young woman",
+        "A 24-year-old woman had back pain the evening of a skiing fall and leg numbness the next "
+        "day. MRI showed a T6-T8 epidural haematoma.",
+        "traumatic",
+        None,
+    ),
+    (
         "exertion-without-impact-stays-in",
         "Cervical epidural hematoma after weightlifting",
         "A 28-year-old man felt sudden neck pain while lifting weights in the gym. MRI showed a "
