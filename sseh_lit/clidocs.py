@@ -36,7 +36,15 @@ def render() -> str:
     parts = [HEADER]
     for path, cmd in _walk(cli, []):
         name = " ".join(["sseh-lit", *path])
-        ctx = click.Context(cmd, info_name=name, terminal_width=100, max_content_width=100)
+        # The CLI's own help names: click caches a command's help option on first use, so a
+        # context with click's default (--help only) would take -h away for the whole process.
+        ctx = click.Context(
+            cmd,
+            info_name=name,
+            terminal_width=100,
+            max_content_width=100,
+            help_option_names=["-h", "--help"],
+        )
         parts.append(f"## `{name}`\n\n```\n{cmd.get_help(ctx).rstrip()}\n```\n")
     return "\n".join(parts)
 

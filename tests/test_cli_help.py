@@ -42,3 +42,13 @@ def test_help_ends_with_an_example_and_every_option_is_explained(path: tuple[str
     assert last.startswith("Example:") and "sseh-lit " in last, f"help ends with {last!r}"
     unexplained = [o.opts[0] for o in command.params if isinstance(o, click.Option) and not o.help]
     assert unexplained == [], f"`sseh-lit {' '.join(path)}` options without help"
+
+
+@pytest.mark.parametrize("path", [("refresh",), ("reviewer", "add"), ("serve",)], ids=" ".join)
+def test_rendering_the_cli_reference_keeps_dash_h(path: tuple[str, ...]) -> None:
+    """click caches each command's help option: docs rendering must not take -h away."""
+    from sseh_lit.clidocs import render
+
+    assert "-h, --help" in render()
+    result = CliRunner().invoke(cli, [*path, "-h"])
+    assert result.exit_code == 0, result.output
