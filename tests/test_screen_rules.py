@@ -695,6 +695,31 @@ PHENOMENA: list[tuple[str, str, str, str, bool | None]] = [
         "sseh_case",
         None,
     ),
+    (
+        "absence-of-neuraxial",
+        "Postpartum cervical epidural haematoma",
+        "A 35-year-old woman developed neck pain and arm weakness two days after a caesarean "
+        "section performed in the absence of neuraxial anaesthesia. MRI showed a C4-C7 epidural "
+        "haematoma.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "neuraxial-contraindicated",
+        "Epidural haematoma in a parturient with thrombocytopenia",
+        "A 31-year-old woman with thrombocytopenia, in whom neuraxial anaesthesia was "
+        "contraindicated, delivered under general anaesthesia and developed paraplegia from a "
+        "T2-T7 epidural haematoma.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "never-had-spinal-surgery-in-title",
+        "Lumbar epidural hematoma in a man who had never had spinal surgery",
+        "A 59-year-old man developed cauda equina syndrome; MRI showed an L3-L5 epidural hematoma.",
+        "sseh_case",
+        None,
+    ),
     # a traumatic cause told as a contact-sport event, often with "no fracture"
     (
         "sport-tackling-title",
@@ -823,6 +848,33 @@ PHENOMENA: list[tuple[str, str, str, str, bool | None]] = [
         "was drained and cultures grew Staphylococcus aureus.",
         "other",
         True,
+    ),
+    (
+        "read-as-haematoma-but-surgery-found-pus",
+        "Acute cauda equina syndrome in a diabetic man",
+        "A 57-year-old diabetic man developed cauda equina syndrome. MRI of an L2-L5 epidural "
+        "collection was read as an epidural haematoma, but surgery revealed pus and cultures grew "
+        "Staphylococcus aureus.",
+        "other",
+        True,
+    ),
+    (
+        "presumptive-diagnosis-revised",
+        "Lumbar epidural lymphoma presenting acutely",
+        "A presumptive diagnosis of spontaneous spinal epidural haematoma was made in a "
+        "66-year-old man with acute cauda equina syndrome; histology of the resected tissue "
+        "showed lymphoma.",
+        "other",
+        None,
+    ),
+    (
+        "surgery-found-the-source-of-a-true-haematoma",
+        "Acute paraplegia from a thoracic epidural haematoma",
+        "A 40-year-old woman developed acute paraplegia. MRI showed an epidural haematoma at "
+        "T5-T7, but surgery revealed a small arteriovenous malformation as its source, and the "
+        "clot was evacuated.",
+        "sseh_case",
+        None,
     ),
     (
         "tumour-suspected-haematoma-found",
