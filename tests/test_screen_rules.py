@@ -1182,6 +1182,22 @@ PHENOMENA: list[tuple[str, str, str, str, bool | None]] = [
         "iatrogenic",
         None,
     ),
+    (
+        "cranial-vertex",
+        "Spontaneous epidural haematoma of the vertex in a child with haemophilia",
+        "A 6-year-old boy with haemophilia had headache and vomiting. CT showed an epidural "
+        "haematoma at the vertex, which was drained.",
+        "not_epidural",
+        None,
+    ),
+    (
+        "cranial-temporal-extradural-title-silent",
+        "Acute epidural haematoma in a man on warfarin",
+        "A 70-year-old man on warfarin became drowsy. CT showed a left temporal extradural "
+        "haematoma with midline shift.",
+        "not_epidural",
+        True,
+    ),
     # the epidural place and the blood told in different phrases: a doubtful include
     (
         "collection-and-clot-named-apart",
