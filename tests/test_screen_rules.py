@@ -1149,6 +1149,24 @@ PHENOMENA: list[tuple[str, str, str, str, bool | None]] = [
         "iatrogenic",
         None,
     ),
+    # catheters that are not neuraxial (venous, urinary, dialysis) are not a spinal procedure
+    (
+        "central-venous-catheter-is-not-neuraxial",
+        "Spinal epidural haematoma in a patient on heparin",
+        "A 70-year-old man received heparin after central venous catheter insertion for "
+        "haemodialysis. The next day he developed back pain and paraplegia; MRI showed a T4-T9 "
+        "epidural haematoma.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "urinary-catheter-is-not-neuraxial",
+        "Thoracic epidural haematoma in a woman on enoxaparin",
+        "A 66-year-old woman had urinary catheter placement after hip surgery and received "
+        "enoxaparin; on day 3 MRI showed a T8-T11 epidural haematoma causing paraplegia.",
+        "sseh_case",
+        None,
+    ),
     # more spinal interventions
     (
         "vertebral-augmentation",
