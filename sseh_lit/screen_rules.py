@@ -610,7 +610,7 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
             for hit in reader.matches("procedure_event", doc.title, note=False)
             if hit[0].id == "IA-EVT-NEURAXIAL" and title_bleed
         ]
-        if not _REMOTE_AFTER.search(hit[1].group(0))
+        if not _REMOTE_AFTER.search(hit[1].group(0)) and _counts(reader, doc, hit)
     ]
     t_specific = [
         hit for hit in t_iatro if reader.any("specific_procedure", hit[1].group(0), affirmed=False)
@@ -640,9 +640,12 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
     # a sentence naming two or more causes enumerates them: background, not this patient's cause
     statements = [s for s in doc.statements if _causes_named(reader, s) < 2]
     a_spont = sum(len(_spontaneity(reader, sent)) for sent in statements)
-    a_iatro = reader.count("iatrogenic_cause", statements) + _procedure_events(
-        reader, doc.narrative
-    )
+    a_iatro = sum(
+        1
+        for sent in statements
+        for hit in reader.matches("iatrogenic_cause", sent, note=False)
+        if _counts(reader, doc, hit)
+    ) + _procedure_events(reader, doc.narrative)
     a_trauma = reader.count("traumatic_cause", statements) + _events(
         reader, "trauma_event", doc.narrative
     )
@@ -658,6 +661,25 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
         return Verdict("sseh_case", 0.85, False, fired=["drug-associated in title"])
     conf = 0.88 if a_spont else 0.78
     return Verdict("sseh_case", conf, False, fired=["epidural haematoma, no cause excluding it"])
+
+
+def _counts(reader: _Reader, doc: _Text, hit: tuple[Rule, re.Match[str]]) -> bool:
+    """False for a bare "postoperative" haematoma when the only operation named is not spinal.
+
+    "Postoperative epidural haematoma after hip arthroplasty": an operation elsewhere in the body
+    (with its anticoagulation) is the setting of a spontaneous bleed, not its iatrogenic cause.
+    A named spine operation or neuraxial procedure, or the word "iatrogenic", always counts.
+    """
+    text = hit[1].group(0)
+    if reader.any("specific_procedure", text, affirmed=False) or "iatrogen" in text.lower():
+        return True
+    texts = [doc.title, *doc.statements]
+    other = any(reader.any("other_surgery", t) for t in texts)
+    spine = any(reader.any("specific_procedure", t) for t in texts)
+    if other and not spine:
+        reader.doubts.append("postoperative, but the operation named is not spinal")
+        return False
+    return True
 
 
 def _spontaneity(reader: _Reader, text: str) -> list[re.Match[str]]:
@@ -706,12 +728,24 @@ def _procedure_events(reader: _Reader, narrative: list[str]) -> int:
     A neuraxial procedure or a manipulation counts wherever it is told. Surgery counts only
     before the haematoma is first described as a finding ("we report a case of …" summaries
     aside): laminectomy, decompression or "after surgery" later in the story are the treatment,
-    not the cause.
+    not the cause. "Three days after surgery" or "postoperative day 2" without a spinal
+    operation named counts only when the story names no operation elsewhere in the body
+    (a hip replacement or bypass on anticoagulants is the classic setting of a spontaneous
+    bleed, not an iatrogenic one).
     """
     found, ids, seen_bleed = 0, set(), False
+    spine_named = other_named = False
     for sent in narrative:
+        if not seen_bleed:
+            spine_named = spine_named or reader.any("specific_procedure", sent)
+            other_named = other_named or reader.any("other_surgery", sent)
         for rule, m in reader.matches("procedure_event", sent, note=False):
             if _remote_past(sent, m.end(), m.start()):
+                continue
+            generic = rule.id == "IA-EVT-SURGERY" and not reader.any(
+                "specific_procedure", m.group(0), affirmed=False
+            )
+            if generic and other_named and not spine_named:
                 continue
             if rule.id == "IA-EVT-NEURAXIAL" or not seen_bleed:
                 found += 1

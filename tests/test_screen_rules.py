@@ -1011,6 +1011,39 @@ PHENOMENA: list[tuple[str, str, str, str, bool | None]] = [
         None,
     ),
     (
+        "generic-postoperative-after-hip-surgery",
+        "Postoperative spinal epidural hematoma after hip arthroplasty",
+        "An 81-year-old woman received enoxaparin after hemiarthroplasty for a femoral neck "
+        "fracture. On day 2 she developed paraplegia; MRI showed a T10-L1 epidural hematoma.",
+        "sseh_case",
+        True,
+    ),
+    (
+        "days-after-hip-surgery-in-story",
+        "Paraplegia in a woman receiving enoxaparin",
+        "A 74-year-old woman received enoxaparin after total hip replacement under general "
+        "anaesthesia. Three days after surgery she developed back pain and paraplegia; MRI "
+        "showed a T9-T12 epidural haematoma.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "postoperative-day-after-bypass",
+        "Acute paraparesis after cardiac surgery",
+        "A 64-year-old man underwent coronary artery bypass grafting and received heparin. On "
+        "postoperative day 2 he developed paraparesis; MRI showed a T3-T6 epidural haematoma.",
+        "sseh_case",
+        None,
+    ),
+    (
+        "postoperative-after-spinal-decompression",
+        "Postoperative spinal epidural hematoma",
+        "A 61-year-old man underwent L3-L5 decompression and developed leg weakness 6 hours "
+        "later; MRI showed an epidural hematoma.",
+        "iatrogenic",
+        None,
+    ),
+    (
         "spine-surgery-years-before-stays-in",
         "Spontaneous spinal epidural haematoma eight years after lumbar fusion",
         "A 68-year-old man with an L4-S1 fusion eight years earlier developed acute neck pain and "
