@@ -298,9 +298,20 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
     for i, info in enumerate(infos):
         if info.section == "title" or info.literature:
             continue
+        head = info.text[:40]
+        if not r.ordinals.keys().isdisjoint(info.words):
+            # "The first, a 55-year-old man …", "Second, a 12-year-old boy …"
+            o = _ORDINAL_OPENER.match(head)
+            if o and _PERSON.search(info.text[o.end() : o.end() + 60]):
+                marks.append((i, r.ordinals[o.group(1).lower()]))
+                continue
         if "case" not in info.words and "patient" not in info.words:
             continue
-        m = r.marker.search(info.text[:40])
+        letter = _LETTER_LABEL.search(head)
+        if letter:  # "Patient A, a 57-year-old woman …", "Case B:"
+            marks.append((i, ord(letter.group(1)) - ord("A") + 1))
+            continue
+        m = r.marker.search(head)
         if not m:
             continue
         n: int | None
@@ -312,6 +323,23 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
         if n:
             marks.append((i, n))
     return marks
+
+
+#: A sentence opening with an ordinal that introduces one patient of a series.
+_ORDINAL_OPENER = re.compile(
+    r"^\W{0,3}(?:(?:in|for)\s+)?(?:the\s+)?"
+    r"(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b"
+    r"(?:\s+(?:patient|case|child|one))?\s*(?:[,:(\u2013\u2014-]|was\b|had\b|is\b|involved\b)",
+    re.IGNORECASE,
+)
+#: A person or an age close after the opener ("First, a 7-month-old girl"): not "First, MRI …".
+_PERSON = re.compile(
+    r"[\s-](?:year|month|week|day)s?[\s-]+old\b|\baged\b|\b(?:patient|case|man|woman|boy|"
+    r"girl|infant|child|lady|gentleman|neonate|male|female|mother|father)\b",
+    re.IGNORECASE,
+)
+#: "Patient A", "Case B": a capital letter naming one patient of a series.
+_LETTER_LABEL = re.compile(r"\b(?i:patient|case)\s+([A-H])(?![\w'\u2019])")
 
 
 def _is_case_type(publication_types: Sequence[str]) -> bool:
@@ -381,8 +409,17 @@ def plan(infos: list[SentInfo], publication_types: Sequence[str] = ()) -> Plan:
     if n == 1:
         return Plan([PatientSlot(None, patient_sents)])
     slots = [PatientSlot(f"patient {k + 1}") for k in range(n)]
+    roster: list[tuple[float | None, str | None]] = []
+    if len(numbers) < 2:
+        # "We describe a 45-year-old woman and a 71-year-old man. The woman, …"
+        roster = _roster(patient_sents, listed_ages, n)
+        marks = _restated_markers(infos, roster)
+        numbers = sorted({k for _, k in marks})
     if len(numbers) >= 2:
         _split_by_markers(infos, marks, slots)
+        for slot, (age, sex) in zip(slots, roster, strict=False):
+            slot.age_hint = age if age is not None else slot.age_hint
+            slot.sex_hint = sex or slot.sex_hint
     else:
         # a sentence about a subset ("two patients … however the patient who …") is nobody's
         shared = [i for i in patient_sents if not _about_subset(i, n)]
@@ -456,10 +493,109 @@ def _split_by_markers(
             current = starts[idx] - 1
             slots[current].label = f"case {starts[idx]}"
         info = infos[idx]
-        if current is not None and not info.literature and info.section != "generic":
+        if info.literature or info.section == "generic":
+            continue
+        if idx not in starts and info.patient and _WHOLE_SERIES.search(info.text):
+            # "Neither patient took anticoagulants", "Both patients recovered": everyone's
+            shared.append(info)
+            continue
+        if current is not None:
             own[current].append(info)
     for k, slot in enumerate(slots):
         slot.sents = own[k] + [_shared(i) for i in shared]
+
+
+#: A sentence about every patient of the series ("both patients", "neither case", "all three").
+_WHOLE_SERIES = re.compile(
+    r"\b(?:both|neither|all|none|each)\s+(?:of\s+(?:the|our|these|them)\s+)?"
+    r"(?:(?:two|three|four|five|six|\w+)\s+)?(?:patients?|cases?|women|men|children|boys|girls|"
+    r"infants|them)\b|\ball\s+(?:two|three|four|five|six)\b|\bin\s+(?:both|all)\s+(?:cases|patients)\b",
+    re.IGNORECASE,
+)
+
+#: A sentence opening by restating a patient of the series: "The 63-year-old woman …", "The
+#: woman, …", "In the older patient …"
+_RESTATED = re.compile(
+    r"^\W{0,3}(?:(?:in|for|of)\s+)?(?:the|our)\s+(?:"
+    r"(?P<num>[\w.-]{1,20}?)[\s-]+(?P<unit>year|month|week|day)s?[\s-]+old\b"
+    r"|(?P<rank>younger|youngest|older|oldest|elder|eldest)\b"
+    r"|(?P<sex>man|woman|male|female|boy|girl|lady|gentleman|husband|wife)\b)",
+    re.IGNORECASE,
+)
+_RESTATED_WORDS = frozenset(
+    {"old", "younger", "youngest", "older", "oldest", "elder", "eldest", "man", "woman", "male"}
+    | {"female", "boy", "girl", "lady", "gentleman", "husband", "wife"}
+)
+
+
+def _roster(
+    patient_sents: Sequence[SentInfo], listed_ages: list[float], n: int
+) -> list[tuple[float | None, str | None]]:
+    """The series' patients as first introduced, ``(age, sex)`` in order: "aged 50, 63 and 77
+    years", or the first sentence stating ``n`` ages ("a 45-year-old woman and a 71-year-old man")."""
+    if len(listed_ages) == n:
+        return [(a, None) for a in listed_ages]
+    from .demographics import age_mentions  # demographics imports this module
+
+    for info in patient_sents:
+        if info.section == "title" or "old" not in info.words:
+            continue
+        found = age_mentions(info.text, info.words)
+        if len(found) == n:
+            return [(m.age, m.sex) for m in found]
+        if found:
+            break
+    return []
+
+
+def _restated_markers(infos: Sequence[SentInfo], roster: list[tuple[float | None, str | None]]):
+    """``(sentence index, patient number)`` for sentences that open by naming one patient of the
+    roster again: by age ("The 63-year-old woman"), by sex when only one patient has it ("The
+    woman, …"), or by rank ("The older patient")."""
+    if len(roster) < 2:
+        return []
+    from .demographics import _years  # demographics imports this module
+
+    ages = [a for a, _ in roster]
+    sexes = [s for _, s in roster]
+    marks: list[tuple[int, int]] = []
+    for i, info in enumerate(infos):
+        if info.section == "title" or info.literature or not info.patient:
+            continue
+        if _RESTATED_WORDS.isdisjoint(info.words):
+            continue
+        m = _RESTATED.match(info.text[:60])
+        if not m:
+            continue
+        k: int | None = None
+        if m.group("num"):
+            age = _years(m.group("num"), m.group("unit"))
+            if age is not None and ages.count(age) == 1:
+                k = ages.index(age)
+        elif m.group("rank") and None not in ages:
+            young = m.group("rank").lower().startswith("young")
+            k = ages.index(min(ages) if young else max(ages))  # type: ignore[type-var]
+        elif m.group("sex"):
+            sex = _SEX_NOUNS.get(m.group("sex").lower())
+            if sex and sexes.count(sex) == 1:
+                k = sexes.index(sex)
+        if k is not None:
+            marks.append((i, k + 1))
+    return marks
+
+
+_SEX_NOUNS = {
+    "man": "male",
+    "male": "male",
+    "boy": "male",
+    "gentleman": "male",
+    "husband": "male",
+    "woman": "female",
+    "female": "female",
+    "girl": "female",
+    "lady": "female",
+    "wife": "female",
+}
 
 
 def _shared(info: SentInfo) -> SentInfo:
