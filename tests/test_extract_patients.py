@@ -32,6 +32,8 @@ def patients(abstract: str, title: str = TITLE, types: list[str] | None = None) 
         ("A 45-year-old man and a 67-year-old woman developed epidural hematomas.", 2),
         ("Three women aged 34, 51 and 70 years developed epidural hematomas during pregnancy.", 3),
         ("Among 40 patients treated at our hospital, we present two patients taking warfarin.", 2),
+        ("A 70-year-old man with a T6 hematoma could walk only with the help of two people.", 1),
+        ("A 64-year-old woman with a C5 hematoma was carried in, assisted by two persons.", 1),
     ],
 )
 def test_patient_count(abstract: str, n: int) -> None:
@@ -131,3 +133,91 @@ def test_abbreviations_are_resolved() -> None:
     found = {(a.text, a._.long_form.text) for a in doc._.abbreviations}
     assert ("LMWH", "low molecular weight heparin") in found
     assert len(doc._.abbreviations) == 2  # the definition and the later use
+
+
+# ---- series whose patients are introduced without "Case N" (synthetic sentences) ----
+
+SERIES_INTROS = [
+    # ordinal openers
+    (
+        "We treated two patients with epidural hematoma. The first, a 38-year-old man, had a "
+        "hematoma at T2-T5 and underwent laminectomy. The second, a 74-year-old woman, had a "
+        "hematoma at L2-L4 and was managed conservatively.",
+        [(38, "male", "T2", "surgical"), (74, "female", "L2", "conservative")],
+    ),
+    (
+        "Two children are described. First, a 9-month-old boy had a hematoma at C5-C7 and he "
+        "was observed. Second, a 14-year-old girl presented with a hematoma at T9-T11 and underwent "
+        "laminotomy.",
+        [(0.75, "male", "C5", "conservative"), (14, "female", "T9", "surgical")],
+    ),
+    (
+        "We report two cases. In the first case, a 52-year-old man had a hematoma at C3-C4 and "
+        "underwent laminoplasty. In the second case, a 66-year-old woman had a hematoma at T8 and "
+        "was treated conservatively.",
+        [(52, "male", "C3", "surgical"), (66, "female", "T8", "conservative")],
+    ),
+    # letter labels
+    (
+        "Two patients were seen. Patient A, a 29-year-old woman, had a hematoma at T4-T6 and was "
+        "managed conservatively. Patient B, an 81-year-old man on apixaban, had a hematoma at "
+        "C6-T1 and underwent hemilaminectomy.",
+        [(29, "female", "T4", "conservative"), (81, "male", "C6", "surgical")],
+    ),
+    # restated age after a list of ages
+    (
+        "We report three patients aged 44, 58 and 80 years with epidural hematoma. The 58-year-old "
+        "woman had a hematoma at T3-T5 and underwent laminectomy. The 44-year-old man had a "
+        "hematoma at C4-C6 and underwent laminoplasty. The 80-year-old man had a hematoma at L3 "
+        "and he was observed.",
+        [
+            (44, "male", "C4", "surgical"),
+            (58, "female", "T3", "surgical"),
+            (80, "male", "L3", "conservative"),
+        ],
+    ),
+    # restated sex after a pair
+    (
+        "We describe a 33-year-old man and a 62-year-old woman with cervical epidural hematoma. "
+        "The woman, who took rivaroxaban, had a hematoma at C2-C5 and underwent laminectomy. The "
+        "man had a hematoma at C6-C7 and was treated conservatively.",
+        [(33, "male", "C6", "conservative"), (62, "female", "C2", "surgical")],
+    ),
+    # rank
+    (
+        "We describe a 24-year-old man and a 70-year-old man with thoracic epidural hematoma. The "
+        "younger patient had a hematoma at T6-T8 and was managed by observation. The older patient had a "
+        "hematoma at T10-T12 and underwent laminectomy.",
+        [(24, "male", "T6", "conservative"), (70, "male", "T10", "surgical")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("abstract", "expected"), SERIES_INTROS)
+def test_series_patients_introduced_without_case_numbers(abstract: str, expected: list) -> None:
+    got = patients(abstract)
+    assert [(p["age_years"], p["sex"], p["level_upper"], p["treatment"]) for p in got] == expected
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Neither patient was taking anticoagulants.",
+        "Neither of them was taking anticoagulants.",
+        "Both patients denied anticoagulant use.",
+    ],
+)
+def test_whole_series_sentence_after_the_cases_applies_to_every_patient(closing: str) -> None:
+    got = patients(
+        "We present two cases. The first, a 50-year-old man, had a hematoma at T1-T3. The second, "
+        f"a 61-year-old woman, had a hematoma at C4-C6. {closing}"
+    )
+    assert [p["anticoagulant"] for p in got] == [False, False]
+
+
+def test_ordinal_without_a_person_is_not_a_series() -> None:
+    got = patients(
+        "A 58-year-old man had a hematoma at T5-T7. First, his anticoagulation was reversed. "
+        "Second, he underwent laminectomy."
+    )
+    assert len(got) == 1
