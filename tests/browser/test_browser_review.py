@@ -261,3 +261,21 @@ def test_script_in_record_text_is_shown_not_run(page) -> None:
     assert "<script>alert(1)</script>" in page.locator("#doc").inner_text()
     assert page.locator("#doc script").count() == 0
     assert dialogs == []
+
+
+@pytest.mark.parametrize("failure", ["connectionrefused", "failed"])
+def test_a_save_the_server_never_answers_is_reported_and_the_value_kept(
+    page, review_db: Path, failure: str
+) -> None:
+    sign_in_with_keyboard(page)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/record/*")
+    pmid = page.url.rsplit("/", 1)[1].split("?")[0]
+    page.route("**/record/*/field", lambda route: route.abort(failure))  # server unreachable
+    type_correction(page, "age_years", "44")
+    row = page.locator("tr.field-row[data-field='age_years']")
+    assert row.get_attribute("data-state") == "error"
+    assert "not saved: the server did not answer" in row.locator(".error").inner_text()
+    assert row.locator("input.val").input_value() == "44"  # what the reviewer typed is still there
+    db = connect(review_db)
+    assert dataset.patient_view(db, pmid, 1).values["age_years"].source == "machine"

@@ -15,16 +15,25 @@
   };
 
   async function postJSON(url, body) {
-    const response = await fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/json",
-        "X-CSRF-Token": csrf(),
-      },
-      body: JSON.stringify(body),
-    });
+    let response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-CSRF-Token": csrf(),
+        },
+        body: JSON.stringify(body),
+      });
+    } catch (e) {
+      // No answer at all (server stopped, network down): say so; the typed value stays.
+      return {
+        status: 0,
+        data: { ok: false, error: "not saved: the server did not answer; check it is running and try again" },
+      };
+    }
     let data = {};
     try {
       data = await response.json();
