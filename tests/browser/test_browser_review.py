@@ -8,7 +8,6 @@ under ``CI=true``, where ``.ci/run`` installs it.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -25,16 +24,6 @@ from sseh_lit.review.web.sample import build_sample_db
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--headless",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "synthetic-pass-1"
 
 #: Twenty corrections, typed in the order the fields appear (reversal_agents is skipped with j).
@@ -60,15 +49,6 @@ CORRECTIONS: list[tuple[str, str, object]] = [
     ("outcome_grade", "ASIA D", {"scale": "ASIA", "grade": "D"}),
     ("follow_up_months", "6", 6),
 ]
-
-
-def _chromium_or_skip() -> None:
-    if CHROMIUM.exists():
-        return
-    msg = f"{CHROMIUM} is not installed (apt-get install chromium chromium-driver)"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI=true but {msg}")
-    pytest.skip(msg)
 
 
 def _free_port() -> int:
@@ -111,23 +91,15 @@ def server(review_db: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(server: str) -> Iterator[object]:
-    _chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(base_url=server)
-        context.set_default_timeout(15_000)
-        pg = context.new_page()
-        errors: list[str] = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        yield pg
-        context.close()
-        browser.close()
-        assert errors == [], f"JavaScript errors: {errors}"
+def page(server: str, chromium) -> Iterator[object]:
+    context = chromium.new_context(base_url=server)
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
 
 
 def sign_in_with_keyboard(page) -> None:

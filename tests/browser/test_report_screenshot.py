@@ -8,7 +8,6 @@ when Chromium is missing, but failed under ``CI=true``, where ``.ci/run`` instal
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -22,26 +21,7 @@ from sseh_lit.screen import screen_db
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PLOTS = {"prisma_flow.png", "age_by_sex.png", "haematoma_span.png", "outcome_by_grade.png"}
-
-
-def _chromium_or_skip() -> None:
-    if CHROMIUM.exists():
-        return
-    msg = f"{CHROMIUM} is not installed (apt-get install chromium)"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI=true but {msg}")
-    pytest.skip(msg)
 
 
 @pytest.fixture
@@ -58,42 +38,32 @@ def report(tmp_path: Path) -> Path:
     return out / "report.html"
 
 
-def test_report_renders_with_every_plot_visible(report: Path, tmp_path: Path) -> None:
-    _chromium_or_skip()
-    from playwright.sync_api import sync_playwright
+def test_report_renders_with_every_plot_visible(report: Path, tmp_path: Path, chromium) -> None:
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    requested: list[str] = []
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            requested: list[str] = []
+    def refuse(route) -> None:
+        requested.append(route.request.url)
+        route.abort()
 
-            def refuse(route) -> None:
-                requested.append(route.request.url)
-                route.abort()
-
-            page.route("http*://**", refuse)
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(report.as_uri(), wait_until="load")
-            images = page.eval_on_selector_all(
-                "img",
-                """els => els.map(img => {
-                    const box = img.getBoundingClientRect();
-                    return {plot: img.dataset.plot, complete: img.complete,
-                            naturalWidth: img.naturalWidth, width: box.width,
-                            height: box.height, display: getComputedStyle(img).display,
-                            visibility: getComputedStyle(img).visibility};
-                })""",
-            )
-            shot = tmp_path / "report.png"
-            page.screenshot(path=str(shot), full_page=True)
-            heading = page.inner_text("h1")
-            rows = page.locator("#descriptive-table tbody tr").count()
-        finally:
-            browser.close()
+    page.route("http*://**", refuse)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(report.as_uri(), wait_until="load")
+    images = page.eval_on_selector_all(
+        "img",
+        """els => els.map(img => {
+            const box = img.getBoundingClientRect();
+            return {plot: img.dataset.plot, complete: img.complete,
+                    naturalWidth: img.naturalWidth, width: box.width,
+                    height: box.height, display: getComputedStyle(img).display,
+                    visibility: getComputedStyle(img).visibility};
+        })""",
+    )
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot), full_page=True)
+    heading = page.inner_text("h1")
+    rows = page.locator("#descriptive-table tbody tr").count()
 
     assert requested == [] and errors == []
     assert "epidural haematoma" in heading
