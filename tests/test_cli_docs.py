@@ -17,6 +17,19 @@ def test_cli_reference_is_current() -> None:
 
 def test_cli_reference_covers_every_command() -> None:
     text = render()
-    for name in ("refresh", "demo", "screen", "prisma", "extract", "annotate", "evaluate",
-                 "correct", "review", "serve", "export", "analyze", "update"):
+    for name in (
+        "refresh",
+        "demo",
+        "screen",
+        "prisma",
+        "extract",
+        "annotate",
+        "evaluate",
+        "correct",
+        "review",
+        "serve",
+        "export",
+        "analyze",
+        "update",
+    ):
         assert f"## `sseh-lit {name}`" in text, name
