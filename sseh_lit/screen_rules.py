@@ -37,6 +37,7 @@ from importlib.resources import files
 from typing import Any
 
 from .errors import ConfigError
+from .regex_gate import TriggerIndex
 
 #: Decisions with a confidence below this go to the review queue.
 REVIEW_BELOW = 0.75
@@ -75,6 +76,8 @@ class RuleSet:
     flags: dict[str, re.Pattern[str]]
     mesh: dict[str, tuple[str, ...]]
     negation: re.Pattern[str]
+    #: which rules can match a text at all (see :mod:`sseh_lit.regex_gate`)
+    gate: TriggerIndex = field(compare=False, repr=False, default_factory=lambda: TriggerIndex(()))
 
 
 def _expand(pattern: str, terms: dict[str, str]) -> str:
@@ -123,6 +126,9 @@ def parse_rules(data: dict[str, Any]) -> RuleSet:
         flags=flags,
         mesh=mesh,
         negation=re.compile(terms["neg"], re.IGNORECASE),
+        gate=TriggerIndex(
+            [rule.regex for rules in groups.values() for rule in rules] + list(flags.values())
+        ),
     )
 
 
@@ -231,6 +237,8 @@ class _Reader:
         self.questioned = False  # spontaneity put in doubt (question, scare quotes)
         self.doubts: list[str] = []  # evidence set aside that a reviewer should see
         self._memo: dict[tuple[str, str, bool], list[tuple[Rule, re.Match[str]]]] = {}
+        self._raw: dict[tuple[re.Pattern[str], str], list[re.Match[str]]] = {}
+        self._hits: dict[str, frozenset[str] | None] = {}
 
     def matches(
         self, group: str, text: str, *, affirmed: bool = True, note: bool = True
@@ -244,8 +252,12 @@ class _Reader:
         found = self._memo.get(key)
         if found is None:
             found = []
+            hits = self.hits(text)
+            gate = self.rules.gate
             for rule in self.rules.groups[group]:
-                for m in rule.regex.finditer(text):
+                if not gate.may_match(rule.regex, hits):  # provably no match: skip the scan
+                    continue
+                for m in self._finditer(rule.regex, text):
                     if affirmed and is_negated(text, m.start(), m.end(), self.rules.negation):
                         continue
                     if (
@@ -259,6 +271,21 @@ class _Reader:
         if note and found:
             ids = sorted({r.id for r, _ in found})
             self.fired.append(f"{'+'.join(ids)}")
+        return found
+
+    def hits(self, text: str) -> frozenset[str] | None:
+        """The rule triggers present in ``text`` (memoised per record)."""
+        if text in self._hits:
+            return self._hits[text]
+        found = self._hits[text] = self.rules.gate.hits(text)
+        return found
+
+    def _finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
+        """``regex.finditer(text)`` memoised per record (affirmed and plain reads share it)."""
+        key = (regex, text)
+        found = self._raw.get(key)
+        if found is None:
+            found = self._raw[key] = list(regex.finditer(text))
         return found
 
     def _not_a_cause(self, group: str, rule: Rule, text: str, m: re.Match[str]) -> bool:
@@ -418,6 +445,8 @@ def _flags(reader: _Reader, doc: _Text, publication_types: list[Any], language: 
     found = []
     for name, regex in reader.rules.flags.items():
         for text in (doc.title, *doc.statements):
+            if not reader.rules.gate.may_match(regex, reader.hits(text)):
+                continue
             if any(
                 not is_negated(text, m.start(), m.end(), reader.rules.negation)
                 for m in regex.finditer(text)

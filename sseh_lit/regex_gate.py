@@ -1,0 +1,137 @@
+"""A cheap pre-check that tells when a case-insensitive regex cannot match a text.
+
+Python's ``re`` has no literal-prefix optimisation for ``re.IGNORECASE`` patterns, so a long
+alternation is tried at every position of every sentence: the screening rules spent most of
+their time proving that a sentence does *not* contain a procedure, a drug or a trauma term.
+:func:`triggers` reads a pattern's parse tree and returns literal strings of which **every**
+match must contain at least one (lower-cased); :class:`TriggerIndex` puts the triggers of all
+rules in one Aho-Corasick automaton (pyahocorasick), reads a lower-cased text once to list the
+triggers it contains, and a regex runs only when one of its own triggers is among them.
+
+The check is exact, not heuristic: it only skips a regex that provably has no match, so results
+are identical. Lower-casing agrees with ``re.IGNORECASE`` for every character except four
+(``İ ı ſ`` and the Kelvin sign, which match ASCII letters without lower-casing to them); a text
+containing one of those is never gated (:func:`folded` returns ``None``). Patterns whose chosen
+literals are not ASCII are never gated either.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import ahocorasick
+
+try:  # Python >= 3.11
+    from re import _constants as _c
+    from re import _parser as _sp
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _sp  # type: ignore[no-redef]
+
+#: Characters that ``re.IGNORECASE`` matches to an ASCII letter though ``str.lower`` does not
+#: map them to it one-for-one (found by testing every code point).
+_FOLD_TRAPS = re.compile("[\u0130\u0131\u017f\u212a]")
+_REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | (
+    {_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT") else set()
+)
+
+Triggers = frozenset[str]
+
+
+def _sequence(items: list) -> Triggers | None:
+    """Triggers of a concatenation: its best required part (a literal run or a group)."""
+    candidates: list[Triggers] = []
+    run: list[str] = []
+    for op, av in items:
+        if op is _c.LITERAL and av < 128:  # non-ASCII literals may fold differently: skipped
+            run.append(chr(av).lower())
+            continue
+        if run:
+            candidates.append(frozenset(["".join(run)]))
+            run = []
+        found = _item(op, av)
+        if found is not None:
+            candidates.append(found)
+    if run:
+        candidates.append(frozenset(["".join(run)]))
+    if not candidates:
+        return None
+    # the most selective: longest shortest literal, then fewest literals
+    return max(candidates, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _item(op: object, av: object) -> Triggers | None:
+    """Triggers of one parse-tree node, or ``None`` when it requires no literal."""
+    if op is _c.SUBPATTERN:
+        return _sequence(list(av[-1]))  # type: ignore[index]
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for alternative in av[1]:  # type: ignore[index]
+            found = _sequence(list(alternative))
+            if found is None:  # one alternative without a literal: the branch needs none
+                return None
+            out |= found
+        return frozenset(out)
+    if op in _REPEATS:
+        low, _high, sub = av  # type: ignore[misc]
+        return _sequence(list(sub)) if low >= 1 else None
+    if hasattr(_c, "ATOMIC_GROUP") and op is _c.ATOMIC_GROUP:
+        return _sequence(list(av))  # type: ignore[arg-type]
+    return None  # anchors, classes, lookarounds, back-references: no literal required
+
+
+def triggers(pattern: str, flags: int = 0) -> Triggers | None:
+    """Lower-case literals one of which every match of ``pattern`` contains (``None``: no gate).
+
+    Only ASCII literals are used (a non-ASCII one could fold differently from ``str.lower``);
+    a single-character literal would pass almost every text, so such a pattern is ungated.
+    """
+    found = _sequence(list(_sp.parse(pattern, flags)))
+    if found is None or min(map(len, found)) < 2:
+        return None
+    return found
+
+
+def folded(text: str) -> str | None:
+    """``text`` lower-cased for the substring tests, or ``None`` when it must not be gated."""
+    if not text.isascii() and _FOLD_TRAPS.search(text):
+        return None
+    return text.lower()
+
+
+class TriggerIndex:
+    """The triggers of many regexes in one Aho-Corasick automaton, so a text is read once.
+
+    ``hits(text)`` lists the triggers present in a text (``None``: do not gate this text);
+    ``may_match(regex, hits)`` is False only when ``regex`` provably has no match in it.
+    """
+
+    def __init__(self, regexes: Iterable[re.Pattern[str]]) -> None:
+        self._triggers: dict[re.Pattern[str], Triggers | None] = {}
+        automaton = ahocorasick.Automaton()
+        for regex in regexes:
+            found = self._triggers[regex] = triggers(regex.pattern, regex.flags)
+            for t in found or ():
+                automaton.add_word(t, t)
+        if len(automaton):
+            automaton.make_automaton()
+        self._automaton = automaton
+
+    def hits(self, text: str) -> frozenset[str] | None:
+        """The triggers that occur in ``text``, or ``None`` when ``text`` must not be gated."""
+        low = folded(text)
+        if low is None:
+            return None
+        if not len(self._automaton):
+            return frozenset()
+        return frozenset([t for _end, t in self._automaton.iter(low)])
+
+    def may_match(self, regex: re.Pattern[str], hits: frozenset[str] | None) -> bool:
+        """False only when ``regex`` cannot match the text whose :meth:`hits` are ``hits``."""
+        if hits is None:
+            return True
+        found = self._triggers.get(regex, None)
+        if found is None:  # ungated, or a regex this index does not know
+            return True
+        return not found.isdisjoint(hits)

@@ -1,0 +1,80 @@
+"""The regex gate may skip a regex only when it provably has no match (sseh_lit.regex_gate)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sseh_lit.regex_gate import TriggerIndex, triggers
+from sseh_lit.screen_rules import load_rules
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"warfarin|heparin", {"warfarin", "heparin"}),
+        (r"epidural (?:ha?ematoma|bleed)", {"epidural "}),
+        (r"(?:lumbar|spinal) puncture", {" puncture"}),
+        (r"spontan\w*|idiopathic", {"spontan", "idiopathic"}),
+        (r"Brown[- ]S[ée]quard", {"brown"}),  # non-ASCII literals are never used
+        (r"\d+-year-old", {"-year-old"}),
+        (r"(?:a|b)c", None),  # one character is no gate
+        (r"warfarin|\w+", None),  # an alternative without a literal: no gate
+        (r"(?:heparin)?\s*dose", {"dose"}),  # an optional part is not required
+    ],
+)
+def test_triggers(pattern: str, expected: set[str] | None) -> None:
+    found = triggers(pattern, re.IGNORECASE)
+    assert (None if found is None else set(found)) == expected
+
+
+# synthetic sentences, written for this test
+SENTENCES = [
+    "A 70-year-old man on WARFARIN developed a spontaneous spinal epidural haematoma.",
+    "No history of trauma, lumbar puncture or epidural anaesthesia was reported.",
+    "The hematoma extended from C3 to C6 and was evacuated after hemilaminectomy.",
+    "Brown-Séquard syndrome after a fall from a ladder; MRI showed a subdural bleed.",
+    "A case report of an idiopathic extradural haemorrhage in a 34-year-old woman.",
+    "ſpontaneous İdiopathic ıdiopathic: these letters fold to ASCII under re.IGNORECASE.",
+]
+
+
+def test_screening_rules_never_skipped_when_they_match() -> None:
+    rules = load_rules()
+    regexes = [r.regex for group in rules.groups.values() for r in group]
+    regexes += list(rules.flags.values())
+    gate = TriggerIndex(regexes)
+    skipped = 0
+    for text in SENTENCES:
+        hits = gate.hits(text)
+        for regex in regexes:
+            if not gate.may_match(regex, hits):
+                skipped += 1
+                assert regex.search(text) is None, (regex.pattern[:60], text)
+    assert skipped  # the gate does skip rules that cannot match
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["epidural", "HEMATOMA", "ſ", "İ", "K", "warfarin", "Puncture", " ", "-", "é", "lp"]
+        )
+        | st.text(max_size=5),
+        max_size=12,
+    )
+)
+def test_gate_is_exact_on_mixed_text(parts: list[str]) -> None:
+    text = "".join(parts)
+    regexes = [
+        re.compile(p, re.IGNORECASE)
+        for p in (r"epidural\s*ha?ematoma", r"warfarin|heparin", r"lumbar puncture|\bLP\b")
+    ]
+    gate = TriggerIndex(regexes)
+    hits = gate.hits(text)
+    for regex in regexes:
+        if regex.search(text):
+            assert gate.may_match(regex, hits)
