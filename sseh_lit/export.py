@@ -51,9 +51,9 @@ from .codebook import (
     codebook_rows,
     dataset_columns,
 )
-from .db import connect, transaction, utcnow
+from .db import connect, connect_existing, transaction, utcnow
 from .duplicates import DuplicateMatch, find_duplicates, patient_id
-from .errors import ConfigError, DatabaseError, NotFoundError, SsehLitError
+from .errors import ConfigError, DatabaseError, SsehLitError
 from .fields import FIELDS
 from .profiles import Profile, get_profile, profile_matches
 from .review import log
@@ -452,10 +452,7 @@ def export(
     from .dataset import iter_patients
 
     db_path = Path(db_path)
-    if not db_path.exists():
-        raise NotFoundError(
-            f"no corpus database at {db_path}; run `sseh-lit demo` or a refresh first"
-        )
+    connect_existing(db_path).conn.close()  # a mistyped path is an error, before any output
     chosen = get_profile(profile)
     out = Path(out_dir)
     try:

@@ -38,8 +38,8 @@ from .analysis import (
     outcome_by_grade,
     patients_frame,
 )
-from .db import connect, transaction, utcnow
-from .errors import DatabaseError, NotFoundError
+from .db import connect, connect_existing, transaction, utcnow
+from .errors import DatabaseError
 from .profiles import get_profile
 
 #: Plot files in report order, with their captions.
@@ -90,10 +90,7 @@ def analyze(
     from .prisma import prisma_counts
 
     db_path = Path(db_path)
-    if not db_path.exists():
-        raise NotFoundError(
-            f"no corpus database at {db_path}; run `sseh-lit demo` or a refresh first"
-        )
+    connect_existing(db_path).conn.close()  # a mistyped path is an error, before any output
     chosen = get_profile(profile)
     out = Path(out_dir)
     db = connect(db_path)

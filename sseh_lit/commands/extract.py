@@ -30,10 +30,10 @@ def extract(db_path: Path | None, all_: bool) -> None:
 
     Example: sseh-lit extract --db outputs/demo.db
     """
-    from ..db import connect
+    from ..db import connect_existing
     from ..extract.storage import extract_db, pending
 
-    db = connect(resolve_db(db_path))
+    db = connect_existing(resolve_db(db_path))
     todo, _hashes, _n = pending(db, all_)
     with click.progressbar(length=len(todo), label="extracting", file=sys.stderr) as bar:
         summary = extract_db(db, all=all_, progress=bar.update)
