@@ -384,3 +384,137 @@ def test_present_tense_case_narrative() -> None:
         "T6",
     )
     assert (got["treatment"], got["outcome"]) == ("surgical", "complete_recovery")
+
+
+# ---- outcome, grade and treatment wordings beyond the dev set (synthetic sentences) ----
+
+BASE = "A 58-year-old man had an epidural hematoma at T6 and underwent laminectomy. "
+
+
+@pytest.mark.parametrize(
+    ("sentence", "outcome"),
+    [
+        # aids and residua after an improvement are partial
+        ("On discharge he was ambulating with a walker.", "partial_recovery"),
+        ("Three months later he walked with a cane.", "partial_recovery"),
+        ("He was left with mild weakness of the left foot.", "partial_recovery"),
+        (
+            "Strength recovered to near-normal, but numbness of the sole was persistent.",
+            "partial_recovery",
+        ),
+        ("He made an almost complete recovery.", "partial_recovery"),
+        (
+            "He walked without support at one year, though mild urinary urgency remained.",
+            "partial_recovery",
+        ),
+        ("Bladder control recovered incompletely, while leg power normalized.", "partial_recovery"),
+        # normal function stated in other words is complete
+        (
+            "He improved and was walking independently with normal bladder function at 1 year.",
+            "complete_recovery",
+        ),
+        ("Power improved to 3/5 after surgery and to 5/5 at two months.", "complete_recovery"),
+        ("His neurological examination had normalised by the fourth week.", "complete_recovery"),
+        ("His leg strength normalized within a month.", "complete_recovery"),
+        ("At 1 year his neurological examination was normal.", "complete_recovery"),
+        # a hematoma named in another clause does not make the recovery an imaging finding
+        (
+            "MRI had shown the hematoma compressing the cord; he recovered completely.",
+            "complete_recovery",
+        ),
+        ("The clot was removed and at one year he was walking unaided.", "complete_recovery"),
+        # a normal grade at follow-up outweighs a bare recovery word; an abnormal one makes it partial
+        ("He recovered gradually and was ASIA E at the 1-year visit.", "complete_recovery"),
+        (
+            "He recovered completely and regained walking (Frankel D) at 3 months.",
+            "partial_recovery",
+        ),
+    ],
+)
+def test_outcome_wordings(sentence: str, outcome: str) -> None:
+    assert one(BASE + sentence)["outcome"] == outcome
+
+
+@pytest.mark.parametrize(
+    ("abstract", "pre", "post"),
+    [
+        ("He was ASIA B on admission. At 6 months he was ASIA C.", "B", "C"),
+        ("He was ASIA B on admission. He was AIS D at one year.", "B", "D"),
+        ("He was Frankel B on arrival. He regained full motor function (Frankel E).", "B", "E"),
+        ("He was ASIA A. He remained paraplegic at 18 months (ASIA A).", "A", "A"),
+        ("His ASIA grade was C on arrival and had improved to D by 8 weeks.", "C", "D"),
+        # a grade before a later recovery sentence part is still the admission grade
+        (
+            "His deficit was mild (ASIA D); after observation he recovered at 2-month follow-up.",
+            "D",
+            None,
+        ),
+        # death is not a grade at follow-up
+        ("He was Frankel A; surgery was declined and he died on day 5.", "A", None),
+    ],
+)
+def test_grade_at_admission_vs_later(abstract: str, pre: str, post: str | None) -> None:
+    got = one("A 58-year-old man had an epidural hematoma at T6. " + abstract)
+    assert got["preop_grade"]["grade"] == pre
+    assert (got["outcome_grade"] or {}).get("grade") == post
+
+
+@pytest.mark.parametrize(
+    ("sentence", "grade"),
+    [
+        ("His JOA score improved to 14 points at 6 months.", "14"),
+        ("At 1 year the JOA score had recovered to 16.", "16"),
+        ("His JOA score rose to 13 after surgery.", "13"),
+    ],
+)
+def test_numeric_grade_after_improved_to(sentence: str, grade: str) -> None:
+    got = one("A 58-year-old man had an epidural hematoma at C5. His JOA score was 7. " + sentence)
+    assert got["preop_grade"] == {"scale": "JOA", "grade": "7"}
+    assert got["outcome_grade"] == {"scale": "JOA", "grade": grade}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Surgery was declined by his family and he was treated with bed rest.",
+        "Because of his comorbidities surgery was not undertaken.",
+        "He refused an operation and was observed.",
+        "An operation was refused by the patient.",
+    ],
+)
+def test_declined_or_withheld_surgery_is_conservative(sentence: str) -> None:
+    got = one("A 58-year-old man had an epidural hematoma at T6. " + sentence)
+    assert got["treatment"] == "conservative"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "hours", "procedure"),
+    [
+        (
+            "Decompression through a bilateral laminotomy at 16 hours led to recovery.",
+            16,
+            "laminotomy",
+        ),
+        ("He underwent laminectomy within 10 h.", 10, "laminectomy"),
+        (
+            "The clot was evacuated through a transpedicular approach 20 hours after onset.",
+            20,
+            "other",
+        ),
+        ("He underwent laminectomy at 6 months after a trial of rest.", None, "laminectomy"),
+    ],
+)
+def test_time_to_surgery_without_a_reference_point(
+    sentence: str, hours: float | None, procedure: str
+) -> None:
+    got = one("A 58-year-old man had an epidural hematoma at T6. " + sentence)
+    assert got["time_to_surgery_hours"] == hours and got["procedure"] == procedure
+
+
+def test_a_mild_deficit_at_presentation_is_not_a_residual() -> None:
+    got = one(
+        "A 61-year-old woman had an epidural hematoma at L2. Her weakness was mild (ASIA D), and "
+        "she was treated conservatively, with complete recovery at 2-month follow-up."
+    )
+    assert got["outcome"] == "complete_recovery"
+    assert got["preop_grade"] == {"scale": "ASIA", "grade": "D"} and got["outcome_grade"] is None

@@ -118,7 +118,8 @@ def _rules() -> _Rules:
         grade=re.compile(
             rf"\b({letter_scales})\b(?:\s*\([^()]{{1,12}}\))?"
             r"(?:\s+(?:impairment\s+)?(?:scale|grade|score|classification))?"
-            r"(?:\s*(?:was|of|:|=|grade|score|(?:improved|changed|went|progressed)\s+from|from))?"
+            r"(?:\s*(?:was|of|:|=|grade|score|(?:improved|changed|went|progressed)\s+from|from"
+            r"|(?:(?:had|has|was)\s+)?(?:improved|recovered|progressed|returned|changed)\s+to))?"
             r"[\s(-]{0,3}(?-i:([A-E]))(?![\w-])",
             re.I,
         ),
@@ -128,7 +129,8 @@ def _rules() -> _Rules:
         ),
         numeric_grade=re.compile(
             rf"\b({numeric_scales})\b(?:\s*\([^()]{{1,12}}\))?(?:\s+(?:score|grade|scale))?"
-            r"(?:\s*(?:was|of|:|=|(?:improved|changed|went|increased|decreased)\s+from|from))?\s*"
+            r"(?:\s*(?:was|of|:|=|(?:improved|changed|went|increased|decreased)\s+from|from"
+            r"|(?:(?:had|has|was)\s+)?(?:improved|recovered|increased|rose|returned)\s+to))?\s*"
             r"(\d{1,2}(?:\.\d)?)(?:\s*/\s*\d{1,2})?",
             re.I,
         ),
@@ -225,6 +227,14 @@ def _hours(num: str, unit: str) -> float | None:
     return None if factor is None else round(value * factor, 2)
 
 
+#: "decompression at 20 hours", "within 8 h": hours (only) with no stated reference point.
+_BARE_HOURS = re.compile(
+    r"\b(?:at|within|after)\s+(?:about\s+|approximately\s+|around\s+)?(\d{1,3}(?:\.\d)?)\s*"
+    r"(hours?|hrs?|h)\b(?!\s*(?:after|of|from|following|post|later|before)\b)",
+    re.I,
+)
+
+
 def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     """``time_to_surgery_hours`` from a sentence about the operation."""
     r = _rules()
@@ -235,7 +245,7 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
         affirmed, _ = _surgery_of(info)
         if not affirmed and not re.search(r"\bsurg|\boperat", text, re.I):
             continue
-        for pat in (r.time, r.delayed):
+        for pat in (r.time, r.delayed, _BARE_HOURS):
             m = pat.search(text)
             if m:
                 hours = _hours(m.group(1), m.group(2))
@@ -262,7 +272,9 @@ def classify_outcome(text: str, words: frozenset[str] | None = None) -> tuple[st
     complete = r.complete.search(text, words)
     if not (no_rec or complete or r.partial.may_match(words)):
         return None
-    if r.not_clinical.search(text, words) and not r.clinical.search(_mask(text, r.not_clinical)):
+    cue = complete or no_rec or r.partial.search(text, words)
+    clause = _clause(text, cue.start(), cue.end()) if cue else text
+    if r.not_clinical.search(clause) and not r.clinical.search(_mask(clause, r.not_clinical)):
         return None  # "complete resolution of the hematoma on MRI" is imaging, not the patient
     rest = text
     if no_rec:
@@ -282,6 +294,22 @@ def classify_outcome(text: str, words: frozenset[str] | None = None) -> tuple[st
     if partial:
         return "partial_recovery", partial.group(0)
     return None
+
+
+#: Where one clause of a sentence ends: "…had a hematoma at T5–T8 and improved", "MRI showed a
+#: hematoma at C6; he underwent laminoplasty and recovered completely".
+_CLAUSE_BREAK = re.compile(
+    r";|,\s+(?:and|but|with|which)\b|[\s\u2013\u2014](?:and|but|whereas|while)\s", re.I
+)
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause of ``text`` around the cue at ``start``–``end``."""
+    left = 0
+    for m in _CLAUSE_BREAK.finditer(text, 0, start):
+        left = m.end()
+    nxt = _CLAUSE_BREAK.search(text, end)
+    return text[left : nxt.start() if nxt else len(text)]
 
 
 _COMPARED = re.compile(r"(?:\bfrom|\bthan|\bcompared\s+(?:to|with)|\bsince)\s+(?:that\s+)?$", re.I)
@@ -333,6 +361,15 @@ def _number_grade(g: str) -> str:
     return g[:-2] if g.endswith(".0") else g
 
 
+#: The bare letter of a later grade after a lettered one: "B to D", "C on arrival and had
+#: improved to D".
+_GRADE_TAIL = re.compile(
+    r"\s*(?:[\w\s,]{0,40}?\b(?:improved|recovered|progressed|returned|changed|went)\s+)?"
+    r"(?:to|into|->|→)\s*(?:(?:grade|ASIA|AIS|Frankel)\s+)?(?-i:([A-E]))(?![\w-])",
+    re.I,
+)
+
+
 def _grades_in(text: str) -> list[tuple[int, dict[str, str]]]:
     r = _rules()
     out: list[tuple[int, dict[str, str]]] = []
@@ -341,7 +378,7 @@ def _grades_in(text: str) -> list[tuple[int, dict[str, str]]]:
             (m.start(), {"scale": r.scales[m.group(1).lower()], "grade": m.group(2).upper()})
         )
         # "from ASIA B to D": the bare letter after "to" is the same scale
-        tail = re.match(r"\s*(?:to|into|->|→)\s*(?:grade\s+)?([A-E])(?![\w-])", text[m.end() :])
+        tail = _GRADE_TAIL.match(text, m.end())
         if tail:
             out.append((m.end(), {"scale": r.scales[m.group(1).lower()], "grade": tail.group(1)}))
     for m in r.grade_after_letter.finditer(text):
@@ -362,8 +399,17 @@ def _grades_in(text: str) -> list[tuple[int, dict[str, str]]]:
     return unique
 
 
-def grades(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
-    """``preop_grade`` and ``outcome_grade``."""
+#: A time later in the course: "at 6 months", "at one year", "by 8 weeks", "at the 3-month visit".
+_LATER = re.compile(
+    r"\b(?:at|by|after|within|over)\s+(?:the\s+)?(?:\d{1,3}|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten|eleven|twelve|eighteen|twenty-four|a)[\s-]+(?:years?|months?|weeks?|yrs?|mos?)\b",
+    re.I,
+)
+
+
+def grades(sents: Sequence[SentInfo], outcome_at: int | None = None) -> dict[str, FieldValue]:
+    """``preop_grade`` and ``outcome_grade``; a grade in the outcome sentence (which starts at
+    ``outcome_at``) is the outcome grade ("regained full function (ASIA E)")."""
     r = _rules()
     pre: FieldValue | None = None
     post: FieldValue | None = None
@@ -384,7 +430,17 @@ def grades(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
             post = evidence(found[-1][1], info, 0.8)
             continue
         _pos, grade = found[0]
-        if r.after_cues.search(text, info.words):
+        # "At 6 months he was AIS D", "ASIA D at follow-up" — but not "mild (ASIA D), and after
+        # conservative treatment she recovered completely at follow-up"
+        later = any(
+            m.start() < _pos or m.start() - _pos < 40
+            for m in (*r.after_cues.finditer(text, info.words), *_LATER.finditer(text))
+        )
+        stated = classify_outcome(text, info.words) if outcome_at == info.span.start_char else None
+        if later or (
+            stated is not None and stated[0] != "death" and 0 <= text.find(stated[1]) < _pos
+        ):
+            # "At 6 months he was AIS D", "regained full function (ASIA E)"
             post = evidence(grade, info, 0.7)
         elif pre is None:
             pre = evidence(grade, info, 0.75)
@@ -425,6 +481,28 @@ def follow_up(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     return {"follow_up_months": evidence(best[0], best[1], 0.75, cue=best[2])}
 
 
+#: Grades that mean no deficit: ASIA/Frankel E, JOA 17 (the cervical score's maximum).
+_NORMAL_GRADES = {("ASIA", "E"), ("Frankel", "E"), ("JOA", "17")}
+
+
+def _reconcile(out: dict[str, FieldValue]) -> None:
+    """An outcome grade corrects a recovery word: "recovered and was ASIA E" is complete,
+    "regained walking (Frankel D)" is partial."""
+    g, o = out.get("outcome_grade"), out.get("outcome")
+    if g is None or o is None or o.value in ("death", "no_recovery"):
+        return
+    normal = (g.value.get("scale"), g.value.get("grade")) in _NORMAL_GRADES
+    if normal and o.value == "partial_recovery" and (o.start or 0) <= (g.start or 0):
+        out["outcome"] = FieldValue("complete_recovery", g.evidence, g.start, g.end, confidence=0.6)
+    elif (
+        not normal
+        and o.value == "complete_recovery"
+        and g.value.get("scale") in ("ASIA", "Frankel")
+        and (g.start or 0) >= (o.start or 0)
+    ):
+        out["outcome"] = FieldValue("partial_recovery", g.evidence, g.start, g.end, confidence=0.6)
+
+
 def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     """All clinical-course fields of one patient."""
     out: dict[str, FieldValue] = {}
@@ -439,8 +517,10 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
             if m:
                 out["treatment"] = evidence("conservative", info, 0.5, cue=m.group(0))
                 break
-    out.update(grades(sents))
+    stated = out.get("outcome")
+    out.update(grades(sents, stated.start if stated else None))  # evidence = its sentence
     out.update(follow_up(sents))
+    _reconcile(out)
     if "outcome" not in out and "outcome_grade" in out:
         g = out["outcome_grade"]
         pre = out.get("preop_grade")
