@@ -41,6 +41,19 @@ Triggers = frozenset[str]
 
 def _sequence(items: list) -> Triggers | None:
     """Triggers of a concatenation: its best required part (a literal run or a group)."""
+    candidates = _candidates(items)
+    if not candidates:
+        return None
+    return max(candidates, key=_selectivity)
+
+
+def _selectivity(found: Triggers) -> tuple[int, int]:
+    """Longest shortest literal first, then fewest literals."""
+    return min(map(len, found)), -len(found)
+
+
+def _candidates(items: list) -> list[Triggers]:
+    """One trigger set per required part of a concatenation (every one of them must occur)."""
     candidates: list[Triggers] = []
     run: list[str] = []
     for op, av in items:
@@ -55,10 +68,7 @@ def _sequence(items: list) -> Triggers | None:
             candidates.append(found)
     if run:
         candidates.append(frozenset(["".join(run)]))
-    if not candidates:
-        return None
-    # the most selective: longest shortest literal, then fewest literals
-    return max(candidates, key=lambda s: (min(map(len, s)), -len(s)))
+    return candidates
 
 
 def _item(op: object, av: object) -> Triggers | None:
@@ -93,6 +103,19 @@ def triggers(pattern: str, flags: int = 0) -> Triggers | None:
     return found
 
 
+def required(pattern: str, flags: int = 0) -> tuple[Triggers, ...]:
+    """Every trigger set of the pattern's top-level parts: a match needs one literal of each.
+
+    "haematoma … in the epidural space" needs a haematoma word *and* an epidural word; the
+    most selective set comes first. Sets with a one-character literal are left out.
+    """
+    items = list(_sp.parse(pattern, flags))
+    while len(items) == 1 and items[0][0] is _c.SUBPATTERN:
+        items = list(items[0][1][-1])
+    found = [c for c in _candidates(items) if min(map(len, c)) >= 2]
+    return tuple(sorted(set(found), key=_selectivity, reverse=True))
+
+
 def folded(text: str) -> str | None:
     """``text`` lower-cased for the substring tests, or ``None`` when it must not be gated."""
     if not text.isascii() and _FOLD_TRAPS.search(text):
@@ -108,11 +131,11 @@ class TriggerIndex:
     """
 
     def __init__(self, regexes: Iterable[re.Pattern[str]]) -> None:
-        self._triggers: dict[re.Pattern[str], Triggers | None] = {}
+        self._required: dict[re.Pattern[str], tuple[Triggers, ...]] = {}
         automaton = ahocorasick.Automaton()
         for regex in regexes:
-            found = self._triggers[regex] = triggers(regex.pattern, regex.flags)
-            for t in found or ():
+            found = self._required[regex] = required(regex.pattern, regex.flags)
+            for t in set().union(*found):
                 automaton.add_word(t, t)
         if len(automaton):
             automaton.make_automaton()
@@ -131,7 +154,5 @@ class TriggerIndex:
         """False only when ``regex`` cannot match the text whose :meth:`hits` are ``hits``."""
         if hits is None:
             return True
-        found = self._triggers.get(regex, None)
-        if found is None:  # ungated, or a regex this index does not know
-            return True
-        return not found.isdisjoint(hits)
+        # an ungated regex, or one this index does not know, has no required sets
+        return all(not found.isdisjoint(hits) for found in self._required.get(regex, ()))
