@@ -518,3 +518,44 @@ def test_a_mild_deficit_at_presentation_is_not_a_residual() -> None:
     )
     assert got["outcome"] == "complete_recovery"
     assert got["preop_grade"] == {"scale": "ASIA", "grade": "D"} and got["outcome_grade"] is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "upper", "lower"),
+    [
+        # a haematoma told as a count of levels from its top
+        ("MRI showed an epidural hematoma extending over four segments from T10.", "T10", "L1"),
+        ("MRI showed an epidural hematoma spanning three levels starting at C4.", "C4", "C6"),
+        ("MRI showed an epidural hematoma from C5 over six vertebral levels.", "C5", "T3"),
+        # the levels of a surgical approach are not the haematoma's
+        (
+            "MRI showed a ventral epidural lesion spanning T3-T7. A transpedicular approach at "
+            "T4-T6 allowed removal of the clot.",
+            "T3",
+            "T7",
+        ),
+        ("MRI showed an epidural hematoma at Th7-Th9.", "T7", "T9"),
+        ("MRI showed an epidural hematoma at C3/4 level.", "C3", "C4"),
+        ("MRI showed an epidural hematoma from T2 through T5.", "T2", "T5"),
+    ],
+)
+def test_more_level_notations(sentence: str, upper: str, lower: str) -> None:
+    got = one("A 60-year-old man had back pain. " + sentence)
+    assert (got["level_upper"], got["level_lower"]) == (upper, lower)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "location"),
+    [
+        ("MRI showed an epidural hematoma from C4-C6, located dorsally.", "dorsal"),
+        ("MRI showed an epidural haematoma at T2\u2013T5 situated posteriorly.", "dorsal"),
+        (
+            "MRI showed a hematoma at C5/6 which was located right dorsolateral to the cord.",
+            "dorsal",
+        ),
+        ("MRI showed a hematoma at C5 lying ventrolateral to the cord.", "ventral"),
+        ("MRI showed a hematoma at C5 lateral to the cord.", "lateral"),
+    ],
+)
+def test_location_stated_after_the_levels(sentence: str, location: str) -> None:
+    assert one("A 60-year-old man had back pain. " + sentence)["location"] == location

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ..fields import LEVEL_INDEX, normalise_level
+from ..fields import LEVEL_INDEX, LEVELS, normalise_level
 from .model import FieldValue
-from .patients import SentInfo
+from .patients import SentInfo, number
 from .pipeline import Cues, alternation, evidence, lexicon
 
 _SEP = r"\s*(?:-|\u2010|\u2011|\u2012|\u2013|\u2014|\u2212|/|to|through|thru|until|and)\s*"
@@ -75,11 +75,12 @@ def _rules() -> _Rules:
             rf"(?:{alternation(lex['location_heads'])})\b",
             re.I,
         ),
-        side=re.compile(rf"(?:{alternation(lex['location_side_phrases'])})", re.I),
+        side=re.compile(rf"(?<![A-Za-z])(?:{alternation(lex['location_side_phrases'])})", re.I),
         location_terms={k.lower(): v for k, v in terms.items()},
         location_reverse=re.compile(
             rf"\b(?:{alternation(lex['haematoma_words'] + ['lesion', 'mass', 'collection'])})\b"
-            rf"(?:\s+[\w-]+){{0,4}}?\s+(?:(?:was|is|being)\s+)?(?:located\s+|situated\s+|lying\s+)?"
+            rf"(?:[\s,]+[\w/\u2010-\u2015-]+){{0,5}}?[\s,]+(?:(?:was|is|being|which\s+is)\s+)?"
+            rf"(?:located\s+|situated\s+|lying\s+|placed\s+)?(?:(?:left|right)\s+)?"
             rf"({alternation(list(lex['location_reverse_terms']))})\b"
             rf"(?!\s+(?:{alternation(lex['location_reverse_blockers'])}))",
             re.I,
@@ -141,7 +142,37 @@ def levels_in(text: str) -> list[str]:
                 found.append(lvl)
     if found and r.conus.search(text):
         found.append(r.conus_level)
+    if found and ("segments" in text or "levels" in text or "vertebrae" in text):
+        found.extend(_counted_span(text))
     return found
+
+
+#: "extending over five segments from T9", "spanning four levels starting at C3", "from T9
+#: over five segments": the haematoma runs N levels down from the named one.
+_COUNTED = re.compile(
+    r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:vertebral\s+|"
+    r"spinal\s+|contiguous\s+|consecutive\s+)?(?:segments|levels|vertebrae)\s+(?:from|starting\s+"
+    r"(?:at|from))\s+(?:the\s+)?" + _LVL + r"|\bfrom\s+(?:the\s+)?" + _LVL + r"\s+(?:over|across|"
+    r"along|spanning|for)\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
+    r"(?:vertebral\s+|spinal\s+)?(?:segments|levels|vertebrae)\b",
+    re.I,
+)
+
+
+def _counted_span(text: str) -> list[str]:
+    """The lowest level of a haematoma given as a count of levels from its top."""
+    out: list[str] = []
+    for m in _COUNTED.finditer(text):
+        count, letter, num = (m.group(1), m.group(2), m.group(3))
+        if count is None:
+            letter, num, count = m.group(4), m.group(5), m.group(6)
+        top, k = _level(letter, num), number(count)
+        if top is None or k is None or not 2 <= k <= 20:
+            continue
+        low = LEVEL_INDEX[top] + int(k) - 1
+        if low < len(LEVELS):
+            out.append(LEVELS[low])
+    return out
 
 
 def _excluded(text: str, start: int, end: int) -> bool:
