@@ -165,6 +165,7 @@ _SPONT_NOT_CAUSE = re.compile(
     re.IGNORECASE,
 )
 _NEG_WINDOW = 70
+_SENTENCE_BREAK = re.compile(r"[.!?]\s")
 _PUNCTURE = re.compile(r"puncture|\bLP\b|\btap\b", re.I)
 _FALL = re.compile(
     r"\b(?:falls?|fell|falling|tripped|stumbled|slipped|struck|hit|banged|bumped|landed)\b", re.I
@@ -190,7 +191,7 @@ def clause_before(text: str, start: int, width: int = _NEG_WINDOW) -> str:
     cut = 0
     for boundary in _CLAUSE_START.finditer(before):
         cut = boundary.end()  # the clause starts after the last boundary
-    return re.split(r"[.!?]\s", before[cut:])[-1]
+    return _SENTENCE_BREAK.split(before[cut:])[-1]
 
 
 def is_negated(text: str, start: int, end: int, negation: re.Pattern[str]) -> bool:
