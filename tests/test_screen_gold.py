@@ -53,10 +53,8 @@ def screening_metrics(gold_path: Path) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def metrics(request: pytest.FixtureRequest) -> dict[str, float]:
-    from conftest import shared_path
-
-    return screening_metrics(shared_path("gold", "dev.jsonl"))
+def metrics(gold_path: Path) -> dict[str, float]:
+    return screening_metrics(gold_path)
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
