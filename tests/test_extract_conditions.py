@@ -156,7 +156,22 @@ def test_hostile_input(abstract: str) -> None:
 
 
 def test_lexicon_rows_are_well_formed() -> None:
-    allowed = {*conditions.CONDITIONS, "coagulopathy_lab", ""}
+    allowed = {*conditions.CONDITIONS, *conditions.HELPER_CLASSES, ""}
     for term, condition in conditions.condition_terms().items():
         assert condition in allowed, (term, condition)
         assert term == term.lower().strip() and "  " not in term
+
+
+@pytest.mark.parametrize(
+    ("abstract", "hypertension"),
+    [
+        ("A 40-year-old woman, normotensive and otherwise well, had back pain.", False),
+        ("She had no known cardiovascular risk factors.", False),
+        ("He had no vascular risk factors and took no medication.", False),
+        ("She had had no previous surgery, was normotensive, and took no drugs.", False),
+        ("His cardiovascular risk factors included smoking and diabetes.", None),
+        ("She had no cardiovascular risk factors apart from treated hypertension.", True),
+    ],
+)
+def test_hypertension_denied_in_other_words(abstract: str, hypertension: bool | None) -> None:
+    assert run(abstract).get("hypertension") == hypertension

@@ -321,3 +321,50 @@ def test_lexicon_rows_are_well_formed() -> None:
                 assert e.generic == e.generic.lower()
                 assert e.drug_class in drugs.AGENT_CLASSES
                 assert e.atc[:1] in {"B", "V"}, e  # blood (B01/B02/B05) or antidotes (V03)
+
+
+@pytest.mark.parametrize(
+    ("abstract", "expected"),
+    [
+        # a negated catch-all covers both classes
+        (
+            "A 50-year-old man was not on any blood thinners.",
+            {"anticoagulant": False, "antiplatelet": False},
+        ),
+        (
+            "A 50-year-old man took no blood-thinning medication.",
+            {"anticoagulant": False, "antiplatelet": False},
+        ),
+        (
+            "A 50-year-old man was on a blood thinner for atrial fibrillation.",
+            {"anticoagulant": True},
+        ),
+        # a drug taken only in the past, with the class denied now, is not current
+        (
+            "He had used warfarin in the past, but was on no anticoagulant at presentation.",
+            {"anticoagulant": False},
+        ),
+        (
+            "He had a history of warfarin use for a mechanical valve.",
+            {"anticoagulant": True, "anticoagulant_agents": ["warfarin"]},
+        ),
+        # a drug about to be given was never given
+        ("Heparin was about to be started when the weakness appeared.", {}),
+        # one low-molecular-weight heparin, named twice
+        (
+            "She was on enoxaparin after a pulmonary embolism; the heparin was stopped at once.",
+            {"anticoagulant": True, "anticoagulant_agents": ["enoxaparin"]},
+        ),
+        (
+            "She received unfractionated heparin and then enoxaparin.",
+            {"anticoagulant": True, "anticoagulant_agents": ["enoxaparin", "heparin"]},
+        ),
+    ],
+)
+def test_negated_catch_alls_history_and_repeated_names(abstract: str, expected: dict) -> None:
+    got = run(abstract)
+    assert {
+        k: v
+        for k, v in got.items()
+        if k in ("anticoagulant", "antiplatelet", "anticoagulant_agents")
+    } == expected

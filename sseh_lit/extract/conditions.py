@@ -37,6 +37,12 @@ COAGULOPATHY = "coagulopathy"
 VASCULAR_MALFORMATION = "vascular_malformation"
 CONDITIONS = (HYPERTENSION, PREGNANCY, COAGULOPATHY, VASCULAR_MALFORMATION)
 _LAB = "coagulopathy_lab"  # a deranged coagulation test: coagulopathy unless anticoagulated
+#: Words that deny hypertension when affirmed ("normotensive") and groups whose negation denies
+#: it ("no vascular risk factors": hypertension is one).
+_NO_HYPERTENSION = "no_hypertension"
+_VASCULAR_RISK = "vascular_risk_factors"
+#: Lexicon classes that are not fields but feed one (lab values, hypertension denials).
+HELPER_CLASSES = (_LAB, _NO_HYPERTENSION, _VASCULAR_RISK)
 TRUE_OR_NULL = frozenset({PREGNANCY, COAGULOPATHY, VASCULAR_MALFORMATION})
 #: Words that make a sentence worth a look for an INR value or a platelet count.
 _INR_KEYS = frozenset({"inr", "international normalized ratio", "international normalised ratio"})
@@ -163,6 +169,13 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
         ]
 
     out: dict[str, FieldValue] = {}
+    denials = [
+        m
+        for m in mentions
+        # "no neuraxial procedure, was normotensive": a denial word inside a negation's reach
+        if (m.condition == _NO_HYPERTENSION and m.assertion.status != "hypothetical")
+        or (m.condition == _VASCULAR_RISK and m.assertion.status == NEGATED)
+    ]
     for condition in CONDITIONS:
         own = [m for m in mentions if m.condition == condition]
         positive = [m for m in own if m.assertion.positive]
@@ -175,6 +188,8 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
         if condition in TRUE_OR_NULL:
             continue
         negated = [m for m in own if m.assertion.status == NEGATED]
+        if condition == HYPERTENSION:
+            negated += denials
         if negated:
             out[condition] = _value(sents, negated[0], False, 0.8)
     return out

@@ -23,7 +23,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .assertion import NEGATED, Assertion, TermMatcher, doc_view, fold
+from .assertion import HISTORICAL, NEGATED, Assertion, TermMatcher, doc_view, fold
 from .model import FieldValue
 
 if TYPE_CHECKING:
@@ -188,6 +188,19 @@ def _specific(agents: list[str]) -> list[str]:
     return [a for a in agents if a != _LMWH] if named_lmwh else agents
 
 
+def _same_heparin(named: list[Mention]) -> list[Mention]:
+    """Drop a bare "heparin" when a low-molecular-weight heparin is named: "on enoxaparin … the
+    heparin was stopped" is one drug ("unfractionated heparin" / "UFH" still counts)."""
+    atc = atc_codes()
+    if not any(
+        m.entry.generic == _LMWH
+        or (atc.get(m.entry.generic, "").startswith(_LMWH_ATC) and m.entry.generic != "heparin")
+        for m in named
+    ):
+        return named
+    return [m for m in named if not (m.entry.generic == "heparin" and m.entry.term == "heparin")]
+
+
 def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
     """anticoagulant, anticoagulant_agents, antiplatelet, antiplatelet_agents, reversal_agents.
 
@@ -208,16 +221,19 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
     ):
         own = [m for m in mentions if m.entry.drug_class == cls]
         positive = [m for m in own if m.assertion.positive]
+        negated = [m for m in own if m.assertion.status == NEGATED] + negated_all
+        if negated and positive and all(m.assertion.status == HISTORICAL for m in positive):
+            # "had taken warfarin in the past …, and was on no anticoagulant at the time"
+            positive = []
         if positive:
             out[flag] = _evidence(sents, _best(positive), True, _confidence(_best(positive)))
-            named = [m for m in positive if m.entry.generic]
+            named = _same_heparin([m for m in positive if m.entry.generic])
             if named:
                 agents = _specific(sorted({m.entry.generic for m in named}))
                 out[agents_field] = _evidence(
                     sents, _best(named), agents, _confidence(_best(named))
                 )
             continue
-        negated = [m for m in own if m.assertion.status == NEGATED] + negated_all
         if negated:
             best = _best(negated)
             out[flag] = _evidence(sents, best, False, _confidence(best))
