@@ -106,11 +106,17 @@ def sign_in_with_keyboard(page) -> None:
     """Open the queue (redirects to sign-in) and sign in typing only."""
     page.goto("/queue")
     assert "/login" in page.url
-    page.keyboard.type("alice")  # the name box has autofocus
+    # The name box has autofocus; on a loaded machine typing can start before focus lands.
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'name'")
+    page.keyboard.type("alice")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: urlparse(url).path == "/queue")
+    try:  # scrypt on a busy 2-core machine can be slow: allow more than the default 15 s
+        page.wait_for_url(lambda url: urlparse(url).path == "/queue", timeout=45_000)
+    except Exception as e:
+        error = page.locator(".error").all_inner_texts()
+        raise AssertionError(f"sign-in did not reach the queue: {page.url} {error}") from e
 
 
 def current_field(page) -> str:
