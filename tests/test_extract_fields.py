@@ -32,6 +32,8 @@ def one(abstract: str, title: str = TITLE) -> dict:
         ("A 3-week-old boy developed flaccid paralysis.", 3 / 52),
         ("A 10-day-old neonate developed paraparesis.", 10 / 365.25),
         ("A seventy-two-year-old woman had neck pain.", 72),
+        ("A sixty-year-old lady had neck pain.", 60),
+        ("An eighty\u2010year\u2010old man had neck pain.", 80),
         ("The patient was 81 years of age when neck pain began.", 81),
         ("An 18-yr-old man had back pain after lifting.", 18),
     ],

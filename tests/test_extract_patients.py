@@ -221,3 +221,28 @@ def test_ordinal_without_a_person_is_not_a_series() -> None:
         "Second, he underwent laminectomy."
     )
     assert len(got) == 1
+
+
+def test_respectively_list_gives_each_patient_its_item() -> None:
+    got = patients(
+        "We treated two men aged 41 and 66 years with epidural hematoma. MRI showed dorsal "
+        "hematomas at C4-C6 and T10-T12, respectively. Both underwent laminectomy."
+    )
+    assert [(p["age_years"], p["level_upper"], p["level_lower"]) for p in got] == [
+        (41, "C4", "C6"),
+        (66, "T10", "T12"),
+    ]
+    assert all(p["treatment"] == "surgical" for p in got)
+
+
+def test_clauses_naming_a_patient_by_rank_are_that_patients_only() -> None:
+    got = patients(
+        "We treated three women aged 29, 47 and 75 years with epidural hematoma. The youngest "
+        "was 3 weeks postpartum, the second had no known risk factor, and the oldest was taking "
+        "apixaban. All three underwent laminectomy; in the patient on apixaban, prothrombin "
+        "complex concentrate was given first."
+    )
+    assert [p["pregnancy"] for p in got] == [True, None, None]
+    assert [p["anticoagulant"] for p in got] == [None, None, True]
+    assert [p["reversal_agents"] for p in got] == [[], [], []]
+    assert all(p["treatment"] == "surgical" for p in got)

@@ -175,6 +175,17 @@ def _counted_span(text: str) -> list[str]:
     return out
 
 
+_LIST_ITEM = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+
+
+def _respective_levels(text: str, k: int, n: int) -> list[str]:
+    """Levels of the k-th of ``n`` list items before "respectively"; [] when the list does not
+    have exactly ``n`` items with levels."""
+    head = text[: text.lower().find("respectively")]
+    items = [lv for part in _LIST_ITEM.split(head) if (lv := levels_in(part))]
+    return items[k] if len(items) == n else []
+
+
 def _excluded(text: str, start: int, end: int) -> bool:
     r = _rules()
     before = text[max(0, start - 30) : start]
@@ -204,6 +215,9 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
                 found = levels_in(text)
                 if not found:
                     continue
+                respective = info.memo.get("respective")
+                if respective is not None:  # "at T5–T7, T9–T11 and C6–T2, respectively"
+                    found = _respective_levels(text, *respective) or found  # type: ignore[misc]
                 upper, lower = _span(found)
                 c = conf if strong_only else conf - 0.2
                 out["level_upper"] = evidence(upper, info, c)

@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 from spacy.tokens import Span
 
@@ -177,7 +178,7 @@ def _roman(text: str) -> int | None:
 
 def number(word: str) -> float | None:
     """``"3"`` → 3, ``"three"`` → 3, ``"twenty-one"`` → 21; ``None`` when not a number."""
-    w = word.strip().lower()
+    w = word.strip().lower().strip("-\u2010\u2011 ")  # "sixty-" from "sixty-year-old"
     try:
         return float(w)
     except ValueError:
@@ -423,9 +424,10 @@ def plan(infos: list[SentInfo], publication_types: Sequence[str] = ()) -> Plan:
     else:
         # a sentence about a subset ("two patients … however the patient who …") is nobody's
         shared = [i for i in patient_sents if not _about_subset(i, n)]
-        for slot in slots:
-            slot.sents = list(shared)
+        for k, slot in enumerate(slots):
+            slot.sents = [_respective(i, k, n) if "respectively" in i.words else i for i in shared]
             slot.use_demographics = False
+        _split_clauses(slots, listed_ages)
         sex = _series_sex(infos)
         if sex:
             for slot in slots:
@@ -596,6 +598,102 @@ _SEX_NOUNS = {
     "lady": "female",
     "wife": "female",
 }
+
+
+#: A clause about one patient of a series inside a shared sentence: "the youngest was
+#: postpartum, the second had no risk factor, and the oldest took warfarin"; "…; in the patient on
+#: warfarin the INR was corrected" (a subset: nobody's).
+_CLAUSE_OPEN = re.compile(
+    r"(?:^|[;,]\s*(?:and\s+|but\s+|while\s+|whereas\s+)?|\s(?:and|but|while|whereas)\s+)"
+    r"(?P<open>(?:in\s+)?the\s+(?P<who>youngest|younger|oldest|older|eldest|elder|first|second|"
+    r"third|fourth|fifth|other|patient\s+(?:who|with|on|taking|receiving))\b)"
+    r"(?!\s+(?:day|days|week|weeks|month|months|year|years|time|episode|operation|surgery|scan|"
+    r"mri|hour|hours|dose|level|levels|case\s+report))",
+    re.IGNORECASE,
+)
+_CLAUSE_WORDS = frozenset(
+    {"youngest", "younger", "oldest", "older", "eldest", "elder", "first", "second", "third"}
+    | {"fourth", "fifth", "other", "patient"}
+)
+
+
+def _split_clauses(slots: list[PatientSlot], ages: list[float]) -> None:
+    """Give each patient of a series only its own clauses of shared sentences that name patients
+    by rank ("the youngest …, the oldest …") and nobody the clauses about a subset."""
+    n = len(slots)
+    for pos, info in enumerate(list(slots[0].sents)):
+        if _CLAUSE_WORDS.isdisjoint(info.words) or info.section == "title":
+            continue
+        opens = list(_CLAUSE_OPEN.finditer(info.text))
+        if not opens:
+            continue
+        owners: list[int | None] = []
+        for m in opens:
+            who = m.group("who").lower()
+            owners.append(_rank_owner(who, n, ages, owners))
+        if all(o is None for o in owners) and not any(
+            m.group("who").lower().startswith("patient") for m in opens
+        ):
+            continue
+        parts: dict[int | None, list[tuple[int, int]]] = {}
+        prefix_end = opens[0].start("open")
+        bounds = [m.start("open") for m in opens] + [len(info.text)]
+        for owner, a, b in zip(owners, bounds, bounds[1:], strict=False):
+            parts.setdefault(owner, []).append((a, b))
+        prefix = [(0, prefix_end)] if info.text[:prefix_end].strip(" ,;") else []
+        for k, slot in enumerate(slots):
+            slot.sents[pos] = _clause_info(info, prefix + parts.get(k, []))  # type: ignore[call-overload]
+    for slot in slots:
+        slot.sents = [i for i in slot.sents if i is not None]
+
+
+def _rank_owner(who: str, n: int, ages: list[float], taken: list[int | None]) -> int | None:
+    """Which patient ("the youngest", "the second", "the other") a clause opener names."""
+    if who.startswith("patient"):
+        return None
+    if who in ("youngest", "younger", "oldest", "older", "eldest", "elder"):
+        if len(ages) != n:
+            return None
+        young = who.startswith("young")
+        return ages.index(min(ages) if young else max(ages))
+    if who == "other":
+        rest = [k for k in range(n) if k not in taken]
+        return rest[0] if n == 2 and len(rest) == 1 else None
+    k = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4}[who]
+    return k if k < n else None
+
+
+def _clause_info(info: SentInfo, pieces: list[tuple[int, int]]) -> SentInfo | None:
+    """``info`` cut down to its character ``pieces`` (sentence-relative), or ``None``."""
+    if not pieces:
+        return None
+    start, end = pieces[0][0], pieces[-1][1]
+    if len(pieces) > 1 and any(b != a for (_, b), (a, _) in pairwise(pieces)):
+        start, end = pieces[-1]  # not contiguous: keep the patient's own clause
+    base = info.span.start_char
+    span = info.span.doc.char_span(base + start, base + end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    text = info.text[span.start_char - base : span.end_char - base]
+    return SentInfo(
+        span, info.section, info.literature, info.patient, info.strong, info.modal, text
+    )
+
+
+def _respective(info: SentInfo, k: int, n: int) -> SentInfo:
+    """A copy of a "…, respectively" sentence that knows it is read for patient ``k`` of ``n``
+    (rules such as the levels pick the k-th item of its list)."""
+    return SentInfo(
+        info.span,
+        info.section,
+        info.literature,
+        info.patient,
+        info.strong,
+        info.modal,
+        info.text,
+        info.words,
+        {"respective": (k, n)},
+    )
 
 
 def _shared(info: SentInfo) -> SentInfo:
