@@ -504,6 +504,8 @@ def test_declined_or_withheld_surgery_is_conservative(sentence: str) -> None:
             "other",
         ),
         ("He underwent laminectomy at 6 months after a trial of rest.", None, "laminectomy"),
+        ("Laminectomy was performed on the third day after symptom onset.", 48, "laminectomy"),
+        ("Laminectomy was performed on hospital day 3.", None, "laminectomy"),
     ],
 )
 def test_time_to_surgery_without_a_reference_point(

@@ -157,6 +157,12 @@ SERIES_INTROS = [
         "was treated conservatively.",
         [(52, "male", "C3", "surgical"), (66, "female", "T8", "conservative")],
     ),
+    # number words
+    (
+        "Case one: a 48-year-old man had a hematoma at T3-T5 and underwent laminectomy. Case two: "
+        "a 69-year-old woman had a hematoma at L1-L2 and was managed conservatively.",
+        [(48, "male", "T3", "surgical"), (69, "female", "L1", "conservative")],
+    ),
     # letter labels
     (
         "Two patients were seen. Patient A, a 29-year-old woman, had a hematoma at T4-T6 and was "

@@ -235,6 +235,15 @@ _BARE_HOURS = re.compile(
 )
 
 
+_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7}
+#: "on the third day after (the) (symptom) onset": counted from the onset only.
+_ORDINAL_DAY = re.compile(
+    r"\bon\s+the\s+(second|third|fourth|fifth|sixth|seventh)\s+day\s+(?:after|from|following)\s+"
+    r"(?:the\s+)?(?:symptom\s+|initial\s+)?(?:onset|ictus)\b",
+    re.I,
+)
+
+
 def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     """``time_to_surgery_hours`` from a sentence about the operation."""
     r = _rules()
@@ -245,6 +254,10 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
         affirmed, _ = _surgery_of(info)
         if not affirmed and not re.search(r"\bsurg|\boperat", text, re.I):
             continue
+        day = _ORDINAL_DAY.search(text)
+        if day:  # "on the second day after symptom onset": one full day had passed
+            hours = 24.0 * (_ORDINALS[day.group(1).lower()] - 1)
+            return {"time_to_surgery_hours": evidence(hours, info, 0.6, day.group(0))}
         for pat in (r.time, r.delayed, _BARE_HOURS):
             m = pat.search(text)
             if m:

@@ -114,7 +114,8 @@ def _rules() -> _Rules:
     nouns = alternation(pat["count_nouns"])
     ordinals = nums["ordinals"]
     marker = (
-        rf"\b(?:(?:{alternation(pat['marker_nouns'])})\s*(?:no\.?\s*)?(\d{{1,2}}|[ivx]{{1,4}})\b"
+        rf"\b(?:(?:{alternation(pat['marker_nouns'])})\s*(?:no\.?\s*)?"
+        rf"(\d{{1,2}}|[ivx]{{1,4}}|one|two|three|four|five|six)\b"
         rf"|(?:the\s+)?({alternation(list(ordinals))})\s+(?:case|patient)\b)"
     )
     age = rf"\d{{1,3}}{_DASH}?(?:year|yr|month|week|day)s?{_DASH}?old"
@@ -318,7 +319,7 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
         n: int | None
         if m.group(1):
             g = m.group(1)
-            n = int(g) if g.isdigit() else _roman(g)
+            n = int(g) if g.isdigit() else _roman(g) or _word_number(g)
         else:
             n = r.ordinals.get(m.group(2).lower())
         if n:
@@ -341,6 +342,11 @@ _PERSON = re.compile(
 )
 #: "Patient A", "Case B": a capital letter naming one patient of a series.
 _LETTER_LABEL = re.compile(r"\b(?i:patient|case)\s+([A-H])(?![\w'\u2019])")
+
+
+def _word_number(word: str) -> int | None:
+    value = number(word)
+    return int(value) if value else None
 
 
 def _is_case_type(publication_types: Sequence[str]) -> bool:
