@@ -23,9 +23,11 @@ from collections.abc import Iterable
 import ahocorasick
 
 try:  # Python >= 3.11
+    from re import _compiler
     from re import _constants as _c
     from re import _parser as _sp
 except ImportError:  # pragma: no cover - Python 3.10
+    import sre_compile as _compiler  # type: ignore[no-redef]
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _sp  # type: ignore[no-redef]
 
@@ -37,6 +39,7 @@ _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | (
 )
 
 Triggers = frozenset[str]
+_MISSING = object()
 
 
 def _sequence(items: list) -> Triggers | None:
@@ -140,6 +143,7 @@ class TriggerIndex:
         if len(automaton):
             automaton.make_automaton()
         self._automaton = automaton
+        self._twins: dict[re.Pattern[str], object] = {}  # built on first use
 
     def hits(self, text: str) -> frozenset[str] | None:
         """The triggers that occur in ``text``, or ``None`` when ``text`` must not be gated."""
@@ -150,6 +154,13 @@ class TriggerIndex:
             return frozenset()
         return frozenset([t for _end, t in self._automaton.iter(low)])
 
+    def finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
+        """``list(regex.finditer(text))``, by the regex's lowered twin when there is one."""
+        twin = self._twins.get(regex, _MISSING)
+        if twin is _MISSING:
+            twin = self._twins[regex] = lowered_twin(regex)
+        return finditer_lowered(regex, twin, text)  # type: ignore[arg-type]
+
     def may_match(self, regex: re.Pattern[str], hits: frozenset[str] | None) -> bool:
         """False only when ``regex`` cannot match the text whose :meth:`hits` are ``hits``."""
         if hits is None:
@@ -159,3 +170,103 @@ class TriggerIndex:
             if found.isdisjoint(hits):
                 return False
         return True
+
+
+# --------------------------------------------------------------------------- lowered twins
+
+_TRAP_POINTS = frozenset(map(ord, "\u0130\u0131\u017f\u212a"))
+
+
+class _Unsupported(Exception):
+    """The pattern uses something the lowered twin cannot reproduce exactly."""
+
+
+def _lower_char(c: int) -> int:
+    if c in _TRAP_POINTS:
+        raise _Unsupported
+    return ord(chr(c).lower()) if c < 128 else c
+
+
+def _lower_class(items: list) -> list:
+    out = list(items)
+    for op, av in items:
+        if op is _c.LITERAL:
+            out.append((op, _lower_char(av)))
+        elif op is _c.RANGE:
+            lo, hi = av
+            if any(lo <= t <= hi for t in _TRAP_POINTS):
+                raise _Unsupported
+            out.extend((_c.LITERAL, ord(chr(c).lower())) for c in range(lo, min(hi, 127) + 1))
+        elif op not in (_c.CATEGORY, _c.NEGATE):
+            raise _Unsupported
+    return out
+
+
+def _lower_tree(sub: _sp.SubPattern) -> None:
+    """Rewrite a parse tree in place for case-sensitive matching of lower-cased ASCII text."""
+    for i, (op, av) in enumerate(sub.data):
+        if op in (_c.LITERAL, _c.NOT_LITERAL):
+            sub.data[i] = (op, _lower_char(av))
+        elif op is _c.IN:
+            sub.data[i] = (op, _lower_class(av))
+        elif op is _c.BRANCH:
+            for alternative in av[1]:
+                _lower_tree(alternative)
+        elif op is _c.SUBPATTERN:
+            group, add, remove, inner = av
+            if remove & re.IGNORECASE:  # a case-sensitive part: lower-casing loses its cases
+                raise _Unsupported
+            sub.data[i] = (op, (group, add & ~re.IGNORECASE, remove, inner))
+            _lower_tree(inner)
+        elif op in _REPEATS:
+            _lower_tree(av[2])
+        elif op in (_c.ASSERT, _c.ASSERT_NOT):
+            _lower_tree(av[1])
+        elif hasattr(_c, "ATOMIC_GROUP") and op is _c.ATOMIC_GROUP:
+            _lower_tree(av)
+        elif op is _c.GROUPREF_EXISTS:
+            _lower_tree(av[1])
+            if av[2] is not None:
+                _lower_tree(av[2])
+        elif op not in (_c.ANY, _c.AT, _c.CATEGORY, _c.GROUPREF):
+            raise _Unsupported
+
+
+def lowered_twin(regex: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A case-sensitive copy of an ``re.IGNORECASE`` regex for lower-cased ASCII text.
+
+    On an ASCII text, ``regex`` and this twin applied to ``text.lower()`` find the same spans
+    (only the four characters of :data:`_FOLD_TRAPS` fold to ASCII letters, and a pattern that
+    names one gets no twin); the twin is several times faster because ``re`` can use literal
+    prefixes and plain character comparisons. ``None`` when there is no exact twin.
+    """
+    if not regex.flags & re.IGNORECASE or not isinstance(regex.pattern, str):
+        return None
+    try:
+        tree = _sp.parse(regex.pattern, regex.flags)
+        _lower_tree(tree)
+        tree.state.flags &= ~re.IGNORECASE
+        return _compiler.compile(tree, regex.flags & ~re.IGNORECASE)
+    except (_Unsupported, re.error, TypeError, ValueError):
+        return None
+
+
+def finditer_lowered(
+    regex: re.Pattern[str], twin: re.Pattern[str] | None, text: str, low: str | None = None
+) -> list[re.Match[str]]:
+    """``list(regex.finditer(text))``, found with the lowered ``twin`` when ``text`` is ASCII.
+
+    Each span the twin finds is matched again by ``regex`` at that position, so the Match
+    objects are the original's (same groups, same text); any disagreement falls back to the
+    plain scan.
+    """
+    if twin is None or not text.isascii():
+        return list(regex.finditer(text))
+    out = []
+    for m in twin.finditer(text.lower() if low is None else low):
+        start, end = m.span()
+        real = regex.match(text, start)
+        if start == end or real is None or real.end() != end:
+            return list(regex.finditer(text))
+        out.append(real)
+    return out

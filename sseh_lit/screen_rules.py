@@ -286,7 +286,7 @@ class _Reader:
         key = (regex, text)
         found = self._raw.get(key)
         if found is None:
-            found = self._raw[key] = list(regex.finditer(text))
+            found = self._raw[key] = self.rules.gate.finditer(regex, text)
         return found
 
     def _not_a_cause(self, group: str, rule: Rule, text: str, m: re.Match[str]) -> bool:

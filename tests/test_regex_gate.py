@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sseh_lit.regex_gate import TriggerIndex, triggers
+from sseh_lit.regex_gate import TriggerIndex, finditer_lowered, lowered_twin, triggers
 from sseh_lit.screen_rules import load_rules
 
 
@@ -78,3 +78,30 @@ def test_gate_is_exact_on_mixed_text(parts: list[str]) -> None:
     for regex in regexes:
         if regex.search(text):
             assert gate.may_match(regex, hits)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\bLP\b|lumbar puncture",
+        r"[A-Z]\d{1,2}\b",
+        r"[^A-Z ]+ed\b",
+        r"(?:spontan\w*|idiopathic)\s+(?!SEH)\w+",
+        r"Brown[- ]S[ée]quard",
+        r"(?<!non-)traumatic",
+        r"(a)\s+\1",
+    ],
+)
+def test_lowered_twin_finds_the_same_matches(pattern: str) -> None:
+    regex = re.compile(pattern, re.IGNORECASE)
+    twin = lowered_twin(regex)
+    assert twin is not None
+    for text in [*SENTENCES, "LP at L3 was non-traumatic; Spontaneous Hematoma. A a", "T12 c5 D11"]:
+        want = [(m.span(), m.group(0)) for m in regex.finditer(text)]
+        got = [(m.span(), m.group(0)) for m in finditer_lowered(regex, twin, text)]
+        assert got == want, (pattern, text)
+
+
+@pytest.mark.parametrize("pattern", [r"(?-i:LP)", "\u017fpine", "[\u0100-\u0200]x"])
+def test_no_twin_where_lower_casing_is_not_exact(pattern: str) -> None:
+    assert lowered_twin(re.compile(pattern, re.IGNORECASE)) is None
