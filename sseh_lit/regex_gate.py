@@ -270,3 +270,18 @@ def finditer_lowered(
             return list(regex.finditer(text))
         out.append(real)
     return out
+
+
+_SHARED_TWINS: dict[re.Pattern[str], re.Pattern[str] | None] = {}
+
+
+def has_match(regex: re.Pattern[str], text: str) -> bool:
+    """``regex.search(text) is not None``, by the lowered twin when ``text`` is ASCII."""
+    if not text.isascii():
+        return regex.search(text) is not None
+    twin = _SHARED_TWINS.get(regex, _MISSING)  # type: ignore[arg-type]
+    if twin is _MISSING:
+        twin = _SHARED_TWINS[regex] = lowered_twin(regex)
+    if twin is None:
+        return regex.search(text) is not None
+    return twin.search(text.lower()) is not None  # type: ignore[union-attr]

@@ -37,7 +37,7 @@ from importlib.resources import files
 from typing import Any
 
 from .errors import ConfigError
-from .regex_gate import TriggerIndex
+from .regex_gate import TriggerIndex, has_match
 
 #: Decisions with a confidence below this go to the review queue.
 REVIEW_BELOW = 0.75
@@ -200,9 +200,9 @@ def is_negated(text: str, start: int, end: int, negation: re.Pattern[str]) -> bo
     Looks back to the start of the clause (at most ~70 characters) for a cue such as "no",
     "without", "denied", "unlike", "rather than", and forward for "... was denied/excluded".
     """
-    if negation.search(clause_before(text, start)):
+    if has_match(negation, clause_before(text, start)):
         return True
-    return bool(_POST_NEGATION.search(text[end : end + 60]))
+    return has_match(_POST_NEGATION, text[end : end + 60])
 
 
 def _remote_past(text: str, end: int, start: int | None = None) -> bool:
@@ -362,7 +362,7 @@ class _Reader:
         """True when ``start:end`` is named as a first, presumed or mistaken diagnosis."""
         before = self.rules.groups["provisional_context"][0].regex
         after = self.rules.groups["provisional_after"][0].regex
-        return bool(before.search(clause_before(text, start, 90)) or after.search(text[end:]))
+        return has_match(before, clause_before(text, start, 90)) or has_match(after, text[end:])
 
     def count(self, group: str, texts: list[str], **kw: Any) -> int:
         return sum(len(self.matches(group, t, note=False, **kw)) for t in texts)
