@@ -285,3 +285,18 @@ def has_match(regex: re.Pattern[str], text: str) -> bool:
     if twin is None:
         return regex.search(text) is not None
     return twin.search(text.lower()) is not None  # type: ignore[union-attr]
+
+
+def search_lowered(
+    regex: re.Pattern[str], twin: re.Pattern[str] | None, text: str
+) -> re.Match[str] | None:
+    """``regex.search(text)``, found with the lowered ``twin`` when ``text`` is ASCII."""
+    if twin is None or not text.isascii():
+        return regex.search(text)
+    m = twin.search(text.lower())
+    if m is None:
+        return None
+    real = regex.match(text, m.start())
+    if m.start() == m.end() or real is None or real.end() != m.end():
+        return regex.search(text)
+    return real

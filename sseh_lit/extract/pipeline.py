@@ -30,6 +30,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
+from ..regex_gate import finditer_lowered, lowered_twin, search_lowered
 from .model import FieldValue
 
 #: Words after which a full stop does not end a sentence (lower-case, without the dot).
@@ -45,6 +46,8 @@ def _no_break_words() -> frozenset[str]:
 _END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _NEWLINE = re.compile(r"\n\s*(?=\S)")
+#: Words after which a single capital is a value ("ASIA D.", "Frankel grade E.", "vitamin K.").
+_LETTER_VALUE = re.compile(r"(?:ASIA|AIS|Frankel|[Gg]rade|[Vv]itamin)[\s-]{1,2}$")
 
 
 def sentence_starts(text: str) -> set[int]:
@@ -62,7 +65,12 @@ def sentence_starts(text: str) -> set[int]:
             w = _WORD_BEFORE.search(text, max(0, m.start() - 20), m.start())
             if w:
                 word = w.group(1).lower().rstrip(".")
-                if word in no_break or (len(word) == 1 and m.start() - w.start() == 1):
+                if word in no_break or (
+                    len(word) == 1
+                    and m.start() - w.start() == 1
+                    # "… was ASIA D. An 81-year-old …": a grade letter, not an initial
+                    and not _LETTER_VALUE.search(text, max(0, w.start() - 12), w.start())
+                ):
                     continue
         starts.add(j)
     for m in _NEWLINE.finditer(text):
@@ -259,6 +267,7 @@ class Cues:
             rare = [w for w in ws if w not in common] or ws
             triggers.add(max(rare, key=len))
         self.triggers = frozenset(triggers)
+        self.twin = lowered_twin(self.regex)  # faster scans of ASCII sentences, same matches
 
     def may_match(self, words: frozenset[str]) -> bool:
         """Could the regex match a sentence with these words?"""
@@ -268,13 +277,13 @@ class Cues:
         """First match in ``text`` (skipped at once when no trigger word is present)."""
         if words is not None and not self.may_match(words):
             return None
-        return self.regex.search(text)
+        return search_lowered(self.regex, self.twin, text)
 
     def finditer(self, text: str, words: frozenset[str] | None = None) -> Iterator[re.Match[str]]:
         """All matches in ``text``."""
         if words is not None and not self.may_match(words):
             return iter(())
-        return self.regex.finditer(text)
+        return iter(finditer_lowered(self.regex, self.twin, text))
 
     def sub(self, repl: Callable[[re.Match[str]], str], text: str) -> str:
         return self.regex.sub(repl, text)
