@@ -467,6 +467,8 @@ def test_grade_at_admission_vs_later(abstract: str, pre: str, post: str | None) 
         ("His JOA score improved to 14 points at 6 months.", "14"),
         ("At 1 year the JOA score had recovered to 16.", "16"),
         ("His JOA score rose to 13 after surgery.", "13"),
+        ("His JOA score went from 7 on admission to 15 at discharge.", "15"),
+        ("His JOA score was 7 preoperatively and improved to 12 at one year.", "12"),
     ],
 )
 def test_numeric_grade_after_improved_to(sentence: str, grade: str) -> None:
@@ -482,6 +484,7 @@ def test_numeric_grade_after_improved_to(sentence: str, grade: str) -> None:
         "Because of his comorbidities surgery was not undertaken.",
         "He refused an operation and was observed.",
         "An operation was refused by the patient.",
+        "Given her frailty, surgical treatment was not performed.",
     ],
 )
 def test_declined_or_withheld_surgery_is_conservative(sentence: str) -> None:
@@ -563,3 +566,22 @@ def test_more_level_notations(sentence: str, upper: str, lower: str) -> None:
 )
 def test_location_stated_after_the_levels(sentence: str, location: str) -> None:
     assert one("A 60-year-old man had back pain. " + sentence)["location"] == location
+
+
+def test_nurick_grade_with_words_between_the_two_grades() -> None:
+    got = one(BASE + "His Nurick grade improved from 4 preoperatively to 1 at 1 year.")
+    assert got["preop_grade"] == {"scale": "Nurick", "grade": "4"}
+    assert got["outcome_grade"] == {"scale": "Nurick", "grade": "1"}
+    assert got["outcome"] == "partial_recovery"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "outcome"),
+    [
+        ("After 4 months, no residual deficit persisted.", "complete_recovery"),
+        ("His radicular pain resolved after surgery.", "complete_recovery"),
+        ("His back pain resolved, but the paraparesis persisted.", "partial_recovery"),
+    ],
+)
+def test_pain_resolution_and_persistence(sentence: str, outcome: str) -> None:
+    assert one(BASE + sentence)["outcome"] == outcome

@@ -120,6 +120,17 @@ def test_literature_sentence_is_not_the_patient_but_our_case_is() -> None:
             ["The mass was 2.5 cm vs. 3.1 cm approx. in size.", "It shrank."],
         ),
         ("Title\n\nBackground: one. Case: two.", ["Title", "Background: one.", "Case: two."]),
+        # a grade letter ends a sentence; an initial does not
+        (
+            "He was ASIA D. A second MRI was done. J. Smith saw him. Frankel grade E. Done.",
+            [
+                "He was ASIA D.",
+                "A second MRI was done.",
+                "J. Smith saw him.",
+                "Frankel grade E.",
+                "Done.",
+            ],
+        ),
     ],
 )
 def test_sentence_splitter(text: str, expected: list[str]) -> None:
@@ -252,3 +263,24 @@ def test_clauses_naming_a_patient_by_rank_are_that_patients_only() -> None:
     assert [p["anticoagulant"] for p in got] == [None, None, True]
     assert [p["reversal_agents"] for p in got] == [[], [], []]
     assert all(p["treatment"] == "surgical" for p in got)
+
+
+def test_series_patients_introduced_one_sentence_each() -> None:
+    got = patients(
+        "Two patients with epidural hematoma are described. A 66-year-old man on edoxaban had a "
+        "hematoma at T9-T12 and underwent laminectomy, improving to Frankel D. A 35-year-old "
+        "woman had a hematoma at C4-C5 and was treated conservatively, recovering fully."
+    )
+    assert [
+        (p["age_years"], p["sex"], p["level_upper"], p["treatment"], p["anticoagulant"])
+        for p in got
+    ] == [(66, "male", "T9", "surgical", True), (35, "female", "C4", "conservative", None)]
+    assert got[0]["outcome_grade"] == {"scale": "Frankel", "grade": "D"}
+
+
+def test_relative_clause_in_present_tense_is_still_the_patients() -> None:
+    got = patients(
+        "A 52-year-old woman had neck pain. MRI showed an epidural hematoma at C3-C5 which is "
+        "located dorsal to the cord."
+    )
+    assert (got[0]["level_upper"], got[0]["location"]) == ("C3", "dorsal")

@@ -274,6 +274,9 @@ def _mask(text: str, pattern: Cues) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
+_DENIED = re.compile(r"\b(?:no|without|nor|neither)\s+(?:[\w-]+\s+){0,3}$", re.I)
+
+
 def classify_outcome(text: str, words: frozenset[str] | None = None) -> tuple[str, str] | None:
     """The outcome one sentence states, with the cue; ``None`` when it states none."""
     r = _rules()
@@ -300,9 +303,10 @@ def classify_outcome(text: str, words: frozenset[str] | None = None) -> tuple[st
             ("partial_recovery", partial.group(0)) if partial else ("no_recovery", no_rec.group(0))
         )
     if complete:
-        strong = r.strong_partial.search(rest, words)
-        if strong:
-            return "partial_recovery", strong.group(0)
+        for strong in r.strong_partial.finditer(rest, words):
+            # "no residual deficit persisted" denies the residuum
+            if not _DENIED.search(text, max(0, strong.start() - 30), strong.start()):
+                return "partial_recovery", strong.group(0)
         return "complete_recovery", complete.group(0)
     if partial:
         return "partial_recovery", partial.group(0)
@@ -383,6 +387,15 @@ _GRADE_TAIL = re.compile(
 )
 
 
+#: The number of a later score after a first one: "from 8 to 15", "4 preoperatively to 1",
+#: "8 on admission and improved to 15".
+_NUMERIC_TAIL = re.compile(
+    r"\s*(?:points?\s+)?(?:[a-z][\w\s,]{0,40}?\s)?(?:to|->|→)\s*(\d{1,2}(?:\.\d)?)\b(?!\s*(?:h|hours?|days?|"
+    r"weeks?|months?|years?|mg|%)\b)",
+    re.I,
+)
+
+
 def _grades_in(text: str) -> list[tuple[int, dict[str, str]]]:
     r = _rules()
     out: list[tuple[int, dict[str, str]]] = []
@@ -400,7 +413,7 @@ def _grades_in(text: str) -> list[tuple[int, dict[str, str]]]:
     for m in r.numeric_grade.finditer(text):
         scale = r.scales[m.group(1).lower()]
         out.append((m.start(), {"scale": scale, "grade": _number_grade(m.group(2))}))
-        tail = re.match(r"\s*(?:points?\s+)?(?:to|->|→)\s*(\d{1,2}(?:\.\d)?)\b", text[m.end() :])
+        tail = _NUMERIC_TAIL.match(text, m.end())
         if tail:
             out.append((m.end(), {"scale": scale, "grade": _number_grade(tail.group(1))}))
     seen: set[int] = set()

@@ -206,6 +206,19 @@ def _past_tense(text: str) -> bool:
     return any(w not in stop for w in _ED.findall(text.lower()))
 
 
+_BE = re.compile(r"\b(?:is|are)\b", re.I)
+_RELATIVE_BE = re.compile(r"\b(?:which|that|who|where)\s+(?:is|are)\b", re.I)
+
+
+def _only_relative_present(text: str, words: frozenset[str], modal: frozenset[str]) -> bool:
+    """Is every present-tense word of the sentence an "is"/"are" of a relative clause?"""
+    if not (words & modal) <= {"is", "are"}:
+        return False
+    if _rules().generic.search(text, words):
+        return False
+    return len(_BE.findall(text)) == len(_RELATIVE_BE.findall(text))
+
+
 def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None) -> list[SentInfo]:
     """Mark every sentence with its section and whether it narrates the patient.
 
@@ -248,6 +261,8 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
         past = not r.narrative.isdisjoint(words) or _past_tense(text)
         # "most patients recovered after surgery" is a generalisation, not this patient's course
         modal = not r.modal.isdisjoint(words) or bool(r.generic.search(text, words))
+        if modal and past and _only_relative_present(text, words, r.modal):
+            modal = False  # "MRI showed a hematoma which is located dorsal to the cord"
         if literature or section == "skip":
             patient = False
         elif section == "case":
@@ -386,10 +401,19 @@ def _ages_together(infos: Sequence[SentInfo]) -> list[float]:
     return []
 
 
+#: "Two cases are presented", "three patients were described": the authors' own count.
+_PRESENTED = re.compile(
+    r"\b(?:are|were|is|was)\s+(?:here\s+|herein\s+|briefly\s+)?(?:described|presented|reported)\b",
+    re.I,
+)
+
+
 def plan(infos: list[SentInfo], publication_types: Sequence[str] = ()) -> Plan:
     """Decide the patients of one record and the sentences each one owns."""
     r = _rules()
-    counts = _count_mentions([i for i in infos if i.patient or i.section == "title"])
+    counts = _count_mentions(
+        [i for i in infos if i.patient or i.section == "title" or _PRESENTED.search(i.text)]
+    )
     every_count = _count_mentions(infos, include_literature=True)
     if _aggregate(infos, every_count, publication_types):
         return Plan([], aggregate_only=True)
@@ -420,7 +444,7 @@ def plan(infos: list[SentInfo], publication_types: Sequence[str] = ()) -> Plan:
     if len(numbers) < 2:
         # "We describe a 45-year-old woman and a 71-year-old man. The woman, …"
         roster = _roster(patient_sents, listed_ages, n)
-        marks = _restated_markers(infos, roster)
+        marks = _restated_markers(infos, roster) or _introductions(infos, n)
         numbers = sorted({k for _, k in marks})
     if len(numbers) >= 2:
         _split_by_markers(infos, marks, slots)
@@ -534,6 +558,27 @@ _RESTATED_WORDS = frozenset(
     {"old", "younger", "youngest", "older", "oldest", "elder", "eldest", "man", "woman", "male"}
     | {"female", "boy", "girl", "lady", "gentleman", "husband", "wife"}
 )
+
+
+#: A sentence that introduces a (new) patient: "A 74-year-old man …", "An 81-year-old woman …".
+_INTRODUCTION = re.compile(
+    r"^\W{0,3}(?:an?|one)\s+(?:[a-z]+\s+){0,2}?[\w.-]{1,20}?[\s-]+(?:year|month|week|day)s?[\s-]+old\b",
+    re.IGNORECASE,
+)
+
+
+def _introductions(infos: Sequence[SentInfo], n: int) -> list[tuple[int, int]]:
+    """``(sentence index, patient number)`` when exactly ``n`` narrative sentences each
+    introduce a patient with an indefinite age phrase, one after another."""
+    found = [
+        i
+        for i, info in enumerate(infos)
+        if info.section != "title"
+        and not info.literature
+        and "old" in info.words
+        and _INTRODUCTION.match(info.text[:60])
+    ]
+    return [(i, k + 1) for k, i in enumerate(found)] if len(found) == n else []
 
 
 def _roster(
