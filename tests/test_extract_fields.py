@@ -585,3 +585,27 @@ def test_nurick_grade_with_words_between_the_two_grades() -> None:
 )
 def test_pain_resolution_and_persistence(sentence: str, outcome: str) -> None:
     assert one(BASE + sentence)["outcome"] == outcome
+
+
+@pytest.mark.parametrize(
+    ("title", "sentence", "treatment", "outcome"),
+    [
+        (
+            "Non-operative management of a cervical epidural hematoma",
+            "She was treated with steroids and bed rest, and her symptoms gradually disappeared.",
+            "conservative",
+            "complete_recovery",
+        ),
+        (
+            TITLE,
+            "She underwent laminotomy, and at 1-year follow-up she had normal motor function.",
+            "surgical",
+            "complete_recovery",
+        ),
+    ],
+)
+def test_non_operative_title_and_normal_function(
+    title: str, sentence: str, treatment: str, outcome: str
+) -> None:
+    got = one("A 36-year-old woman had an epidural hematoma at C6-T1. " + sentence, title=title)
+    assert (got["treatment"], got["outcome"]) == (treatment, outcome)

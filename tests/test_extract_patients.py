@@ -122,12 +122,14 @@ def test_literature_sentence_is_not_the_patient_but_our_case_is() -> None:
         ("Title\n\nBackground: one. Case: two.", ["Title", "Background: one.", "Case: two."]),
         # a grade letter ends a sentence; an initial does not
         (
-            "He was ASIA D. A second MRI was done. J. Smith saw him. Frankel grade E. Done.",
+            "He was ASIA D. A second MRI was done. J. Smith saw him. Frankel grade E. Her AIS "
+            "grade was B. Done.",
             [
                 "He was ASIA D.",
                 "A second MRI was done.",
                 "J. Smith saw him.",
                 "Frankel grade E.",
+                "Her AIS grade was B.",
                 "Done.",
             ],
         ),

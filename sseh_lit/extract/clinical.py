@@ -158,6 +158,9 @@ def _usable(info: SentInfo) -> bool:
 # ---------------------------------------------------------------- treatment and procedure
 
 
+_NON = re.compile(r"\bnon[\s-]?$", re.I)  # "non-operative", "non surgical"
+
+
 def _surgery_mentions(text: str, words: frozenset[str]) -> tuple[list[str], list[str]]:
     """(affirmed, negated) surgical cues in one sentence."""
     r = _rules()
@@ -166,7 +169,7 @@ def _surgery_mentions(text: str, words: frozenset[str]) -> tuple[list[str], list
         before = text[max(0, m.start() - 45) : m.start()]
         before = re.split(r"[;]|\bbut\b|\bhowever\b|\bthen\b|\blater\b", before)[-1]
         after = text[m.end() : m.end() + 30]
-        neg = r.negator.search(before) or r.negated_after.match(after)
+        neg = r.negator.search(before) or r.negated_after.match(after) or _NON.search(before)
         (negated if neg else affirmed).append(m.group(0))
     return affirmed, negated
 

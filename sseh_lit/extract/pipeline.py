@@ -47,7 +47,9 @@ _END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _NEWLINE = re.compile(r"\n\s*(?=\S)")
 #: Words after which a single capital is a value ("ASIA D.", "Frankel grade E.", "vitamin K.").
-_LETTER_VALUE = re.compile(r"(?:ASIA|AIS|Frankel|[Gg]rade|[Vv]itamin)[\s-]{1,2}$")
+_LETTER_VALUE = re.compile(
+    r"(?:ASIA|AIS|Frankel|[Gg]rade|[Vv]itamin)(?:\s+(?:grade|scale|score|was|of|is))?[\s:-]{1,2}$"
+)
 
 
 def sentence_starts(text: str) -> set[int]:
@@ -69,7 +71,7 @@ def sentence_starts(text: str) -> set[int]:
                     len(word) == 1
                     and m.start() - w.start() == 1
                     # "… was ASIA D. An 81-year-old …": a grade letter, not an initial
-                    and not _LETTER_VALUE.search(text, max(0, w.start() - 12), w.start())
+                    and not _LETTER_VALUE.search(text, max(0, w.start() - 20), w.start())
                 ):
                     continue
         starts.add(j)
