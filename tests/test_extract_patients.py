@@ -286,3 +286,13 @@ def test_relative_clause_in_present_tense_is_still_the_patients() -> None:
         "located dorsal to the cord."
     )
     assert (got[0]["level_upper"], got[0]["location"]) == ("C3", "dorsal")
+
+
+def test_series_composition_gives_sexes_and_elliptic_subsets_apply_to_none() -> None:
+    got = patients(
+        "Three patients (two men aged 38 and 61 years and one woman aged 70 years) presented "
+        "with acute back pain. All underwent laminectomy. Two recovered completely and one "
+        "remained paraparetic."
+    )
+    assert [p["sex"] for p in got] == ["male", "male", "female"]
+    assert all(p["treatment"] == "surgical" and p["outcome"] is None for p in got)

@@ -316,7 +316,7 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
         if info.section == "title" or info.literature:
             continue
         head = info.text[:40]
-        if not r.ordinals.keys().isdisjoint(info.words):
+        if info.patient and not r.ordinals.keys().isdisjoint(info.words):
             # "The first, a 55-year-old man …", "Second, a 12-year-old boy …"
             o = _ORDINAL_OPENER.match(head)
             if o and _PERSON.search(info.text[o.end() : o.end() + 60]):
@@ -458,10 +458,8 @@ def plan(infos: list[SentInfo], publication_types: Sequence[str] = ()) -> Plan:
             slot.sents = [_respective(i, k, n) if "respectively" in i.words else i for i in shared]
             slot.use_demographics = False
         _split_clauses(slots, listed_ages)
-        sex = _series_sex(infos)
-        if sex:
-            for slot in slots:
-                slot.sex_hint = sex
+        for slot, sex in zip(slots, _series_sexes(infos, n), strict=False):
+            slot.sex_hint = sex
     for k, age in enumerate(listed_ages[:n]):
         slots[k].age_hint = age
     return Plan(slots)
@@ -478,10 +476,27 @@ _CONTRAST = re.compile(r"\b(?:however|whereas|while|but|although|other|others|re
 _ONE_NOUNS = frozenset({"patient", "case", "child", "man", "woman", "boy", "girl", "infant"})
 
 
+#: A count used as the subject without a noun: "two recovered …, one died".
+_ELLIPTIC = re.compile(
+    r"\b(one|two|three|four|five|six|\d)\s+(?:of\s+(?:them|these|the\s+(?:patients|cases))\s+)?"
+    r"(?:was|were|had|recovered|underwent|died|remained|improved|received|developed|presented|"
+    r"required|needed|made|showed)\b",
+    re.IGNORECASE,
+)
+_ELLIPTIC_WORDS = frozenset({"one", "two", "three", "four", "five", "six"})
+
+
 def _about_subset(info: SentInfo, n: int) -> bool:
     """Does the sentence count patients that do not add up to the whole series of ``n``?"""
     r = _rules()
     total = 0
+    elliptic = (
+        [number(m.group(1)) for m in _ELLIPTIC.finditer(info.text)]
+        if (not _ELLIPTIC_WORDS.isdisjoint(info.words))
+        else []
+    )
+    if len(elliptic) >= 2:  # "two recovered completely and one remained paraparetic"
+        return True
     if r.count_nouns.isdisjoint(info.words) and _ONE_NOUNS.isdisjoint(info.words):
         return False
     for m in r.count.finditer(info.text):
@@ -495,19 +510,43 @@ def _about_subset(info: SentInfo, n: int) -> bool:
     return 0 < total != n or (mentions >= 2 and bool(_CONTRAST.search(info.text)))
 
 
-def _series_sex(infos: Sequence[SentInfo]) -> str | None:
-    """ "three women", "two boys": the sex of every patient of the series."""
+def _series_sexes(infos: Sequence[SentInfo], n: int) -> list[str | None]:
+    """The sex of each patient of a series from its composition: "three women" (all female),
+    "two men and one woman" (male, male, female, in that order)."""
     r = _rules()
     for info in infos:
         if not info.patient or r.count_nouns.isdisjoint(info.words):
             continue
+        groups: list[tuple[int, int, str | None]] = []  # (position, count, sex)
         for m in r.count.finditer(info.text):
-            noun = m.group(2).lower()
-            if noun in ("women", "females", "girls"):
-                return "female"
-            if noun in ("men", "males", "boys"):
-                return "male"
-    return None
+            k = number(m.group(1))
+            groups.append((m.start(), int(k or 0), _GROUP_SEX.get(m.group(2).lower())))
+        groups += [
+            (m.start(), 1, _SEX_NOUNS.get(m.group(1).lower())) for m in _SINGLE.finditer(info.text)
+        ]
+        sexed = [(pos, k, sex) for pos, k, sex in sorted(groups) if sex]
+        if not sexed:
+            continue
+        if sum(k for _, k, _ in sexed) == n:
+            return [sex for _, k, sex in sexed for _ in range(k)]
+        if len(sexed) == 1:
+            return [sexed[0][2]] * n
+        return []
+    return []
+
+
+_GROUP_SEX = {
+    "women": "female",
+    "females": "female",
+    "girls": "female",
+    "men": "male",
+    "males": "male",
+    "boys": "male",
+}
+#: "one woman", "a man" inside a composition ("two men and one woman"); not "a 45-year-old man".
+_SINGLE = re.compile(
+    r"\b(?:one|a|an|1)\s+(man|woman|boy|girl|male|female)\b(?![\s-]*(?:patient|infant))", re.I
+)
 
 
 def _split_by_markers(
