@@ -161,6 +161,12 @@ def test_location(sentence: str, location: str | None) -> None:
         ("He underwent right C5-C6 hemilaminotomy and evacuation.", "surgical", "laminotomy"),
         ("The hematoma was drained percutaneously under CT guidance.", "surgical", "other"),
         ("He was managed non-surgically.", "conservative", None),
+        (
+            "He underwent anterior cervical decompression and fusion at C5-C6.",
+            "surgical",
+            "other",
+        ),
+        ("He underwent laminectomy and posterior fusion from T4 to T8.", "surgical", "laminectomy"),
     ],
 )
 def test_treatment_and_procedure(
