@@ -27,7 +27,7 @@ from .patients import PatientSlot, SentInfo, classify, plan
 from .pipeline import load, sentences
 
 #: Bump when extraction rules change: records extracted by an older version are redone.
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.4.0"
 #: Longest text run through the pipeline; the rest of a pathological abstract is ignored.
 MAX_CHARS = 100_000
 
