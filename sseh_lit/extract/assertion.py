@@ -39,6 +39,8 @@ from typing import TYPE_CHECKING
 from spacy.attrs import IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, LENGTH, ORTH, SPACY
 from spacy.matcher import PhraseMatcher
 
+from .pipeline import TEXT_KEY
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
     from spacy.vocab import Vocab
@@ -544,7 +546,11 @@ def doc_view(sent: Span) -> DocView:
 
 
 def doc_text(doc: Doc) -> str:
-    """``doc.text``, rebuilt from one ``to_array`` call instead of a Token object per token."""
+    """``doc.text``: the text the pipeline's tokenizer kept, else rebuilt from one ``to_array``
+    call instead of a Token object per token."""
+    kept = doc.user_data.get(TEXT_KEY)
+    if isinstance(kept, str):
+        return kept
     strings = doc.vocab.strings
     rows = doc.to_array([ORTH, SPACY]).tolist()
     return "".join([strings[orth] + " " if space else strings[orth] for orth, space in rows])

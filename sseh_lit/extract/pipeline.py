@@ -87,8 +87,9 @@ def sseh_sentences(doc: Doc) -> Doc:
     if n == 0:
         return doc
     idx = doc.to_array([IDX]).reshape(-1)
-    starts = np.fromiter(sentence_starts(doc.text), dtype=idx.dtype)
-    flags = np.where(np.isin(idx, starts), 1, -1).astype("int32")
+    starts = np.fromiter(sorted(sentence_starts(text_of(doc))), dtype=idx.dtype)  # has 0
+    at_start = starts[np.minimum(np.searchsorted(starts, idx), len(starts) - 1)] == idx
+    flags = np.where(at_start, 1, -1).astype("int32")
     flags[0] = 1
     # a sentence never starts on whitespace: move such a start to the next word token
     space = doc.to_array([IS_SPACE]).reshape(-1).astype(bool)
@@ -156,8 +157,39 @@ class _QuietMatcher:
         return self.matcher(doc) if len(self.matcher) else []
 
 
+#: ``doc.user_data`` key of the text a Doc was tokenised from (see :class:`_KeepText`).
+TEXT_KEY = "sseh_lit_text"
+
+
+class _KeepText:
+    """The pipeline's tokenizer, also storing the input text on the Doc it returns.
+
+    ``Doc.text`` rebuilds the string token by token on every access; spaCy's tokenizer is
+    non-destructive, so the input text *is* ``doc.text`` and can simply be kept
+    (``Span.as_doc`` does not copy ``user_data``, so a sub-document never inherits it).
+    """
+
+    def __init__(self, tokenizer: Callable[[str], Doc]) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        doc.user_data[TEXT_KEY] = text
+        return doc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.tokenizer, name)
+
+
+def text_of(doc: Doc) -> str:
+    """``doc.text`` without rebuilding it when the Doc came from :func:`load`'s pipeline."""
+    text = doc.user_data.get(TEXT_KEY)
+    return text if isinstance(text, str) else doc.text
+
+
 def _build() -> Language:
     nlp = spacy.blank("en")
+    nlp.tokenizer = _KeepText(nlp.tokenizer)
     nlp.add_pipe("sseh_sentences")
     # scispaCy registers its factory on import
     from scispacy.abbreviation import AbbreviationDetector  # noqa: F401
