@@ -39,7 +39,6 @@ _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | (
 )
 
 Triggers = frozenset[str]
-_MISSING = object()
 
 
 def _sequence(items: list) -> Triggers | None:
@@ -134,16 +133,17 @@ class TriggerIndex:
     """
 
     def __init__(self, regexes: Iterable[re.Pattern[str]]) -> None:
-        self._required: dict[re.Pattern[str], tuple[Triggers, ...]] = {}
+        # keyed by id(): hashing a Pattern hashes its whole compiled code, every time
+        self._regexes = list(regexes)  # kept alive, so their ids stay theirs
+        self._required: dict[int, tuple[Triggers, ...]] = {}
         automaton = ahocorasick.Automaton()
-        for regex in regexes:
-            found = self._required[regex] = required(regex.pattern, regex.flags)
+        for regex in self._regexes:
+            found = self._required[id(regex)] = required(regex.pattern, regex.flags)
             for t in set().union(*found):
                 automaton.add_word(t, t)
         if len(automaton):
             automaton.make_automaton()
         self._automaton = automaton
-        self._twins: dict[re.Pattern[str], object] = {}  # built on first use
 
     def hits(self, text: str) -> frozenset[str] | None:
         """The triggers that occur in ``text``, or ``None`` when ``text`` must not be gated."""
@@ -156,17 +156,14 @@ class TriggerIndex:
 
     def finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
         """``list(regex.finditer(text))``, by the regex's lowered twin when there is one."""
-        twin = self._twins.get(regex, _MISSING)
-        if twin is _MISSING:
-            twin = self._twins[regex] = lowered_twin(regex)
-        return finditer_lowered(regex, twin, text)  # type: ignore[arg-type]
+        return finditer_lowered(regex, twin_of(regex), text)
 
     def may_match(self, regex: re.Pattern[str], hits: frozenset[str] | None) -> bool:
         """False only when ``regex`` cannot match the text whose :meth:`hits` are ``hits``."""
         if hits is None:
             return True
         # an ungated regex, or one this index does not know, has no required sets
-        for found in self._required.get(regex, ()):  # noqa: SIM110 (a loop, no generator: hot)
+        for found in self._required.get(id(regex), ()):  # noqa: SIM110 (a loop: hot)
             if found.isdisjoint(hits):
                 return False
         return True
@@ -272,19 +269,29 @@ def finditer_lowered(
     return out
 
 
-_SHARED_TWINS: dict[re.Pattern[str], re.Pattern[str] | None] = {}
+_TWINS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+
+
+def twin_of(regex: re.Pattern[str]) -> re.Pattern[str] | None:
+    """:func:`lowered_twin` of ``regex``, built once per regex object.
+
+    Keyed by ``id()`` (hashing a Pattern hashes its compiled code on every call); the entry
+    holds the regex itself, so a recycled id is recognised and rebuilt.
+    """
+    entry = _TWINS.get(id(regex))
+    if entry is None or entry[0] is not regex:
+        entry = _TWINS[id(regex)] = (regex, lowered_twin(regex))
+    return entry[1]
 
 
 def has_match(regex: re.Pattern[str], text: str) -> bool:
     """``regex.search(text) is not None``, by the lowered twin when ``text`` is ASCII."""
     if not text.isascii():
         return regex.search(text) is not None
-    twin = _SHARED_TWINS.get(regex, _MISSING)  # type: ignore[arg-type]
-    if twin is _MISSING:
-        twin = _SHARED_TWINS[regex] = lowered_twin(regex)
+    twin = twin_of(regex)
     if twin is None:
         return regex.search(text) is not None
-    return twin.search(text.lower()) is not None  # type: ignore[union-attr]
+    return twin.search(text.lower()) is not None
 
 
 def search_lowered(

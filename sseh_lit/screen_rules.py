@@ -238,7 +238,7 @@ class _Reader:
         self.questioned = False  # spontaneity put in doubt (question, scare quotes)
         self.doubts: list[str] = []  # evidence set aside that a reviewer should see
         self._memo: dict[tuple[str, str, bool], list[tuple[Rule, re.Match[str]]]] = {}
-        self._raw: dict[tuple[re.Pattern[str], str], list[re.Match[str]]] = {}
+        self._raw: dict[tuple[int, str], list[re.Match[str]]] = {}  # by id(): see regex_gate
         self._hits: dict[str, frozenset[str] | None] = {}
 
     def matches(
@@ -283,7 +283,7 @@ class _Reader:
 
     def _finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
         """``regex.finditer(text)`` memoised per record (affirmed and plain reads share it)."""
-        key = (regex, text)
+        key = (id(regex), text)
         found = self._raw.get(key)
         if found is None:
             found = self._raw[key] = self.rules.gate.finditer(regex, text)
