@@ -284,8 +284,18 @@ def twin_of(regex: re.Pattern[str]) -> re.Pattern[str] | None:
     return entry[1]
 
 
+_GATES: dict[int, tuple[re.Pattern[str], TriggerIndex]] = {}
+
+
 def has_match(regex: re.Pattern[str], text: str) -> bool:
-    """``regex.search(text) is not None``, by the lowered twin when ``text`` is ASCII."""
+    """``regex.search(text) is not None``: gated by the regex's triggers, then searched by the
+    lowered twin when ``text`` is ASCII."""
+    entry = _GATES.get(id(regex))
+    if entry is None or entry[0] is not regex:
+        entry = _GATES[id(regex)] = (regex, TriggerIndex([regex]))
+    gate = entry[1]
+    if not gate.may_match(regex, gate.hits(text)):
+        return False
     if not text.isascii():
         return regex.search(text) is not None
     twin = twin_of(regex)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sseh_lit.regex_gate import TriggerIndex, finditer_lowered, lowered_twin, triggers
+from sseh_lit.regex_gate import TriggerIndex, finditer_lowered, has_match, lowered_twin, triggers
 from sseh_lit.screen_rules import load_rules
 
 
@@ -105,3 +105,16 @@ def test_lowered_twin_finds_the_same_matches(pattern: str) -> None:
 @pytest.mark.parametrize("pattern", [r"(?-i:LP)", "\u017fpine", "[\u0100-\u0200]x"])
 def test_no_twin_where_lower_casing_is_not_exact(pattern: str) -> None:
     assert lowered_twin(re.compile(pattern, re.IGNORECASE)) is None
+
+
+@pytest.mark.parametrize(
+    "text", [*SENTENCES, "", "no", "Not known", "with NO trauma", "ſo no", "İno", "diagnosis"]
+)
+def test_has_match_agrees_with_search(text: str) -> None:
+    for pattern in (
+        r"\bno\b|\bnot\b|without",
+        r"(?:was|were)\s+(?:denied|excluded)",
+        r"ha?ematoma",
+    ):
+        regex = re.compile(pattern, re.IGNORECASE)
+        assert has_match(regex, text) == (regex.search(text) is not None), (pattern, text)
