@@ -17,7 +17,9 @@ from sseh_lit.screen import screen_record
 
 pytestmark = pytest.mark.gold
 
-FLOORS = {"sensitivity": 0.97, "specificity": 0.80, "reason_accuracy": 0.85}
+#: Raised from 0.97 / 0.80 / 0.85 once the rules reached 1.0 on all three: each now allows one
+#: error (52 cases, 28 exclusions). Never lower one without saying why.
+FLOORS = {"sensitivity": 0.98, "specificity": 0.96, "reason_accuracy": 0.96}
 
 
 def _gold_code(reason: str) -> str:
