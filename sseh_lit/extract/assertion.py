@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from spacy.attrs import IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, LENGTH, ORTH, SPACY
 from spacy.matcher import PhraseMatcher
 
-from .pipeline import TEXT_KEY
+from .pipeline import TEXT_KEY, span_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -522,7 +522,7 @@ class DocView:
         ctx = self._contexts.get(key)
         if ctx is None:
             ctx = SentenceContext(
-                sent.text,
+                span_text(sent),
                 title=self.layout.is_title(sent.start_char),
                 generic_section=self.layout.generic_section(sent.start_char),
             )

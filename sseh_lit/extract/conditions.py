@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from . import drugs
 from .assertion import AFFIRMED, NEGATED, Assertion, doc_view, fold
 from .model import FieldValue
+from .pipeline import span_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Span
@@ -141,7 +142,7 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
         hits = [(a, b, table.get(key, "")) for a, b, key in found]
         hits = [h for h in hits if h[2]]
         triggers = {key for _, _, key in found if key in _LAB_KEYS}
-        text = fold(sent.text) if triggers else ""
+        text = fold(span_text(sent)) if triggers else ""
         if triggers & _INR_KEYS:
             hits += [(a, b, _LAB) for a, b, v in _inr_values(text) if v >= INR_COAGULOPATHY]
         if triggers & _PLATELET_KEYS:
@@ -199,7 +200,7 @@ def _value(sents: Sequence[Span], m: _Mention, value: bool, confidence: float) -
     sent = sents[m.sent_index]
     return FieldValue(
         value=value,
-        evidence=sent.text,
+        evidence=span_text(sent),
         start=sent.start_char,
         end=sent.end_char,
         cue=m.assertion.cue,

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from .assertion import HISTORICAL, NEGATED, Assertion, TermMatcher, doc_view, fold
 from .model import FieldValue
+from .pipeline import span_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Span
@@ -103,6 +104,12 @@ def known_agents() -> dict[str, str]:
 
 def atc_codes() -> dict[str, str]:
     """Generic name → ATC code (first listed), so exports can report the class code."""
+    return dict(_atc_codes())
+
+
+@cache
+def _atc_codes() -> dict[str, str]:
+    """:func:`atc_codes`, built once (the extractor reads it for every record)."""
     out: dict[str, str] = {}
     for rows in lexicon().entries.values():
         for e in rows:
@@ -153,7 +160,7 @@ def _evidence(sents: Sequence[Span], m: Mention, value: object, confidence: floa
     sent = sents[m.sent_index]
     return FieldValue(
         value=value,
-        evidence=sent.text,
+        evidence=span_text(sent),
         start=sent.start_char,
         end=sent.end_char,
         cue=m.assertion.cue,
@@ -181,7 +188,7 @@ def _specific(agents: list[str]) -> list[str]:
     """Drop the group name "lmwh" when a specific low-molecular-weight heparin is named."""
     if _LMWH not in agents:
         return agents
-    atc = atc_codes()
+    atc = _atc_codes()
     named_lmwh = [
         a for a in agents if a not in (_LMWH, "heparin") and atc.get(a, "").startswith(_LMWH_ATC)
     ]
@@ -191,7 +198,7 @@ def _specific(agents: list[str]) -> list[str]:
 def _same_heparin(named: list[Mention]) -> list[Mention]:
     """Drop a bare "heparin" when a low-molecular-weight heparin is named: "on enoxaparin … the
     heparin was stopped" is one drug ("unfractionated heparin" / "UFH" still counts)."""
-    atc = atc_codes()
+    atc = _atc_codes()
     if not any(
         m.entry.generic == _LMWH
         or (atc.get(m.entry.generic, "").startswith(_LMWH_ATC) and m.entry.generic != "heparin")

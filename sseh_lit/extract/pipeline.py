@@ -209,7 +209,36 @@ def load() -> Language:
 
 
 def sentences(doc: Doc) -> list[Span]:
-    """Sentences of ``doc`` with surrounding whitespace trimmed (empty ones dropped)."""
+    """Sentences of ``doc`` with surrounding whitespace trimmed (empty ones dropped).
+
+    Boundaries and whitespace flags come from one ``to_array`` call instead of a Token object
+    per token; the spans are the same as trimming each ``doc.sents`` span token by token.
+    """
+    n = len(doc)
+    if n == 0:
+        return []
+    if not doc.has_annotation("SENT_START"):
+        return _sentences_slow(doc)
+    arr = doc.to_array([SENT_START, IS_SPACE])
+    starts = np.nonzero(arr[:, 0] == 1)[0].tolist()
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    space = arr[:, 1].tolist()
+    out = []
+    bounds = [*starts, n]
+    for k in range(len(starts)):
+        s, e = bounds[k], bounds[k + 1]
+        while s < e and space[s]:
+            s += 1
+        while e > s and space[e - 1]:
+            e -= 1
+        if e > s:
+            out.append(doc[s:e])
+    return out
+
+
+def _sentences_slow(doc: Doc) -> list[Span]:
+    """:func:`sentences` through ``doc.sents`` (for a Doc whose sentence starts are not set)."""
     out = []
     for sent in doc.sents:
         s, e = sent.start, sent.end
@@ -220,6 +249,11 @@ def sentences(doc: Doc) -> list[Span]:
         if e > s:
             out.append(doc[s:e])
     return out
+
+
+def span_text(span: Span) -> str:
+    """``span.text`` cut from the kept document text (``Span.text`` walks every token)."""
+    return text_of(span.doc)[span.start_char : span.end_char]
 
 
 def expand_abbreviations(doc: Doc) -> dict[str, str]:
