@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from ..regex_gate import finditer_lowered, twin_of
 from .model import FieldValue
 from .patients import PatientSlot, SentInfo, number
 from .pipeline import alternation, evidence, lexicon
@@ -148,7 +149,7 @@ def age_mentions(text: str, words: frozenset[str] | None = None) -> list[AgeMent
     found: list[AgeMention] = []
     taken: list[tuple[int, int]] = []
     for pat in r.patterns:
-        for m in pat.finditer(text):
+        for m in finditer_lowered(pat, twin_of(pat), text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             unit = m.group(2) if m.lastindex and m.lastindex >= 2 else None

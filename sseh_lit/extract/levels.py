@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..fields import LEVEL_INDEX, LEVELS, normalise_level
+from ..regex_gate import finditer_lowered, search_lowered, twin_of
 from .model import FieldValue
 from .patients import SentInfo, number
 from .pipeline import Cues, alternation, evidence, lexicon
@@ -106,6 +107,19 @@ def _level(letter: str, num: str) -> str | None:
     return normalise_level(f"{letter}{num}")
 
 
+def _scan(regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """``list(regex.finditer(text))``, through the regex's lowered twin for ASCII text."""
+    return finditer_lowered(regex, twin_of(regex), text)
+
+
+def _levels_of(info: SentInfo) -> list[str]:
+    """:func:`levels_in` of a sentence, computed once per sentence (a copy each time)."""
+    got = info.memo.get("levels")
+    if got is None:
+        got = info.memo["levels"] = tuple(levels_in(info.text))
+    return list(got)  # type: ignore[call-overload]
+
+
 def levels_in(text: str) -> list[str]:
     """The haematoma-eligible levels stated in ``text`` (range endpoints included), in order."""
     r = _rules()
@@ -125,13 +139,13 @@ def levels_in(text: str) -> list[str]:
         found.append(first)
         if second is not None:
             found.append(second)
-    for m in r.region_unit.finditer(text):
+    for m in _scan(r.region_unit, text):
         letter = r.regions[m.group(1).lower()]
         for num in (m.group(2), m.group(3)):
             lvl = _level(letter, num) if num else None
             if lvl and not _excluded(text, m.start(), m.end()):
                 found.append(lvl)
-    for m in r.region_ordinal.finditer(text):
+    for m in _scan(r.region_ordinal, text):
         letter = r.regions[m.group(5).lower()]
         if _excluded(text, m.start(), m.end()):
             continue
@@ -212,7 +226,7 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
                 cue = r.haematoma if strong_only else r.weak
                 if not cue.search(text, info.words):
                     continue
-                found = levels_in(text)
+                found = _levels_of(info)
                 if not found:
                     continue
                 respective = info.memo.get("respective")
@@ -240,19 +254,19 @@ def _location(sents: Sequence[SentInfo]) -> FieldValue | None:
         text = info.text
         if r.location_words.isdisjoint(info.words):
             continue
-        for m in r.location.finditer(text):
+        for m in _scan(r.location, text):
             term = m.group(1).lower()
             # "dorsal spine" is the thoracic spine, not a position; the pattern already needs a
             # haematoma/space word after the term
             value = r.location_terms.get(term)
             if value:
                 return evidence(value, info, 0.8, cue=m.group(0))
-        for m in r.location_reverse.finditer(text):
+        for m in _scan(r.location_reverse, text):
             value = r.reverse_terms.get(m.group(1).lower())
             if value:
                 return evidence(value, info, 0.7, cue=m.group(0))
         if side is None:
-            m2 = r.side.search(text)
+            m2 = search_lowered(r.side, twin_of(r.side), text)
             if m2 and (r.haematoma.search(text, info.words) or r.weak.search(text, info.words)):
                 side = evidence("lateral", info, 0.6, cue=m2.group(0))
     return side
