@@ -155,8 +155,9 @@ class TriggerIndex:
         return frozenset([t for _end, t in self._automaton.iter(low)])
 
     def finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
-        """``list(regex.finditer(text))``, by the regex's lowered twin when there is one."""
-        return finditer_lowered(regex, twin_of(regex), text)
+        """``list(regex.finditer(text))``: anchored at the regex's leading literals when it has
+        them (see :func:`leaders`), else by its lowered twin when there is one."""
+        return finditer_fast(regex, text)
 
     def may_match(self, regex: re.Pattern[str], hits: frozenset[str] | None) -> bool:
         """False only when ``regex`` cannot match the text whose :meth:`hits` are ``hits``."""
@@ -296,6 +297,11 @@ def has_match(regex: re.Pattern[str], text: str) -> bool:
     gate = entry[1]
     if not gate.may_match(regex, gate.hits(text)):
         return False
+    if text.isascii():
+        anchors = anchors_of(regex)
+        if anchors is not None:
+            low = text.lower()
+            return any(regex.match(text, end - back) for end, back in anchors.iter(low))
     if not text.isascii():
         return regex.search(text) is not None
     twin = twin_of(regex)
@@ -317,3 +323,146 @@ def search_lowered(
     if m.start() == m.end() or real is None or real.end() != m.end():
         return regex.search(text)
     return real
+
+
+# --------------------------------------------------------------------------- anchored scans
+
+_ZERO_WIDTH = (_c.AT, _c.ASSERT, _c.ASSERT_NOT)
+_MAX_LEADERS = 200  # a longer list of prefixes is cut back to the shorter ones
+_SHORT = 4  # a prefix shorter than this is extended by what must follow it
+_MAX_CLASS = 12  # a character class with more members is not a leader
+
+
+def _class_chars(av: list) -> frozenset[str] | None:
+    """The lower-cased ASCII characters a small character class (or ``\\d``) matches."""
+    chars: set[str] = set()
+    for op, value in av:
+        if op is _c.LITERAL and value < 128:
+            chars.add(chr(value).lower())
+        elif op is _c.RANGE and value[1] < 128 and value[1] - value[0] < _MAX_CLASS:
+            chars.update(chr(c).lower() for c in range(value[0], value[1] + 1))
+        elif op is _c.CATEGORY and value is _c.CATEGORY_DIGIT:
+            chars.update("0123456789")
+        else:
+            return None
+    return frozenset(chars) if 0 < len(chars) <= _MAX_CLASS else None
+
+
+def _extend(heads: frozenset[str], items: list, i: int) -> frozenset[str]:
+    """``heads`` followed by the leaders of ``items[i:]``, when the heads are short."""
+    if min(map(len, heads)) >= _SHORT or i >= len(items):
+        return heads
+    rest = _lead(items, i)
+    if rest is None or len(heads) * len(rest) > _MAX_LEADERS:
+        return heads
+    return frozenset(h + t for h in heads for t in rest)
+
+
+def _lead(items: list, i: int = 0) -> frozenset[str] | None:
+    """Lower-case prefixes one of which the text at every match's start begins with.
+
+    ``None`` when the sequence can start with something that is no literal (a word class,
+    an optional part followed by nothing, a back-reference …). Zero-width items (anchors,
+    lookarounds) are skipped: they consume nothing, so the first consumed character is
+    still the first literal's.
+    """
+    n = len(items)
+    while i < n and items[i][0] in _ZERO_WIDTH:
+        i += 1
+    if i == n:
+        return None
+    op, av = items[i]
+    if op is _c.LITERAL:
+        if av >= 128:
+            return None
+        j = i
+        while j < n and items[j][0] is _c.LITERAL and items[j][1] < 128:
+            j += 1
+        run = "".join(chr(value).lower() for _op, value in items[i:j])
+        return _extend(frozenset([run]), items, j)
+    if op is _c.IN:
+        chars = _class_chars(av)
+        return None if chars is None else _extend(chars, items, i + 1)
+    rest = items[i + 1 :]
+    if op is _c.SUBPATTERN:
+        return _lead([*av[-1], *rest])
+    if hasattr(_c, "ATOMIC_GROUP") and op is _c.ATOMIC_GROUP:
+        return _lead([*av, *rest])
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for alternative in av[1]:
+            found = _lead([*alternative, *rest])
+            if found is None:
+                return None
+            out |= found
+        return frozenset(out)
+    if op in _REPEATS:
+        low, _high, sub = av
+        body = _lead(list(sub))  # the first repetition alone: later ones may differ
+        if body is None or low >= 1:
+            return body
+        after = _lead(rest)  # the body may be skipped
+        return None if after is None else body | after
+    return None
+
+
+def leaders(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Lower-case literals one of which every match of ``pattern`` starts with (on ASCII text).
+
+    ``None`` when there is no such list. A character class counts only when it is small and
+    ASCII (``\\d`` as the ten ASCII digits), which is why the list holds for ASCII text only.
+    """
+    try:
+        found = _lead(list(_sp.parse(pattern, flags)))
+    except (re.error, TypeError, ValueError):
+        return None
+    if not found or len(found) > 4 * _MAX_LEADERS:
+        return None
+    return found
+
+
+_ANCHORS: dict[int, tuple[re.Pattern[str], ahocorasick.Automaton | None]] = {}
+
+
+def anchors_of(regex: re.Pattern[str]) -> ahocorasick.Automaton | None:
+    """An automaton of ``regex``'s :func:`leaders` (value: start offset back from the end),
+    built once per regex object (keyed by ``id()``, like :func:`twin_of`)."""
+    entry = _ANCHORS.get(id(regex))
+    if entry is None or entry[0] is not regex:
+        found = leaders(regex.pattern, regex.flags) if isinstance(regex.pattern, str) else None
+        automaton = None
+        if found:
+            automaton = ahocorasick.Automaton()
+            for word in found:
+                automaton.add_word(word, len(word) - 1)
+            automaton.make_automaton()
+        entry = _ANCHORS[id(regex)] = (regex, automaton)
+    return entry[1]
+
+
+def finditer_fast(regex: re.Pattern[str], text: str, low: str | None = None) -> list[re.Match[str]]:
+    """``list(regex.finditer(text))``, trying ``regex.match`` only where a leader starts.
+
+    Every match starts with one of the regex's leaders, so on ASCII text the leftmost match
+    at or after a position is the first leader position (in order) where ``regex.match``
+    succeeds; ``match(text, pos)`` sees the text before ``pos`` exactly as a scan does (``\\b``,
+    lookbehinds). Non-ASCII text, and regexes without leaders, use :func:`finditer_lowered`.
+    """
+    anchors = anchors_of(regex) if text.isascii() else None
+    if anchors is None:
+        return finditer_lowered(regex, twin_of(regex), text, low)
+    starts = sorted(
+        {end - back for end, back in anchors.iter(text.lower() if low is None else low)}
+    )
+    out: list[re.Match[str]] = []
+    pos = 0
+    for start in starts:
+        if start < pos:
+            continue
+        m = regex.match(text, start)
+        if m is not None:
+            if m.end() == start:  # an empty match: leave the details to the real scan
+                return list(regex.finditer(text))
+            out.append(m)
+            pos = m.end()
+    return out
