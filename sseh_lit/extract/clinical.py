@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from ..regex_gate import finditer_lowered, search_lowered, twin_of
 from .model import FieldValue
 from .patients import SentInfo, number
 from .pipeline import Cues, alternation, evidence, lexicon, words_of
@@ -199,7 +200,7 @@ def treatment(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
         if (m or negated) and conservative is None:
             conservative = (info, m.group(0) if m else negated[0])
         if affirmed:
-            for pm in r.procedure.finditer(text):
+            for pm in finditer_lowered(r.procedure, twin_of(r.procedure), text):
                 before = text[max(0, pm.start() - 45) : pm.start()]
                 if r.negator.search(before):
                     continue
@@ -247,6 +248,9 @@ _ORDINAL_DAY = re.compile(
 )
 
 
+_SURGERY_WORD = re.compile(r"\bsurg|\boperat", re.I)
+
+
 def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     """``time_to_surgery_hours`` from a sentence about the operation."""
     r = _rules()
@@ -255,14 +259,14 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
             continue
         text = info.text
         affirmed, _ = _surgery_of(info)
-        if not affirmed and not re.search(r"\bsurg|\boperat", text, re.I):
+        if not affirmed and not _SURGERY_WORD.search(text):
             continue
         day = _ORDINAL_DAY.search(text)
         if day:  # "on the second day after symptom onset": one full day had passed
             hours = 24.0 * (_ORDINALS[day.group(1).lower()] - 1)
             return {"time_to_surgery_hours": evidence(hours, info, 0.6, day.group(0))}
         for pat in (r.time, r.delayed, _BARE_HOURS):
-            m = pat.search(text)
+            m = search_lowered(pat, twin_of(pat), text)
             if m:
                 hours = _hours(m.group(1), m.group(2))
                 if hours is not None and 0 <= hours <= 24 * 365:
@@ -274,7 +278,19 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
 
 
 def _mask(text: str, pattern: Cues) -> str:
-    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+    """``text`` with every match of ``pattern`` blanked out by spaces (same length)."""
+    matches = finditer_lowered(pattern.regex, pattern.twin, text)
+    if not matches:
+        return text
+    parts = []
+    last = 0
+    for m in matches:
+        start, end = m.span()
+        parts.append(text[last:start])
+        parts.append(" " * (end - start))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 _DENIED = re.compile(r"\b(?:no|without|nor|neither)\s+(?:[\w-]+\s+){0,3}$", re.I)
@@ -316,6 +332,17 @@ def classify_outcome(text: str, words: frozenset[str] | None = None) -> tuple[st
     return None
 
 
+_NO_OUTCOME = ("", "")
+
+
+def _outcome_of(info: SentInfo) -> tuple[str, str] | None:
+    """:func:`classify_outcome` of a sentence, computed once per sentence."""
+    got = info.memo.get("outcome")
+    if got is None:
+        got = info.memo["outcome"] = classify_outcome(info.text, info.words) or _NO_OUTCOME
+    return None if got is _NO_OUTCOME else got  # type: ignore[return-value]
+
+
 #: Where one clause of a sentence ends: "…had a hematoma at T5–T8 and improved", "MRI showed a
 #: hematoma at C6; he underwent laminoplasty and recovered completely".
 _CLAUSE_BREAK = re.compile(
@@ -352,7 +379,7 @@ def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     for info in sents:
         if not _usable(info) or info.section == "title":
             continue
-        got = classify_outcome(info.text, info.words)
+        got = _outcome_of(info)
         if got is not None and _at_presentation(info.text, info.words):
             continue  # the state on admission is not the outcome
         if found is not None and found[0] == "death":
@@ -366,7 +393,7 @@ def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     if found is None:
         for info in sents:  # titles such as "complete recovery without surgery"
             if info.section == "title":
-                got = classify_outcome(info.text, info.words)
+                got = _outcome_of(info)
                 if got:
                     return {"outcome": evidence(got[0], info, 0.6, cue=got[1])}
         return {}
@@ -465,7 +492,7 @@ def grades(sents: Sequence[SentInfo], outcome_at: int | None = None) -> dict[str
             m.start() < _pos or m.start() - _pos < 40
             for m in (*r.after_cues.finditer(text, info.words), *_LATER.finditer(text))
         )
-        stated = classify_outcome(text, info.words) if outcome_at == info.span.start_char else None
+        stated = _outcome_of(info) if outcome_at == info.span.start_char else None
         if later or (
             stated is not None and stated[0] != "death" and 0 <= text.find(stated[1]) < _pos
         ):
