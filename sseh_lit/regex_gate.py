@@ -136,11 +136,20 @@ class TriggerIndex:
         # keyed by id(): hashing a Pattern hashes its whole compiled code, every time
         self._regexes = list(regexes)  # kept alive, so their ids stay theirs
         self._required: dict[int, tuple[Triggers, ...]] = {}
+        by_word: dict[str, set[int]] = {}
+        ungated: set[int] = set()
         automaton = ahocorasick.Automaton()
         for regex in self._regexes:
             found = self._required[id(regex)] = required(regex.pattern, regex.flags)
             for t in set().union(*found):
                 automaton.add_word(t, t)
+            if found:
+                for t in found[0]:
+                    by_word.setdefault(t, set()).add(id(regex))
+            else:
+                ungated.add(id(regex))
+        self._by_word = {t: frozenset(ids) for t, ids in by_word.items()}
+        self._ungated = frozenset(ungated)
         if len(automaton):
             automaton.make_automaton()
         self._automaton = automaton
@@ -153,6 +162,15 @@ class TriggerIndex:
         if not len(self._automaton):
             return frozenset()
         return frozenset([t for _end, t in self._automaton.iter(low)])
+
+    def live(self, hits: frozenset[str] | None) -> frozenset[int] | None:
+        """The ``id()``s of the regexes whose most selective trigger set meets ``hits`` (plus
+        the ungated ones): one set operation per text instead of one test per regex and text.
+        ``None`` (every regex may match) when ``hits`` is ``None``."""
+        if hits is None:
+            return None
+        by_word = self._by_word
+        return self._ungated.union(*[by_word[t] for t in hits if t in by_word])
 
     def finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
         """``list(regex.finditer(text))``: anchored at the regex's leading literals when it has
@@ -291,17 +309,17 @@ _GATES: dict[int, tuple[re.Pattern[str], TriggerIndex]] = {}
 def has_match(regex: re.Pattern[str], text: str) -> bool:
     """``regex.search(text) is not None``: gated by the regex's triggers, then searched by the
     lowered twin when ``text`` is ASCII."""
+    if text.isascii():
+        anchors = anchors_of(regex)
+        if anchors is not None:  # tried where a leading literal starts: no gate needed
+            low = text.lower()
+            return any(regex.match(text, end - back) for end, back in anchors.iter(low))
     entry = _GATES.get(id(regex))
     if entry is None or entry[0] is not regex:
         entry = _GATES[id(regex)] = (regex, TriggerIndex([regex]))
     gate = entry[1]
     if not gate.may_match(regex, gate.hits(text)):
         return False
-    if text.isascii():
-        anchors = anchors_of(regex)
-        if anchors is not None:
-            low = text.lower()
-            return any(regex.match(text, end - back) for end, back in anchors.iter(low))
     if not text.isascii():
         return regex.search(text) is not None
     twin = twin_of(regex)

@@ -37,7 +37,7 @@ from importlib.resources import files
 from typing import Any
 
 from .errors import ConfigError
-from .regex_gate import TriggerIndex, has_match
+from .regex_gate import TriggerIndex, finditer_fast, has_match
 
 #: Decisions with a confidence below this go to the review queue.
 REVIEW_BELOW = 0.75
@@ -188,9 +188,8 @@ def sentences(text: str) -> list[str]:
 def clause_before(text: str, start: int, width: int = _NEG_WINDOW) -> str:
     """The text of the clause that ends at ``start`` (at most ``width`` characters of it)."""
     before = text[max(0, start - width) : start]
-    cut = 0
-    for boundary in _CLAUSE_START.finditer(before):
-        cut = boundary.end()  # the clause starts after the last boundary
+    boundaries = finditer_fast(_CLAUSE_START, before)
+    cut = boundaries[-1].end() if boundaries else 0  # the clause starts after the last one
     return _SENTENCE_BREAK.split(before[cut:])[-1]
 
 
@@ -240,6 +239,7 @@ class _Reader:
         self._memo: dict[tuple[str, str, bool], list[tuple[Rule, re.Match[str]]]] = {}
         self._raw: dict[tuple[int, str], list[re.Match[str]]] = {}  # by id(): see regex_gate
         self._hits: dict[str, frozenset[str] | None] = {}
+        self._live: dict[str, frozenset[int] | None] = {}
 
     def matches(
         self, group: str, text: str, *, affirmed: bool = True, note: bool = True
@@ -254,8 +254,11 @@ class _Reader:
         if found is None:
             found = []
             hits = self.hits(text)
+            live = self._live[text]
             gate = self.rules.gate
             for rule in self.rules.groups[group]:
+                if live is not None and id(rule.regex) not in live:
+                    continue  # its most selective trigger set is absent: no match
                 if not gate.may_match(rule.regex, hits):  # provably no match: skip the scan
                     continue
                 for m in self._finditer(rule.regex, text):
@@ -279,6 +282,7 @@ class _Reader:
         if text in self._hits:
             return self._hits[text]
         found = self._hits[text] = self.rules.gate.hits(text)
+        self._live[text] = self.rules.gate.live(found)
         return found
 
     def _finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
@@ -364,11 +368,22 @@ class _Reader:
         after = self.rules.groups["provisional_after"][0].regex
         return has_match(before, clause_before(text, start, 90)) or has_match(after, text[end:])
 
-    def count(self, group: str, texts: list[str], **kw: Any) -> int:
-        return sum(len(self.matches(group, t, note=False, **kw)) for t in texts)
+    def count(self, group: str, texts: list[str], *, affirmed: bool = True) -> int:
+        """How many matches of ``group`` the ``texts`` hold together (memo read inline: hot)."""
+        memo = self._memo
+        n = 0
+        for text in texts:
+            found = memo.get((group, text, affirmed))
+            if found is None:
+                found = self.matches(group, text, affirmed=affirmed, note=False)
+            n += len(found)
+        return n
 
-    def any(self, group: str, text: str, **kw: Any) -> bool:
-        return bool(self.matches(group, text, note=False, **kw))
+    def any(self, group: str, text: str, *, affirmed: bool = True) -> bool:
+        found = self._memo.get((group, text, affirmed))
+        if found is None:
+            found = self.matches(group, text, affirmed=affirmed, note=False)
+        return bool(found)
 
     def generic(self, sentence: str) -> bool:
         return self.any("generic_sentence", sentence, affirmed=False)
