@@ -326,6 +326,9 @@ class Cues:
         self.regex = re.compile(rf"{prefix}(?:{alternation(self.phrases)}){suffix}", re.IGNORECASE)
         triggers: set[str] = set()
         self.always = not prefix or not suffix
+        # trigger → the word sets of its phrases: on ASCII text a whole-word phrase can only
+        # match when every one of its words is a word of the sentence
+        needs: dict[str, list[frozenset[str]]] | None = {}
         for phrase in self.phrases:
             ws = _WORDS.findall(phrase.lower())
             if not ws:
@@ -333,23 +336,45 @@ class Cues:
                 continue
             common = _common_words()
             rare = [w for w in ws if w not in common] or ws
-            triggers.add(max(rare, key=len))
+            trigger = max(rare, key=len)
+            triggers.add(trigger)
+            if needs is not None:
+                if phrase.isascii():
+                    needs.setdefault(trigger, []).append(frozenset(ws))
+                else:
+                    needs = None
         self.triggers = frozenset(triggers)
+        self._needs = None if self.always else needs
         self.twin = lowered_twin(self.regex)  # faster scans of ASCII sentences, same matches
 
     def may_match(self, words: frozenset[str]) -> bool:
         """Could the regex match a sentence with these words?"""
         return self.always or not self.triggers.isdisjoint(words)
 
+    def _may_match_in(self, text: str, words: frozenset[str]) -> bool:
+        """:meth:`may_match`, and on ASCII text also: are all words of some phrase present?"""
+        if self.always:
+            return True
+        hit = self.triggers.intersection(words)
+        if not hit:
+            return False
+        needs = self._needs
+        if needs is None or not text.isascii():
+            return True
+        return any(need <= words for t in hit for need in needs[t])
+
     def search(self, text: str, words: frozenset[str] | None = None) -> re.Match[str] | None:
-        """First match in ``text`` (skipped at once when no trigger word is present)."""
-        if words is not None and not self.may_match(words):
+        """First match in ``text`` (skipped at once when the words rule a match out).
+
+        ``words`` must include every word of ``text`` (:func:`words_of`).
+        """
+        if words is not None and not self._may_match_in(text, words):
             return None
         return search_lowered(self.regex, self.twin, text)
 
     def finditer(self, text: str, words: frozenset[str] | None = None) -> Iterator[re.Match[str]]:
-        """All matches in ``text``."""
-        if words is not None and not self.may_match(words):
+        """All matches in ``text`` (``words`` as for :meth:`search`)."""
+        if words is not None and not self._may_match_in(text, words):
             return iter(())
         return iter(finditer_lowered(self.regex, self.twin, text))
 
