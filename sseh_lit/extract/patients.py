@@ -26,6 +26,7 @@ from itertools import pairwise
 
 from spacy.tokens import Span
 
+from ..regex_gate import finditer_lowered, twin_of
 from .pipeline import Cues, alternation, lexicon, words_of
 
 _DASH = r"[-\u2010-\u2015\u2212 ]"
@@ -285,26 +286,39 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
 def _count_mentions(infos: Sequence[SentInfo], *, include_literature: bool = False) -> list[int]:
     """Numbers of patients the authors say they report ("we present three cases")."""
     r = _rules()
-    found = []
+    found: list[int] = []
     for info in infos:
         if info.literature and not include_literature:
             continue
-        text = info.text
         if r.count_nouns.isdisjoint(info.words):
             continue
-        for m in r.count.finditer(text):
-            n = number(m.group(1))
-            if n is None or n != int(n) or n < 1:
-                continue
-            before = text[max(0, m.start() - 60) : m.start()].lower()
-            # "of the 17 patients identified, 3 received" is a pool, not the cases reported
-            if re.search(r"\b(?:of|among|from|in)\s+(?:the|these|all|a\s+total\s+of)\s+$", before):
-                continue
-            # "mother of two children", "her two sons" are relatives, not patients
-            if r.relatives.search(before[-25:]):
-                continue
-            # "7 weeks" etc. never match the nouns; "two cases of SEH", "report of two cases"
-            found.append(int(n))
+        got = info.memo.get("counts")
+        if got is None:
+            got = info.memo["counts"] = tuple(_counts_in(info.text))
+        found.extend(got)  # type: ignore[arg-type]
+    return found
+
+
+_POOL = re.compile(r"\b(?:of|among|from|in)\s+(?:the|these|all|a\s+total\s+of)\s+$")
+
+
+def _counts_in(text: str) -> list[int]:
+    """The patient counts one sentence states (see :func:`_count_mentions`)."""
+    r = _rules()
+    found = []
+    for m in finditer_lowered(r.count, twin_of(r.count), text):
+        n = number(m.group(1))
+        if n is None or n != int(n) or n < 1:
+            continue
+        before = text[max(0, m.start() - 60) : m.start()].lower()
+        # "of the 17 patients identified, 3 received" is a pool, not the cases reported
+        if _POOL.search(before):
+            continue
+        # "mother of two children", "her two sons" are relatives, not patients
+        if r.relatives.search(before[-25:]):
+            continue
+        # "7 weeks" etc. never match the nouns; "two cases of SEH", "report of two cases"
+        found.append(int(n))
     return found
 
 
