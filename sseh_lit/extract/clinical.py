@@ -160,6 +160,7 @@ def _usable(info: SentInfo) -> bool:
 
 
 _NON = re.compile(r"\bnon[\s-]?$", re.I)  # "non-operative", "non surgical"
+_CLAUSE_START = re.compile(r"[;]|\bbut\b|\bhowever\b|\bthen\b|\blater\b")
 
 
 def _surgery_mentions(text: str, words: frozenset[str]) -> tuple[list[str], list[str]]:
@@ -168,7 +169,7 @@ def _surgery_mentions(text: str, words: frozenset[str]) -> tuple[list[str], list
     affirmed, negated = [], []
     for m in r.surgery.finditer(text, words):
         before = text[max(0, m.start() - 45) : m.start()]
-        before = re.split(r"[;]|\bbut\b|\bhowever\b|\bthen\b|\blater\b", before)[-1]
+        before = _CLAUSE_START.split(before)[-1]
         after = text[m.end() : m.end() + 30]
         neg = r.negator.search(before) or r.negated_after.match(after) or _NON.search(before)
         (negated if neg else affirmed).append(m.group(0))

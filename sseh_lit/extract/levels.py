@@ -200,11 +200,15 @@ def _respective_levels(text: str, k: int, n: int) -> list[str]:
     return items[k] if len(items) == n else []
 
 
+_BEFORE_BREAK = re.compile(r"[,;:()]|\band\b|\bwith\b|\bshowed\b|\brevealed\b")
+_AFTER_BREAK = re.compile(r"\b(?:without|no|and|with)\b|[,;]")
+
+
 def _excluded(text: str, start: int, end: int) -> bool:
     r = _rules()
     before = text[max(0, start - 30) : start]
-    before = re.split(r"[,;:()]|\band\b|\bwith\b|\bshowed\b|\brevealed\b", before)[-1]
-    after = re.split(r"\b(?:without|no|and|with)\b|[,;]", text[end : end + 30])[0]
+    before = _BEFORE_BREAK.split(before)[-1]
+    after = _AFTER_BREAK.split(text[end : end + 30])[0]
     return bool(r.before.search(before) or r.after.search(after))
 
 
