@@ -27,7 +27,6 @@ import numpy as np
 import spacy
 from spacy.attrs import IDX, IS_SPACE, ORTH, SENT_START
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from ..regex_gate import finditer_lowered, lowered_twin, search_lowered
@@ -135,26 +134,47 @@ class _ParenthesisMatches:
         return out
 
 
-class _QuietMatcher:
-    """scispaCy's per-document matcher for defined abbreviations, silent when it is empty.
+class _OrthSequences:
+    """Drop-in for scispaCy's per-document matcher of defined abbreviations.
 
-    spaCy warns (W036) whenever a Matcher without patterns is called, which the detector does on
-    every document that defines no abbreviation; pattern validation is off (the detector builds
-    plain ORTH patterns itself).
+    The detector adds, for each short form it accepts, one pattern of plain ``{"ORTH": …}``
+    tokens, runs the matcher over the document and removes the patterns again. Finding those
+    token sequences in the ORTH array gives the same ``(key, start, end)`` matches (every
+    occurrence, overlapping ones included, in document order) without spaCy's general
+    ``Matcher`` machinery, and no warning when there is no pattern (spaCy's W036).
     """
 
     def __init__(self, nlp: Language) -> None:
-        self.matcher = Matcher(nlp.vocab, validate=False)
         self.vocab = nlp.vocab
+        self.patterns: dict[str, list[tuple[int, ...]]] = {}
 
-    def add(self, key: str, patterns: list) -> None:
-        self.matcher.add(key, patterns)
+    def add(self, key: str, patterns: list[list[dict[str, str]]]) -> None:
+        strings = self.vocab.strings
+        self.patterns.setdefault(key, []).extend(
+            tuple(strings.add(tok["ORTH"]) for tok in pattern) for pattern in patterns
+        )
 
     def remove(self, key: str) -> None:
-        self.matcher.remove(key)
+        del self.patterns[key]
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
-        return self.matcher(doc) if len(self.matcher) else []
+        if not self.patterns:
+            return []
+        orth = doc.to_array([ORTH]).reshape(-1)
+        n = len(orth)
+        out = []
+        strings = self.vocab.strings
+        for key, patterns in self.patterns.items():
+            key_id = strings.add(key)
+            for pattern in patterns:
+                width = len(pattern)
+                if not width:
+                    continue
+                for i in np.nonzero(orth == pattern[0])[0].tolist():
+                    if i + width <= n and all(orth[i + j] == pattern[j] for j in range(1, width)):
+                        out.append((key_id, i, i + width))
+        out.sort(key=lambda m: (m[1], m[2]))
+        return out
 
 
 #: ``doc.user_data`` key of the text a Doc was tokenised from (see :class:`_KeepText`).
@@ -195,9 +215,9 @@ def _build() -> Language:
     from scispacy.abbreviation import AbbreviationDetector  # noqa: F401
 
     detector = nlp.add_pipe("abbreviation_detector")
-    # the detector adds one pattern per abbreviation found in every doc; pydantic validation of
-    # those generated ORTH patterns costs more than the rest of the pipeline
-    detector.global_matcher = _QuietMatcher(nlp)
+    # the detector adds one ORTH pattern per abbreviation found in every doc and runs a general
+    # Matcher over the doc for them; a plain token-sequence search gives the same matches
+    detector.global_matcher = _OrthSequences(nlp)
     detector.matcher = _ParenthesisMatches(nlp)
     return nlp
 
