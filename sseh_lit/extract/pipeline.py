@@ -375,13 +375,12 @@ class Cues:
         """:meth:`may_match`, and on ASCII text also: are all words of some phrase present?"""
         if self.always:
             return True
-        hit = self.triggers.intersection(words)
-        if not hit:
+        if self.triggers.isdisjoint(words):
             return False
         needs = self._needs
         if needs is None or not text.isascii():
             return True
-        return any(need <= words for t in hit for need in needs[t])
+        return any(need <= words for t in self.triggers.intersection(words) for need in needs[t])
 
     def search(self, text: str, words: frozenset[str] | None = None) -> re.Match[str] | None:
         """First match in ``text`` (skipped at once when the words rule a match out).
