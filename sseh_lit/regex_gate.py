@@ -309,10 +309,11 @@ _GATES: dict[int, tuple[re.Pattern[str], TriggerIndex]] = {}
 def has_match(regex: re.Pattern[str], text: str) -> bool:
     """``regex.search(text) is not None``: gated by the regex's triggers, then searched by the
     lowered twin when ``text`` is ASCII."""
-    if text.isascii():
-        anchors = anchors_of(regex)
-        if anchors is not None:  # tried where a leading literal starts: no gate needed
-            low = text.lower()
+    ascii = text.isascii()
+    anchors = anchors_of(regex, ascii)
+    if anchors is not None:  # tried where a leading literal starts: no gate needed
+        low = text.lower() if ascii else folded(text)
+        if low is not None:
             return any(regex.match(text, end - back) for end, back in anchors.iter(low))
     entry = _GATES.get(id(regex))
     if entry is None or entry[0] is not regex:
@@ -351,32 +352,33 @@ _SHORT = 4  # a prefix shorter than this is extended by what must follow it
 _MAX_CLASS = 12  # a character class with more members is not a leader
 
 
-def _class_chars(av: list) -> frozenset[str] | None:
-    """The lower-cased ASCII characters a small character class (or ``\\d``) matches."""
+def _class_chars(av: list, digits: bool) -> frozenset[str] | None:
+    """The lower-cased ASCII characters a small character class (or ``\\d`` when ``digits``:
+    on ASCII text only, as ``\\d`` matches every Unicode digit) matches."""
     chars: set[str] = set()
     for op, value in av:
         if op is _c.LITERAL and value < 128:
             chars.add(chr(value).lower())
         elif op is _c.RANGE and value[1] < 128 and value[1] - value[0] < _MAX_CLASS:
             chars.update(chr(c).lower() for c in range(value[0], value[1] + 1))
-        elif op is _c.CATEGORY and value is _c.CATEGORY_DIGIT:
+        elif digits and op is _c.CATEGORY and value is _c.CATEGORY_DIGIT:
             chars.update("0123456789")
         else:
             return None
     return frozenset(chars) if 0 < len(chars) <= _MAX_CLASS else None
 
 
-def _extend(heads: frozenset[str], items: list, i: int) -> frozenset[str]:
+def _extend(heads: frozenset[str], items: list, i: int, digits: bool) -> frozenset[str]:
     """``heads`` followed by the leaders of ``items[i:]``, when the heads are short."""
     if min(map(len, heads)) >= _SHORT or i >= len(items):
         return heads
-    rest = _lead(items, i)
+    rest = _lead(items, i, digits)
     if rest is None or len(heads) * len(rest) > _MAX_LEADERS:
         return heads
     return frozenset(h + t for h in heads for t in rest)
 
 
-def _lead(items: list, i: int = 0) -> frozenset[str] | None:
+def _lead(items: list, i: int = 0, digits: bool = True) -> frozenset[str] | None:
     """Lower-case prefixes one of which the text at every match's start begins with.
 
     ``None`` when the sequence can start with something that is no literal (a word class,
@@ -397,41 +399,44 @@ def _lead(items: list, i: int = 0) -> frozenset[str] | None:
         while j < n and items[j][0] is _c.LITERAL and items[j][1] < 128:
             j += 1
         run = "".join(chr(value).lower() for _op, value in items[i:j])
-        return _extend(frozenset([run]), items, j)
+        return _extend(frozenset([run]), items, j, digits)
     if op is _c.IN:
-        chars = _class_chars(av)
-        return None if chars is None else _extend(chars, items, i + 1)
+        chars = _class_chars(av, digits)
+        return None if chars is None else _extend(chars, items, i + 1, digits)
     rest = items[i + 1 :]
     if op is _c.SUBPATTERN:
-        return _lead([*av[-1], *rest])
+        return _lead([*av[-1], *rest], 0, digits)
     if hasattr(_c, "ATOMIC_GROUP") and op is _c.ATOMIC_GROUP:
-        return _lead([*av, *rest])
+        return _lead([*av, *rest], 0, digits)
     if op is _c.BRANCH:
         out: set[str] = set()
         for alternative in av[1]:
-            found = _lead([*alternative, *rest])
+            found = _lead([*alternative, *rest], 0, digits)
             if found is None:
                 return None
             out |= found
         return frozenset(out)
     if op in _REPEATS:
         low, _high, sub = av
-        body = _lead(list(sub))  # the first repetition alone: later ones may differ
+        body = _lead(list(sub), 0, digits)  # the first repetition alone: later ones may differ
         if body is None or low >= 1:
             return body
-        after = _lead(rest)  # the body may be skipped
+        after = _lead(rest, 0, digits)  # the body may be skipped
         return None if after is None else body | after
     return None
 
 
-def leaders(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """Lower-case literals one of which every match of ``pattern`` starts with (on ASCII text).
+def leaders(pattern: str, flags: int = 0, *, digits: bool = True) -> frozenset[str] | None:
+    """Lower-case literals one of which every match of ``pattern`` starts with.
 
     ``None`` when there is no such list. A character class counts only when it is small and
-    ASCII (``\\d`` as the ten ASCII digits), which is why the list holds for ASCII text only.
+    ASCII. With ``digits``, ``\\d`` counts as the ten ASCII digits, so the list holds for ASCII
+    text only; without it the list holds for any text that :func:`folded` accepts (its
+    lower-casing keeps every position, and an ASCII literal matches a character under
+    ``re.IGNORECASE`` exactly when the lower-cased character is that literal).
     """
     try:
-        found = _lead(list(_sp.parse(pattern, flags)))
+        found = _lead(list(_sp.parse(pattern, flags)), 0, digits)
     except (re.error, TypeError, ValueError):
         return None
     if not found or len(found) > 4 * _MAX_LEADERS:
@@ -439,39 +444,58 @@ def leaders(pattern: str, flags: int = 0) -> frozenset[str] | None:
     return found
 
 
-_ANCHORS: dict[int, tuple[re.Pattern[str], ahocorasick.Automaton | None]] = {}
+_Anchors = ahocorasick.Automaton | None
+_ANCHORS: dict[int, tuple[re.Pattern[str], _Anchors, _Anchors]] = {}
 
 
-def anchors_of(regex: re.Pattern[str]) -> ahocorasick.Automaton | None:
-    """An automaton of ``regex``'s :func:`leaders` (value: start offset back from the end),
-    built once per regex object (keyed by ``id()``, like :func:`twin_of`)."""
+def _automaton(words: frozenset[str] | None) -> _Anchors:
+    if not words:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, len(word) - 1)  # value: start offset back from the end
+    automaton.make_automaton()
+    return automaton
+
+
+def anchors_of(regex: re.Pattern[str], ascii: bool = True) -> _Anchors:
+    """An automaton of ``regex``'s :func:`leaders` for ASCII text (``ascii``) or for any
+    foldable text, built once per regex object (keyed by ``id()``, like :func:`twin_of`)."""
     entry = _ANCHORS.get(id(regex))
     if entry is None or entry[0] is not regex:
-        found = leaders(regex.pattern, regex.flags) if isinstance(regex.pattern, str) else None
-        automaton = None
-        if found:
-            automaton = ahocorasick.Automaton()
-            for word in found:
-                automaton.add_word(word, len(word) - 1)
-            automaton.make_automaton()
-        entry = _ANCHORS[id(regex)] = (regex, automaton)
-    return entry[1]
+        if isinstance(regex.pattern, str):
+            for_ascii = leaders(regex.pattern, regex.flags)
+            for_any = leaders(regex.pattern, regex.flags, digits=False)
+            a = _automaton(for_ascii)
+            entry = (regex, a, a if for_any == for_ascii else _automaton(for_any))
+        else:
+            entry = (regex, None, None)
+        _ANCHORS[id(regex)] = entry
+    return entry[1] if ascii else entry[2]
 
 
 def finditer_fast(regex: re.Pattern[str], text: str, low: str | None = None) -> list[re.Match[str]]:
     """``list(regex.finditer(text))``, trying ``regex.match`` only where a leader starts.
 
-    Every match starts with one of the regex's leaders, so on ASCII text the leftmost match
-    at or after a position is the first leader position (in order) where ``regex.match``
-    succeeds; ``match(text, pos)`` sees the text before ``pos`` exactly as a scan does (``\\b``,
-    lookbehinds). Non-ASCII text, and regexes without leaders, use :func:`finditer_lowered`.
+    Every match starts with one of the regex's leaders, so the leftmost match at or after a
+    position is the first leader position (in order) where ``regex.match`` succeeds;
+    ``match(text, pos)`` sees the text before ``pos`` exactly as a scan does (``\\b``,
+    lookbehinds). Text that must not be folded, and regexes without leaders, use
+    :func:`finditer_lowered`.
     """
-    anchors = anchors_of(regex) if text.isascii() else None
+    if text.isascii():
+        anchors = anchors_of(regex)
+        if anchors is not None and low is None:
+            low = text.lower()
+    else:
+        anchors = anchors_of(regex, ascii=False)
+        if anchors is not None:
+            low = folded(text)
+            if low is None:
+                anchors = None
     if anchors is None:
         return finditer_lowered(regex, twin_of(regex), text, low)
-    starts = sorted(
-        {end - back for end, back in anchors.iter(text.lower() if low is None else low)}
-    )
+    starts = sorted({end - back for end, back in anchors.iter(low)})
     out: list[re.Match[str]] = []
     pos = 0
     for start in starts:
