@@ -85,13 +85,14 @@ def sseh_sentences(doc: Doc) -> Doc:
     n = len(doc)
     if n == 0:
         return doc
-    idx = doc.to_array([IDX]).reshape(-1)
+    arr = doc.to_array([IDX, IS_SPACE])
+    idx = arr[:, 0]
     starts = np.fromiter(sorted(sentence_starts(text_of(doc))), dtype=idx.dtype)  # has 0
     at_start = starts[np.minimum(np.searchsorted(starts, idx), len(starts) - 1)] == idx
     flags = np.where(at_start, 1, -1).astype("int32")
     flags[0] = 1
     # a sentence never starts on whitespace: move such a start to the next word token
-    space = doc.to_array([IS_SPACE]).reshape(-1).astype(bool)
+    space = arr[:, 1].astype(bool)
     moved = np.nonzero((flags == 1) & space)[0]
     for i in moved:
         flags[i] = -1
