@@ -495,7 +495,11 @@ def finditer_fast(regex: re.Pattern[str], text: str, low: str | None = None) -> 
                 anchors = None
     if anchors is None:
         return finditer_lowered(regex, twin_of(regex), text, low)
-    starts = sorted({end - back for end, back in anchors.iter(low)})
+    starts = [end - back for end, back in anchors.iter(low)]
+    if not starts:
+        return []
+    if len(starts) > 1:
+        starts = sorted(set(starts))
     out: list[re.Match[str]] = []
     pos = 0
     for start in starts:

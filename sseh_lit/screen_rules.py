@@ -342,7 +342,7 @@ class _Reader:
             (m.start() + t.start(), t)
             for group in _CAUSE_TERM_GROUPS
             for rule in self.rules.groups[group]
-            for t in rule.regex.finditer(m.group(0))
+            for t in finditer_fast(rule.regex, m.group(0))
         ]
         if not terms:  # an event named without a cause term ("child abuse", "MVA")
             terms = [(m.start(), m)]
@@ -459,13 +459,20 @@ def _flags(reader: _Reader, doc: _Text, publication_types: list[Any], language: 
     or a vascular malformation" flags nothing.
     """
     found = []
+    texts = (doc.title, *doc.statements)
+    hits = [reader.hits(text) for text in texts]
+    lives = [reader._live[text] for text in texts]
+    negation = reader.rules.negation
     for name, regex in reader.rules.flags.items():
-        for text in (doc.title, *doc.statements):
-            if not reader.rules.gate.may_match(regex, reader.hits(text)):
+        key = id(regex)
+        for text, text_hits, live in zip(texts, hits, lives, strict=True):
+            if live is not None and key not in live:
+                continue
+            if not reader.rules.gate.may_match(regex, text_hits):
                 continue
             if any(
-                not is_negated(text, m.start(), m.end(), reader.rules.negation)
-                for m in regex.finditer(text)
+                not is_negated(text, m.start(), m.end(), negation)
+                for m in reader._finditer(regex, text)
             ):
                 found.append(name)
                 break
