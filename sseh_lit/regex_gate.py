@@ -307,26 +307,62 @@ _GATES: dict[int, tuple[re.Pattern[str], TriggerIndex]] = {}
 
 
 def has_match(regex: re.Pattern[str], text: str) -> bool:
-    """``regex.search(text) is not None``: gated by the regex's triggers, then searched by the
-    lowered twin when ``text`` is ASCII."""
+    """``regex.search(text) is not None``: tried only where a leading literal starts when the
+    regex has leaders, matched at the start when it begins with ``^``, else gated by the
+    regex's triggers and searched by the lowered twin when ``text`` is ASCII."""
     ascii = text.isascii()
-    anchors = anchors_of(regex, ascii)
+    entry = _ANCHORS.get(id(regex))
+    if entry is not None and entry[0] is regex:
+        anchors = entry[1] if ascii else entry[2]
+    else:
+        anchors = anchors_of(regex, ascii)
     if anchors is not None:  # tried where a leading literal starts: no gate needed
         low = text.lower() if ascii else folded(text)
         if low is not None:
-            return any(regex.match(text, end - back) for end, back in anchors.iter(low))
-    entry = _GATES.get(id(regex))
-    if entry is None or entry[0] is not regex:
-        entry = _GATES[id(regex)] = (regex, TriggerIndex([regex]))
-    gate = entry[1]
+            match = regex.match
+            for end, back in anchors.iter(low):  # noqa: SIM110 (a loop: hot)
+                if match(text, end - back) is not None:
+                    return True
+            return False
+    if _starts_at_beginning(regex):  # "^…" without MULTILINE: search is match at 0
+        twin = twin_of(regex) if ascii else None
+        if twin is not None:
+            return twin.match(text.lower()) is not None
+        return regex.match(text) is not None
+    gate_entry = _GATES.get(id(regex))
+    if gate_entry is None or gate_entry[0] is not regex:
+        gate_entry = _GATES[id(regex)] = (regex, TriggerIndex([regex]))
+    gate = gate_entry[1]
     if not gate.may_match(regex, gate.hits(text)):
         return False
-    if not text.isascii():
+    if not ascii:
         return regex.search(text) is not None
     twin = twin_of(regex)
     if twin is None:
         return regex.search(text) is not None
     return twin.search(text.lower()) is not None
+
+
+_AT_START: dict[int, tuple[re.Pattern[str], bool]] = {}
+
+
+def _starts_at_beginning(regex: re.Pattern[str]) -> bool:
+    """True when every match of ``regex`` must start at the string's start (a top-level
+    ``^`` or ``\\A`` without ``re.MULTILINE``), so ``search`` is ``match``."""
+    entry = _AT_START.get(id(regex))
+    if entry is None or entry[0] is not regex:
+        at_start = False
+        if isinstance(regex.pattern, str) and not regex.flags & re.MULTILINE:
+            try:
+                items = list(_sp.parse(regex.pattern, regex.flags))
+            except (re.error, TypeError, ValueError):
+                items = []
+            at_start = bool(items) and items[0] in (
+                (_c.AT, _c.AT_BEGINNING),
+                (_c.AT, _c.AT_BEGINNING_STRING),
+            )
+        entry = _AT_START[id(regex)] = (regex, at_start)
+    return entry[1]
 
 
 def search_lowered(
@@ -484,7 +520,8 @@ def finditer_fast(regex: re.Pattern[str], text: str, low: str | None = None) -> 
     :func:`finditer_lowered`.
     """
     if text.isascii():
-        anchors = anchors_of(regex)
+        entry = _ANCHORS.get(id(regex))
+        anchors = entry[1] if entry is not None and entry[0] is regex else anchors_of(regex)
         if anchors is not None and low is None:
             low = text.lower()
     else:
