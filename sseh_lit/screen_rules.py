@@ -570,6 +570,21 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
     if t_other and t_epi:
         reader.mixed = True  # both spaces named: decide on cause, but never confidently
 
+    spinal_title = reader.any("spinal_context", doc.title, affirmed=False)
+    cranial_title = reader.any("cranial_context", doc.title, affirmed=False)
+    # background or contrasted places ("better known in the spine", "unlike the spinal form",
+    # "no intracranial bleed") do not place this patient's bleed
+    if t_epi:  # the common case: only the places are needed (the look-ups are pure)
+        if (
+            not spinal_title
+            and (cranial_title or reader.count("cranial_context", doc.statements))
+            and not reader.count("spinal_context", doc.statements)
+        ):
+            conf = 0.85 if cranial_title else 0.7
+            return Verdict("not_epidural", conf, False, fired=["intracranial epidural"])
+        return None
+    spinal_abs = reader.count("spinal_context", doc.statements)
+    cranial_abs = reader.count("cranial_context", doc.statements)
     a_epi = reader.count("epidural_haematoma", doc.sents)
     a_epi_final = sum(len(reader.final("epidural_haematoma", s)) for s in doc.statements)
     a_epi_first_reading = reader.count("epidural_haematoma", doc.statements) - a_epi_final
@@ -583,18 +598,6 @@ def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
         if hit[1].group(0).lower() not in _GENERIC_LESION
     ]
     a_blood_final = sum(len(reader.final("blood_evidence", s)) for s in doc.statements)
-    spinal_title = reader.any("spinal_context", doc.title, affirmed=False)
-    # background or contrasted places ("better known in the spine", "unlike the spinal form",
-    # "no intracranial bleed") do not place this patient's bleed
-    spinal_abs = reader.count("spinal_context", doc.statements)
-    cranial_title = reader.any("cranial_context", doc.title, affirmed=False)
-    cranial_abs = reader.count("cranial_context", doc.statements)
-
-    if t_epi:
-        if not spinal_title and (cranial_title or cranial_abs) and not spinal_abs:
-            conf = 0.85 if cranial_title else 0.7
-            return Verdict("not_epidural", conf, False, fired=["intracranial epidural"])
-        return None
 
     lesion = reader.final("not_a_haematoma", doc.title, note=True)
     if lesion and not title_hem:
