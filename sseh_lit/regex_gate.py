@@ -386,11 +386,12 @@ _ZERO_WIDTH = (_c.AT, _c.ASSERT, _c.ASSERT_NOT)
 _MAX_LEADERS = 200  # a longer list of prefixes is cut back to the shorter ones
 _SHORT = 4  # a prefix shorter than this is extended by what must follow it
 _MAX_CLASS = 12  # a character class with more members is not a leader
+_ASCII_SPACE = "".join(chr(c) for c in range(128) if re.match(r"\s", chr(c)))
 
 
 def _class_chars(av: list, digits: bool) -> frozenset[str] | None:
-    """The lower-cased ASCII characters a small character class (or ``\\d`` when ``digits``:
-    on ASCII text only, as ``\\d`` matches every Unicode digit) matches."""
+    """The lower-cased ASCII characters a small character class (or ``\\d``/``\\s`` when
+    ``digits``: on ASCII text only, as they match Unicode digits and spaces too) matches."""
     chars: set[str] = set()
     for op, value in av:
         if op is _c.LITERAL and value < 128:
@@ -399,6 +400,8 @@ def _class_chars(av: list, digits: bool) -> frozenset[str] | None:
             chars.update(chr(c).lower() for c in range(value[0], value[1] + 1))
         elif digits and op is _c.CATEGORY and value is _c.CATEGORY_DIGIT:
             chars.update("0123456789")
+        elif digits and op is _c.CATEGORY and value is _c.CATEGORY_SPACE:
+            chars.update(_ASCII_SPACE)  # what ``\\s`` matches in ASCII text
         else:
             return None
     return frozenset(chars) if 0 < len(chars) <= _MAX_CLASS else None
