@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 from spacy.attrs import IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, LENGTH, ORTH, SPACY
 from spacy.matcher import PhraseMatcher
 
+from .model import FieldValue
 from .pipeline import TEXT_KEY, span_text
 
 if TYPE_CHECKING:
@@ -146,6 +147,21 @@ class Assertion:
     def positive(self) -> bool:
         """Does the mention count as the patient's own (affirmed or historical)?"""
         return self.status in POSITIVE
+
+
+def asserted_value(
+    sent: Span, value: object, assertion: Assertion, confidence: float
+) -> FieldValue:
+    """A value found in ``sent`` with its assertion: the whole sentence is the evidence."""
+    return FieldValue(
+        value=value,
+        evidence=span_text(sent),
+        start=sent.start_char,
+        end=sent.end_char,
+        cue=assertion.cue,
+        assertion=assertion.status,
+        confidence=confidence,
+    )
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from . import drugs
-from .assertion import AFFIRMED, NEGATED, Assertion, doc_view, fold
+from .assertion import AFFIRMED, NEGATED, Assertion, asserted_value, doc_view, fold
 from .model import FieldValue
 from .pipeline import span_text
 
@@ -197,13 +197,4 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
 
 
 def _value(sents: Sequence[Span], m: _Mention, value: bool, confidence: float) -> FieldValue:
-    sent = sents[m.sent_index]
-    return FieldValue(
-        value=value,
-        evidence=span_text(sent),
-        start=sent.start_char,
-        end=sent.end_char,
-        cue=m.assertion.cue,
-        assertion=m.assertion.status,
-        confidence=confidence,
-    )
+    return asserted_value(sents[m.sent_index], value, m.assertion, confidence)

@@ -23,9 +23,16 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .assertion import HISTORICAL, NEGATED, Assertion, TermMatcher, doc_view, fold
+from .assertion import (
+    HISTORICAL,
+    NEGATED,
+    Assertion,
+    TermMatcher,
+    asserted_value,
+    doc_view,
+    fold,
+)
 from .model import FieldValue
-from .pipeline import span_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Span
@@ -157,16 +164,7 @@ def find_mentions(sents: Sequence[Span]) -> list[Mention]:
 
 
 def _evidence(sents: Sequence[Span], m: Mention, value: object, confidence: float) -> FieldValue:
-    sent = sents[m.sent_index]
-    return FieldValue(
-        value=value,
-        evidence=span_text(sent),
-        start=sent.start_char,
-        end=sent.end_char,
-        cue=m.assertion.cue,
-        assertion=m.assertion.status,
-        confidence=confidence,
-    )
+    return asserted_value(sents[m.sent_index], value, m.assertion, confidence)
 
 
 def _confidence(m: Mention) -> float:
