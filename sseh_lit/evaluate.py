@@ -43,11 +43,11 @@ class FieldScore:
 
     @property
     def precision(self) -> float | None:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+        return rate(self.tp, self.tp + self.fp)
 
     @property
     def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+        return rate(self.tp, self.tp + self.fn)
 
     @property
     def f1(self) -> float | None:
@@ -262,7 +262,8 @@ def _score_pair(
             report.errors.append(ErrorRow(pmid, name, None, p, ev))
 
 
-def _rate(num: int, den: int) -> float | None:
+def rate(num: int, den: int) -> float | None:
+    """``num / den``, or ``None`` when there is nothing to divide by (no value is not zero)."""
     return num / den if den else None
 
 
@@ -321,10 +322,10 @@ def score(
                 ev,
             )
     report.n_included = n_inc
-    report.sensitivity = _rate(tp, n_inc)
-    report.specificity = _rate(tn, n_exc)
-    report.reason_accuracy = _rate(reason_ok, reason_n)
-    report.patient_count_accuracy = _rate(count_ok, n_inc)
+    report.sensitivity = rate(tp, n_inc)
+    report.specificity = rate(tn, n_exc)
+    report.reason_accuracy = rate(reason_ok, reason_n)
+    report.patient_count_accuracy = rate(count_ok, n_inc)
     return report
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from ..dataset import iter_patients
+from ..evaluate import rate
 from ..fields import EXTRACTED_FIELDS
 
 
@@ -41,11 +42,11 @@ class FieldStats:
 
     @property
     def precision(self) -> float | None:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+        return rate(self.tp, self.tp + self.fp)
 
     @property
     def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+        return rate(self.tp, self.tp + self.fn)
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "precision": self.precision, "recall": self.recall}
