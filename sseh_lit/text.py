@@ -21,3 +21,17 @@ def document_text(title: str | None, abstract: str | None) -> str:
 def abstract_offset(title: str | None) -> int:
     """Offset in :func:`document_text` at which the abstract starts."""
     return len(title or "") + len(SEPARATOR)
+
+
+#: Characters Python's ``re.IGNORECASE`` matches to an ASCII letter although ``str.lower`` does
+#: not turn them into it (see the ``re`` docs: İ ı ſ and the Kelvin sign).
+_ASCII_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def fold(text: str) -> str:
+    """``text.lower()`` as a case-insensitive regex sees it: "endoſcopic" → "endoscopic".
+
+    Use it to look a matched word up in a lower-case lexicon: a pattern compiled with
+    ``re.IGNORECASE`` matches "ſ" where it expects "s", but ``"ſ".lower()`` stays "ſ".
+    """
+    return text.translate(_ASCII_FOLDS).lower()

@@ -137,3 +137,29 @@ def test_random_bytes_in_a_jsonl_file_are_skipped_not_fatal(tmp_path: Path, blob
     out = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
     assert summary.written == len(out) >= 1
     assert json.loads(out[-1])["pmid"] == "OK"
+
+
+# synthetic: every extractor that looks a matched word up in a lexicon, spelled with the four
+# characters re.IGNORECASE folds onto ASCII letters (ſ → s, ı/İ → i, Kelvin sign → k)
+FOLD_TEXT = (
+    "Synthetic spontaneous epidural haematoma. A 64-year-old man presented with paraparesis "
+    "(Frankel grade B). MRI showed a dorsal hematoma from C5 to T2. On the second day he "
+    "underwent endoscopic evacuation and hemilaminectomy; he recovered fully (ASIA E)."
+)
+
+
+@pytest.mark.parametrize(
+    "odd",
+    ["\u017f", "\u0131", "\u0130", "\u212a"],
+    ids=["long-s", "dotless-i", "dotted-I", "kelvin"],
+)
+def test_case_folded_letters_extract_like_ascii(odd: str) -> None:
+    ascii_char = {"\u017f": "s", "\u0131": "i", "\u0130": "I", "\u212a": "K"}[odd]
+    plain = extract_record({"pmid": "1", "title": "", "abstract": FOLD_TEXT})
+    spiked = extract_record(
+        {"pmid": "1", "title": "", "abstract": FOLD_TEXT.replace(ascii_char, odd)}
+    )
+    assert len(spiked.patients) == len(plain.patients) == 1
+    got, want = spiked.patients[0].plain(), plain.patients[0].plain()
+    for name in ("treatment", "procedure", "preop_grade", "outcome_grade", "time_to_surgery_hours"):
+        assert got[name] == want[name], name

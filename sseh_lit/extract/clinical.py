@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..regex_gate import finditer_lowered, search_lowered, twin_of
+from ..text import fold
 from .model import FieldValue
 from .patients import SentInfo, number
 from .pipeline import Cues, alternation, evidence, lexicon, words_of
@@ -205,7 +206,7 @@ def treatment(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
                 before = text[max(0, pm.start() - 45) : pm.start()]
                 if r.negator.search(before):
                     continue
-                proc = r.procedures[pm.group(1).lower()]
+                proc = r.procedures[fold(pm.group(1))]
                 if procedure is None or r.rank.index(proc) < r.rank.index(procedure[0]):
                     procedure = (proc, info, pm.group(0))
     out: dict[str, FieldValue] = {}
@@ -226,7 +227,7 @@ def _hours(num: str, unit: str) -> float | None:
     value = number(num)
     if value is None:
         return None
-    u = unit.lower()
+    u = fold(unit)
     u = u[:-1] if u.endswith("s") and len(u) > 2 else u
     factor = _rules().units.get(u)
     return None if factor is None else round(value * factor, 2)
@@ -264,7 +265,7 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
             continue
         day = _ORDINAL_DAY.search(text)
         if day:  # "on the second day after symptom onset": one full day had passed
-            hours = 24.0 * (_ORDINALS[day.group(1).lower()] - 1)
+            hours = 24.0 * (_ORDINALS[fold(day.group(1))] - 1)
             return {"time_to_surgery_hours": evidence(hours, info, 0.6, day.group(0))}
         for pat in (r.time, r.delayed, _BARE_HOURS):
             m = search_lowered(pat, twin_of(pat), text)
@@ -431,18 +432,16 @@ def _grades_in(text: str) -> list[tuple[int, dict[str, str]]]:
     r = _rules()
     out: list[tuple[int, dict[str, str]]] = []
     for m in r.grade.finditer(text):
-        out.append(
-            (m.start(), {"scale": r.scales[m.group(1).lower()], "grade": m.group(2).upper()})
-        )
+        out.append((m.start(), {"scale": r.scales[fold(m.group(1))], "grade": m.group(2).upper()}))
         # "from ASIA B to D": the bare letter after "to" is the same scale
         tail = _GRADE_TAIL.match(text, m.end())
         if tail:
-            out.append((m.end(), {"scale": r.scales[m.group(1).lower()], "grade": tail.group(1)}))
+            out.append((m.end(), {"scale": r.scales[fold(m.group(1))], "grade": tail.group(1)}))
     for m in r.grade_after_letter.finditer(text):
         if m.group(2):
-            out.append((m.start(), {"scale": r.scales[m.group(2).lower()], "grade": m.group(1)}))
+            out.append((m.start(), {"scale": r.scales[fold(m.group(2))], "grade": m.group(1)}))
     for m in r.numeric_grade.finditer(text):
-        scale = r.scales[m.group(1).lower()]
+        scale = r.scales[fold(m.group(1))]
         out.append((m.start(), {"scale": scale, "grade": _number_grade(m.group(2))}))
         tail = _NUMERIC_TAIL.match(text, m.end())
         if tail:
@@ -513,7 +512,7 @@ def _months(num: str, unit: str) -> float | None:
     value = number(num)
     if value is None:
         return None
-    u = unit.lower()[0]
+    u = fold(unit)[0]
     factor = {"y": 12.0, "m": 1.0, "w": 12 / 52, "d": 12 / 365.25}[u]
     return round(value * factor, 1)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..regex_gate import finditer_lowered, twin_of
+from ..text import fold
 from .model import FieldValue
 from .patients import PatientSlot, SentInfo, number
 from .pipeline import alternation, evidence, lexicon
@@ -94,7 +95,7 @@ def _rules() -> _Rules:
 
 
 def _sex_of(word: str) -> str | None:
-    w = word.lower()
+    w = fold(word)
     r = _rules()
     if w in r.male:
         return "male"
@@ -107,7 +108,7 @@ def _years(num: str, unit: str | None) -> float | None:
     value = number(num.replace("\u2010", "-"))
     if value is None:
         return None
-    u = (unit or "year").lower().rstrip("s")
+    u = fold(unit or "year").rstrip("s")
     factor = _UNIT_YEARS.get(u)
     if factor is None:
         return None
@@ -224,7 +225,7 @@ def extract(sents: Sequence[SentInfo], slot: PatientSlot | None = None) -> dict[
         if r.pronouns.isdisjoint(info.words):
             continue
         for m in r.pronoun.finditer(info.text):
-            w = m.group(1).lower()
+            w = fold(m.group(1))
             if w in r.male_pronouns:
                 male += 1
                 first.setdefault("male", info)

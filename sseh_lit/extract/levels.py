@@ -18,6 +18,7 @@ from functools import cache
 
 from ..fields import LEVEL_INDEX, LEVELS, normalise_level
 from ..regex_gate import finditer_lowered, search_lowered, twin_of
+from ..text import fold
 from .model import FieldValue
 from .patients import SentInfo, number
 from .pipeline import Cues, alternation, evidence, lexicon
@@ -140,17 +141,17 @@ def levels_in(text: str) -> list[str]:
         if second is not None:
             found.append(second)
     for m in _scan(r.region_unit, text):
-        letter = r.regions[m.group(1).lower()]
+        letter = r.regions[fold(m.group(1))]
         for num in (m.group(2), m.group(3)):
             lvl = _level(letter, num) if num else None
             if lvl and not _excluded(text, m.start(), m.end()):
                 found.append(lvl)
     for m in _scan(r.region_ordinal, text):
-        letter = r.regions[m.group(5).lower()]
+        letter = r.regions[fold(m.group(5))]
         if _excluded(text, m.start(), m.end()):
             continue
         for num, word in ((m.group(1), m.group(2)), (m.group(3), m.group(4))):
-            k = int(num) if num else r.ordinals.get(word.lower()) if word else None
+            k = int(num) if num else r.ordinals.get(fold(word)) if word else None
             lvl = _level(letter, str(k)) if k else None
             if lvl:
                 found.append(lvl)
@@ -259,14 +260,14 @@ def _location(sents: Sequence[SentInfo]) -> FieldValue | None:
         if r.location_words.isdisjoint(info.words):
             continue
         for m in _scan(r.location, text):
-            term = m.group(1).lower()
+            term = fold(m.group(1))
             # "dorsal spine" is the thoracic spine, not a position; the pattern already needs a
             # haematoma/space word after the term
             value = r.location_terms.get(term)
             if value:
                 return evidence(value, info, 0.8, cue=m.group(0))
         for m in _scan(r.location_reverse, text):
-            value = r.reverse_terms.get(m.group(1).lower())
+            value = r.reverse_terms.get(fold(m.group(1)))
             if value:
                 return evidence(value, info, 0.7, cue=m.group(0))
         if side is None:

@@ -27,6 +27,7 @@ from itertools import pairwise
 from spacy.tokens import Span
 
 from ..regex_gate import finditer_lowered, twin_of
+from ..text import fold
 from .pipeline import Cues, alternation, lexicon, words_of
 
 _DASH = r"[-\u2010-\u2015\u2212 ]"
@@ -241,7 +242,7 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             continue
         m = r.label.match(text)
         if m:
-            label = re.sub(r"\s+", " ", m.group(1).lower())
+            label = re.sub(r"\s+", " ", fold(m.group(1)))
             if label in r.case_sections:
                 section = "case"
             elif label in r.generic_sections:
@@ -334,7 +335,7 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
             # "The first, a 55-year-old man …", "Second, a 12-year-old boy …"
             o = _ORDINAL_OPENER.match(head)
             if o and _PERSON.search(info.text[o.end() : o.end() + 60]):
-                marks.append((i, r.ordinals[o.group(1).lower()]))
+                marks.append((i, r.ordinals[fold(o.group(1))]))
                 continue
         if "case" not in info.words and "patient" not in info.words:
             continue
@@ -350,7 +351,7 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
             g = m.group(1)
             n = int(g) if g.isdigit() else _roman(g) or _word_number(g)
         else:
-            n = r.ordinals.get(m.group(2).lower())
+            n = r.ordinals.get(fold(m.group(2)))
         if n:
             marks.append((i, n))
     return marks
@@ -534,9 +535,9 @@ def _series_sexes(infos: Sequence[SentInfo], n: int) -> list[str | None]:
         groups: list[tuple[int, int, str | None]] = []  # (position, count, sex)
         for m in r.count.finditer(info.text):
             k = number(m.group(1))
-            groups.append((m.start(), int(k or 0), _GROUP_SEX.get(m.group(2).lower())))
+            groups.append((m.start(), int(k or 0), _GROUP_SEX.get(fold(m.group(2)))))
         groups += [
-            (m.start(), 1, _SEX_NOUNS.get(m.group(1).lower())) for m in _SINGLE.finditer(info.text)
+            (m.start(), 1, _SEX_NOUNS.get(fold(m.group(1)))) for m in _SINGLE.finditer(info.text)
         ]
         sexed = [(pos, k, sex) for pos, k, sex in sorted(groups) if sex]
         if not sexed:
@@ -679,10 +680,10 @@ def _restated_markers(infos: Sequence[SentInfo], roster: list[tuple[float | None
             if age is not None and ages.count(age) == 1:
                 k = ages.index(age)
         elif m.group("rank") and None not in ages:
-            young = m.group("rank").lower().startswith("young")
+            young = fold(m.group("rank")).startswith("young")
             k = ages.index(min(ages) if young else max(ages))  # type: ignore[type-var]
         elif m.group("sex"):
-            sex = _SEX_NOUNS.get(m.group("sex").lower())
+            sex = _SEX_NOUNS.get(fold(m.group("sex")))
             if sex and sexes.count(sex) == 1:
                 k = sexes.index(sex)
         if k is not None:
@@ -733,10 +734,10 @@ def _split_clauses(slots: list[PatientSlot], ages: list[float]) -> None:
             continue
         owners: list[int | None] = []
         for m in opens:
-            who = m.group("who").lower()
+            who = fold(m.group("who"))
             owners.append(_rank_owner(who, n, ages, owners))
         if all(o is None for o in owners) and not any(
-            m.group("who").lower().startswith("patient") for m in opens
+            fold(m.group("who")).startswith("patient") for m in opens
         ):
             continue
         parts: dict[int | None, list[tuple[int, int]]] = {}

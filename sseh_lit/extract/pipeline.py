@@ -30,6 +30,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..regex_gate import finditer_lowered, lowered_twin, search_lowered
+from ..text import fold
 from .model import FieldValue
 
 #: Words after which a full stop does not end a sentence (lower-case, without the dot).
@@ -321,8 +322,11 @@ _WORDS = re.compile(r"[a-z0-9]+")
 
 
 def words_of(text: str) -> frozenset[str]:
-    """Lower-case alphanumeric words of ``text`` (the pre-filter key for :class:`Cues`)."""
-    return frozenset(_WORDS.findall(text.lower()))
+    """Lower-case alphanumeric words of ``text`` (the pre-filter key for :class:`Cues`).
+
+    Non-ASCII text is case-folded as ``re.IGNORECASE`` sees it ("ASİA" has the word "asia").
+    """
+    return frozenset(_WORDS.findall(text.lower() if text.isascii() else fold(text)))
 
 
 @cache
