@@ -1,12 +1,14 @@
-"""``sseh-lit update``: the nightly chain — refresh, screen, extract, export, analyze.
+"""``sseh-lit update``: the nightly chain — refresh, screen, extract, duplicates, export, analyze.
 
 One call keeps a corpus and its outputs current, for cron or a systemd timer:
 
 1. ``refresh`` — incremental PubMed refresh (:func:`sseh_lit.refresh.refresh`);
 2. ``screen`` — new and changed records only (:func:`sseh_lit.screen.screen_db`);
 3. ``extract`` — new and changed records only (:func:`sseh_lit.extract.storage.extract_db`);
-4. ``export`` — the dataset files of the profile (:func:`sseh_lit.export.export`);
-5. ``analyze`` — tables, plots and ``report.html`` (:func:`sseh_lit.report.analyze`).
+4. ``duplicates`` — probable duplicate patients flagged for the review queue
+   (:func:`sseh_lit.duplicates.flag_duplicates`; idempotent);
+5. ``export`` — the dataset files of the profile (:func:`sseh_lit.export.export`);
+6. ``analyze`` — tables, plots and ``report.html`` (:func:`sseh_lit.report.analyze`).
 
 The whole chain runs under ONE per-database ``update`` lock (:func:`sseh_lit.lock.hold_lock`), so
 a second update started while one runs fails at once with :class:`LockHeldError` (exit 3); the
@@ -33,7 +35,7 @@ from .lock import hold_lock
 log = logging.getLogger(__name__)
 
 #: The steps, in order.
-STEPS: tuple[str, ...] = ("refresh", "screen", "extract", "export", "analyze")
+STEPS: tuple[str, ...] = ("refresh", "screen", "extract", "duplicates", "export", "analyze")
 
 
 class UpdateError(SsehLitError):
@@ -104,7 +106,7 @@ def update(
     client: Any = None,
     echo: Callable[[str], None] | None = None,
 ) -> UpdateSummary:
-    """Run refresh → screen → extract → export (→ analyze) on ``db_path`` under one lock.
+    """Run refresh → screen → extract → duplicates → export (→ analyze) on ``db_path`` under one lock.
 
     ``client`` (an :class:`~sseh_lit.pubmed.eutils.EutilsClient`) is passed to the refresh, for
     tests; ``echo`` receives one progress line per finished step. Raises
@@ -164,6 +166,18 @@ def update(
             say(
                 f"extract: {extracted.processed} records, {extracted.new_patients} new patients, "
                 f"{len(extracted.failed)} failed, {extracted.unchanged} unchanged"
+            )
+            from .duplicates import flag_duplicates
+
+            dups = step("duplicates", lambda: flag_duplicates(db))
+            summary.details["duplicates"] = {
+                "probable": dups.probable,
+                "flags_added": dups.flags_added,
+                "flags_cleared": dups.flags_cleared,
+            }
+            say(
+                f"duplicates: {dups.probable} probable duplicate patients "
+                f"({dups.flags_added} newly flagged for review)"
             )
         finally:
             db.conn.close()

@@ -1,4 +1,4 @@
-"""``update``: refresh → screen → extract → export → analyze against the fake E-utilities server.
+"""``update``: refresh → screen → extract → duplicates → export → analyze against the fake E-utilities server.
 
 The fake server (``tests/fakeserver.py``) serves SYNTHETIC case reports written for these tests;
 nothing here reaches NCBI. Covers the end-to-end run, the second run being a no-op, a new record
@@ -136,9 +136,13 @@ def test_update_picks_up_a_new_record(fake: FakeEutils, db_path: Path, tmp_path:
     add_cases(fake, 1)
     summary = update(db_path, out_dir=tmp_path / "out", client=fast_client(fake.url))
     assert (summary.new_records, summary.new_patients) == (1, 1)
-    assert summary.completed == ["refresh", "screen", "extract", "export", "analyze"]
+    assert summary.completed == ["refresh", "screen", "extract", "duplicates", "export", "analyze"]
     assert counts(db_path)["articles"] == before["articles"] + 1
     assert summary.details["extract"]["unchanged"] == before["articles"]  # only the new one ran
+    # the new record repeats the first case's patient: flagged as a probable duplicate, once
+    assert summary.details["duplicates"]["flags_added"] == 1
+    again = update(db_path, out_dir=tmp_path / "out", client=fast_client(fake.url))
+    assert again.details["duplicates"] == dict(summary.details["duplicates"], flags_added=0)
 
 
 @pytest.mark.parametrize("held", ["update", "refresh"])
@@ -161,7 +165,7 @@ def test_failed_export_stops_the_chain_and_keeps_earlier_steps(
     code, output = run_cli("--db", str(db_path), "--out", str(blocked / "out"))
     assert code == 1
     assert "update stopped at step 'export'" in output
-    assert "refresh, screen, extract finished and are kept" in output
+    assert "refresh, screen, extract, duplicates finished and are kept" in output
     kept = counts(db_path)
     assert kept["articles"] == kept["screening"] == 8 and kept["patients"] >= 8
     assert not list(tmp_path.glob("**/report.html"))

@@ -58,7 +58,7 @@ def analyze_command(db_path: Path | None, profile: str, out_dir: Path) -> None:
 def update_command(
     db_path: Path | None, out_dir: Path, query_name: str | None, profile: str
 ) -> None:
-    """Refresh from PubMed, screen and extract what changed, then export and analyze.
+    """Refresh from PubMed, screen and extract what changed, flag duplicates, export, analyze.
 
     The nightly command: one lock for the whole chain (a second update exits 3), a failed step
     stops the chain with exit 1 and keeps what earlier steps stored, and the last line is a
