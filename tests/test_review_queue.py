@@ -72,11 +72,13 @@ def _review(db_path: Path, keys: str, *extra: str) -> tuple[int, str]:
 def test_review_accepts_edits_skips_and_quits(db: sqlite_utils.Database, db_path: Path) -> None:
     # item 1 (A time 0.4): accept; item 2 (B time 0.4): edit with a bad then a good value;
     # item 3 (A outcome 0.6): skip; item 4: quit
-    keys = "a\ne\nabc\n12\nonset was 12 h before\ns\nq\n"
+    # (a blank reason is asked again)
+    keys = "a\ne\nabc\n12\n  \nonset was 12 h before\ns\nq\n"
     code, out = _review(db_path, keys)
     assert code == 0, out
     assert "evidence: He underwent laminectomy 10 hours after onset" in out
     assert "refused: time_to_surgery_hours: 'abc' is not a number" in out
+    assert out.count("a reason is required") == 1
     assert "Done: accepted 1, corrected 1, skipped 1." in out
     values = {p.pmid: p.values["time_to_surgery_hours"] for p in dataset.iter_patients(db)}
     assert (values[A].value, values[A].source) == (10, "reviewer")

@@ -2,7 +2,7 @@
 
 For each :class:`~sseh_lit.review.queue.QueueItem` (lowest confidence first) it shows the record,
 the patient, the machine value, its confidence and the evidence sentence with the supporting
-span, then reads one key: ``a`` accept, ``e`` edit (new value + reason; a bad value is refused
+span, then reads one key: ``a`` accept, ``e`` edit (new value + a required reason; a bad value is refused
 with the validator's message and asked again), ``s`` skip, ``q`` quit. Every save goes through
 :mod:`sseh_lit.review.corrections`, so it is validated and logged like any other act.
 
@@ -77,7 +77,7 @@ def _edit(db: sqlite_utils.Database, item: QueueItem, reviewer: str) -> bool:
         except SsehLitError as e:
             click.echo(f"  refused: {e}")
             continue
-        reason = click.prompt("  reason", default="", show_default=False) or None
+        reason = _reason()
         try:
             saved = corrections.correct(
                 db,
@@ -93,6 +93,15 @@ def _edit(db: sqlite_utils.Database, item: QueueItem, reviewer: str) -> bool:
             continue
         click.echo(f"  saved: {item.field} = {format_value(saved.value)}")
         return True
+
+
+def _reason() -> str:
+    """Ask why until the answer says something: the log keeps who, when *and why*."""
+    while True:
+        reason = click.prompt("  reason", default="", show_default=False).strip()
+        if reason:
+            return reason
+        click.echo("  a reason is required (it is kept in the log)")
 
 
 def run(db: sqlite_utils.Database, items: Iterable[QueueItem], *, reviewer: str) -> Session:
