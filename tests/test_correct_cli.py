@@ -155,6 +155,8 @@ def test_history_lists_every_act_in_order(db: sqlite_utils.Database, db_path: Pa
     assert "68 -> 69" in lines[1]
     code, out = run(db_path, "history", A, "--json", "--field", "age_years")
     assert [r["new_value"] for r in json.loads(out)] == [68, 69]
+    code, out = run(db_path, "history", A, "--field", "agee")
+    assert code == 1 and "unknown field 'agee'; did you mean age_years?" in out
 
 
 def test_resolve_flag_command(db: sqlite_utils.Database, db_path: Path) -> None:

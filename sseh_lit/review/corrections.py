@@ -247,8 +247,13 @@ def history(
     patient: int | None = None,
     field: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The reviewer log of one record in the order written, optionally for a patient/field."""
+    """The reviewer log of one record in the order written, optionally for a patient/field.
+
+    An unknown field name is refused (a typo would otherwise read as "no acts").
+    """
     pmid = str(pmid)
+    if field is not None:
+        field = get_field(field).name
     rows = [
         row
         for row in log.entries(db, pmid)
