@@ -117,6 +117,44 @@ def test_wrong_credentials_are_refused(client: TestClient, name: str, password: 
     assert auth.SESSION_COOKIE not in client.cookies
 
 
+def _try_sign_in(client: TestClient, name: str, password: str) -> tuple[int, str]:
+    page = client.get("/login")
+    nonce = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    data = {"name": name, "password": password, "csrf_token": nonce}
+    response = client.post("/login", data=data, follow_redirects=False)
+    return response.status_code, response.text
+
+
+def test_repeated_failed_sign_ins_are_throttled(web_db: Path) -> None:
+    app = create_app(web_db)
+    now = [1000.0]
+    throttled = auth.SignInThrottle(limit=3, window=60, clock=lambda: now[0])
+    with TestClient(app) as c:
+        app.state.review.throttle = throttled
+        assert [_try_sign_in(c, "alice", "guess")[0] for _ in range(3)] == [401] * 3
+        # even the right password is refused now, with a message saying when to retry
+        code, text = _try_sign_in(c, "alice", PASSWORD)
+        assert code == 429 and "Too many failed sign-ins; try again in 1 minute(s)." in text
+        assert auth.SESSION_COOKIE not in c.cookies
+        now[0] += 61  # the failures age out of the window
+        assert _try_sign_in(c, "alice", PASSWORD)[0] == 303
+
+
+def test_throttle_counts_names_and_addresses_apart() -> None:
+    now = [0.0]
+    throttle = auth.SignInThrottle(limit=2, window=10, clock=lambda: now[0])
+    throttle.failed("alice", "10.0.0.1")
+    throttle.failed("Alice", "10.0.0.2")
+    assert throttle.wait_seconds("alice", "10.0.0.9") == 10  # the name is blocked everywhere
+    assert throttle.wait_seconds("bob", "10.0.0.1") == 0  # one failure from this address
+    throttle.failed("bob", "10.0.0.1")
+    assert throttle.wait_seconds("carol", "10.0.0.1") == 10  # the address is blocked for all
+    throttle.succeeded("alice")
+    assert throttle.wait_seconds("alice", "10.0.0.9") == 0
+    now[0] = 10.5
+    assert throttle.wait_seconds("carol", "10.0.0.1") == 0
+
+
 def test_login_form_without_its_token_is_refused(client: TestClient) -> None:
     response = client.post("/login", data={"name": "alice", "password": PASSWORD})
     assert response.status_code == 403

@@ -106,6 +106,7 @@ class ReviewApp:
         env.filters["json"] = lambda v: json.dumps(v, sort_keys=True)
         self.templates = Jinja2Templates(env=env)
         self.secret = auth.secret_key(self.db())
+        self.throttle = auth.SignInThrottle()
         validate.agent_lexicon()  # load the drug lexicon now, not on a reviewer's first save
 
     # -- plumbing -------------------------------------------------------------------------
@@ -197,9 +198,20 @@ class ReviewApp:
             return PlainTextResponse("Forbidden: invalid login form; reload it", status_code=403)
         name = str(data.get("name", "")).strip()
         password = str(data.get("password", ""))
+        address = request.client.host if request.client else ""
+        wait = self.throttle.wait_seconds(name, address)
+        if wait:
+            minutes = -(-wait // 60)
+            return self._login_form(
+                request,
+                f"Too many failed sign-ins; try again in {minutes} minute(s).",
+                status=429,
+            )
         db = self.db()
         if not name or not reviewers.verify_password(db, name, password):
+            self.throttle.failed(name, address)
             return self._login_form(request, "Name or password is wrong.", status=401)
+        self.throttle.succeeded(name)
         token, _ = auth.create_session(db, name, ttl_seconds=self.session_ttl)
         response = RedirectResponse(_safe_next(data.get("next")) or "/queue", status_code=303)
         response.set_cookie(

@@ -4,13 +4,19 @@ A session is one row of ``web_sessions`` (random token, reviewer, CSRF token, ex
 browser holds only the token, signed with a per-database secret (``settings.web_secret``) so a
 guessed or altered cookie is rejected before the DB is asked. Every POST must carry the
 session's CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``); the login form,
-which has no session yet, uses a signed double-submit cookie instead.
+which has no session yet, uses a signed double-submit cookie instead. Repeated failed sign-ins
+are slowed down by :class:`SignInThrottle` (per reviewer name and per client address).
 """
 
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -136,3 +142,67 @@ def tokens_match(expected: str | None, supplied: object) -> bool:
     if not expected or not isinstance(supplied, str) or not supplied:
         return False
     return hmac.compare_digest(expected.encode(), supplied.encode())
+
+
+#: Failed sign-ins allowed per name (and per client address) within :data:`THROTTLE_WINDOW`.
+MAX_FAILED_SIGN_INS = 5
+#: Seconds over which failures are counted; the block lifts when the oldest one ages out.
+THROTTLE_WINDOW = 15 * 60
+
+
+class SignInThrottle:
+    """Refuse sign-in attempts for a name or client address after repeated failures.
+
+    Passwords are scrypt-hashed and compared in constant time, but nothing stopped a script
+    from guessing without end. After :data:`MAX_FAILED_SIGN_INS` failures within
+    :data:`THROTTLE_WINDOW` seconds, further attempts for that reviewer name, or from that
+    client address, are refused (HTTP 429) until the oldest failure is older than the window,
+    whatever the password. A success clears the name's failures. Kept in memory (one review
+    server process); thread-safe because handlers run in a thread pool.
+    """
+
+    def __init__(
+        self,
+        limit: int = MAX_FAILED_SIGN_INS,
+        window: float = THROTTLE_WINDOW,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.get(key)
+        if times is None:
+            return deque()
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if not times:
+            del self._failures[key]
+        return times
+
+    def wait_seconds(self, name: str, address: str) -> int:
+        """Seconds until ``name`` from ``address`` may try again; 0 when allowed now."""
+        now = self.clock()
+        with self._lock:
+            wait = 0.0
+            for key in (f"name:{name.lower()}", f"addr:{address}"):
+                times = self._recent(key, now)
+                if len(times) >= self.limit:
+                    wait = max(wait, times[0] + self.window - now)
+        return math.ceil(wait)
+
+    def failed(self, name: str, address: str) -> None:
+        """Count one failed attempt against the name and the address."""
+        now = self.clock()
+        with self._lock:
+            for key in (f"name:{name.lower()}", f"addr:{address}"):
+                self._recent(key, now)
+                self._failures.setdefault(key, deque()).append(now)
+
+    def succeeded(self, name: str) -> None:
+        """Forget the name's failures (the address keeps its count)."""
+        with self._lock:
+            self._failures.pop(f"name:{name.lower()}", None)
