@@ -513,6 +513,86 @@ def anchors_of(regex: re.Pattern[str], ascii: bool = True) -> _Anchors:
     return entry[1] if ascii else entry[2]
 
 
+class _Split:
+    """A top-level alternation whose alternatives mostly start with leaders.
+
+    ``"case report|(?:\\w+\\s+)?case (?:is|was) reported|…"`` has no leader list (one
+    alternative may start with any word), so every position would be tried. But an alternative
+    that cannot match anywhere in a text does not change any match attempt of the others (they
+    are tried in order at each position; a failing one only passes the turn to the next), so on
+    a text where every leaderless alternative lacks one of its :func:`required` literal sets, the
+    leaders of the other alternatives are the leaders of the whole regex.
+    """
+
+    __slots__ = ("blocked", "for_any", "for_ascii")
+
+    def __init__(
+        self, for_ascii: _Anchors, for_any: _Anchors, blocked: tuple[tuple[Triggers, ...], ...]
+    ) -> None:
+        self.for_ascii = for_ascii  # leaders of the leading alternatives, for ASCII text
+        self.for_any = for_any  # ... for any foldable text
+        self.blocked = blocked  # per leaderless alternative: its required literal sets
+
+    def anchors(self, low: str, ascii: bool) -> _Anchors:
+        """The anchors valid for the lower-cased text ``low``, or ``None`` when a leaderless
+        alternative may match in it."""
+        for sets in self.blocked:
+            # the alternative is impossible when one of its required sets is absent from low
+            if all(any(t in low for t in found) for found in sets):
+                return None
+        return self.for_ascii if ascii else self.for_any
+
+
+_SPLITS: dict[int, tuple[re.Pattern[str], _Split | None]] = {}
+
+
+def _split_leaders(alternatives: list, digits: bool) -> frozenset[str] | None:
+    out: set[str] = set()
+    for alternative in alternatives:
+        found = _lead(list(alternative), 0, digits)
+        if found:
+            out |= found
+    return frozenset(out) if out and len(out) <= 4 * _MAX_LEADERS else None
+
+
+def split_of(regex: re.Pattern[str]) -> _Split | None:
+    """The :class:`_Split` of a top-level alternation without leaders, built once per regex
+    object; ``None`` when the regex is no such alternation or a leaderless alternative has no
+    required literal."""
+    entry = _SPLITS.get(id(regex))
+    if entry is not None and entry[0] is regex:
+        return entry[1]
+    split = None
+    try:
+        items = (
+            list(_sp.parse(regex.pattern, regex.flags)) if isinstance(regex.pattern, str) else []
+        )
+    except (re.error, TypeError, ValueError):
+        items = []
+    if len(items) == 1 and items[0][0] is _c.BRANCH:
+        alternatives = items[0][1][1]
+        leading, blocked = [], []
+        for alternative in alternatives:
+            if _lead(list(alternative), 0, True) and _lead(list(alternative), 0, False):
+                leading.append(alternative)
+                continue
+            sets = [c for c in _candidates(list(alternative)) if min(map(len, c)) >= 2]
+            if not sets:
+                blocked = None
+                break
+            blocked.append(tuple(sorted(set(sets), key=_selectivity, reverse=True)))
+        if blocked and leading:
+            for_ascii = _split_leaders(leading, True)
+            for_any = _split_leaders(leading, False)
+            if for_ascii is not None and for_any is not None:
+                a = _automaton(for_ascii)
+                split = _Split(
+                    a, a if for_any == for_ascii else _automaton(for_any), tuple(blocked)
+                )
+    _SPLITS[id(regex)] = (regex, split)
+    return split
+
+
 def finditer_fast(regex: re.Pattern[str], text: str, low: str | None = None) -> list[re.Match[str]]:
     """``list(regex.finditer(text))``, trying ``regex.match`` only where a leader starts.
 
@@ -533,6 +613,14 @@ def finditer_fast(regex: re.Pattern[str], text: str, low: str | None = None) -> 
             low = folded(text)
             if low is None:
                 anchors = None
+    if anchors is None:
+        split = split_of(regex)
+        if split is not None:
+            ascii = text.isascii()
+            if low is None:
+                low = text.lower() if ascii else folded(text)
+            if low is not None:
+                anchors = split.anchors(low, ascii)
     if anchors is None:
         return finditer_lowered(regex, twin_of(regex), text, low)
     starts = [end - back for end, back in anchors.iter(low)]

@@ -143,7 +143,11 @@ RULES_VERSION: str = load_rules().version
 
 # --------------------------------------------------------------------------- text helpers
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
+#: A sentence ends at whitespace after [.!?] before a capital or digit, or at newlines. Written
+#: as ``(?<=[.!?])\s+(?=…)|\n+`` it is tried at every position; led by ``\s`` (both alternatives
+#: start with a whitespace character, ``\n`` being one) ``re`` skips to the next whitespace
+#: first. Same matches: ``\s(?<=[.!?]\s)\s*`` is ``(?<=[.!?])\s+`` and ``\s(?<=\n)\n*`` is ``\n+``.
+_SENTENCE_END = re.compile(r"\s(?:(?<=[.!?]\s)\s*(?=[\"'(\[]?[A-Z0-9])|(?<=\n)\n*)")
 _CLAUSE_START = re.compile(
     r"[;:]|\bbut\b|\bhowever\b|\balthough\b|\bwhereas\b|\bwhile\b|\bthen\b|\band (?:he|she|the patient)\b",
     re.IGNORECASE,

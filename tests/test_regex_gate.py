@@ -8,8 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sseh_lit.regex_gate import TriggerIndex, finditer_lowered, has_match, lowered_twin, triggers
-from sseh_lit.screen_rules import load_rules
+from sseh_lit.regex_gate import (
+    TriggerIndex,
+    finditer_fast,
+    finditer_lowered,
+    has_match,
+    lowered_twin,
+    split_of,
+    triggers,
+)
+from sseh_lit.screen_rules import _SENTENCE_END, load_rules
 
 
 @pytest.mark.parametrize(
@@ -118,3 +126,60 @@ def test_has_match_agrees_with_search(text: str) -> None:
     ):
         regex = re.compile(pattern, re.IGNORECASE)
         assert has_match(regex, text) == (regex.search(text) is not None), (pattern, text)
+
+
+# an alternation with one leaderless alternative (like IP-REPORT): anchored by the others'
+# leaders on texts without "reported"/"presented", scanned in full otherwise
+_SPLIT_PATTERN = (
+    r"case report(?!s)|\bcase (?:1|one)\b|(?:\w+\s+)?(?:case|patient)s? (?:is|was) "
+    r"(?:reported|presented)|(?:a|one) (?:rare )?cases? of\b"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "case",
+                "CASE ",
+                "report",
+                "reports",
+                " is ",
+                "was",
+                "reported",
+                "Presented",
+                "patient",
+                "a ",
+                "one",
+                "rare ",
+                " of",
+                "1",
+                "ſ",
+                "İ",
+                "é",
+                " ",
+            ]
+        )
+        | st.text(max_size=4),
+        max_size=14,
+    )
+)
+def test_split_alternation_finds_the_same_matches(parts: list[str]) -> None:
+    regex = re.compile(_SPLIT_PATTERN, re.IGNORECASE)
+    assert split_of(regex) is not None
+    text = "".join(parts)
+    want = [(m.span(), m.group(0)) for m in regex.finditer(text)]
+    assert [(m.span(), m.group(0)) for m in finditer_fast(regex, text)] == want, text
+
+
+def test_screening_sentence_split_is_the_plain_one() -> None:
+    plain = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
+    texts = [
+        *SENTENCES,
+        " ".join(SENTENCES),
+        "One. Two!  (Three) ?\n\n4. x. \u00a0Y.\n",
+        ".\n\nA\n \n.\tB?\u2028C",
+    ]
+    for text in texts:
+        assert _SENTENCE_END.split(text) == plain.split(text), text
