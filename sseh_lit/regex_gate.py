@@ -154,9 +154,13 @@ class TriggerIndex:
             automaton.make_automaton()
         self._automaton = automaton
 
-    def hits(self, text: str) -> frozenset[str] | None:
-        """The triggers that occur in ``text``, or ``None`` when ``text`` must not be gated."""
-        low = folded(text)
+    def hits(self, text: str, low: str | None = None) -> frozenset[str] | None:
+        """The triggers that occur in ``text``, or ``None`` when ``text`` must not be gated.
+
+        ``low`` is ``folded(text)`` when the caller has it already (``None``: computed here).
+        """
+        if low is None:
+            low = folded(text)
         if low is None:
             return None
         if not len(self._automaton):
@@ -171,6 +175,11 @@ class TriggerIndex:
             return None
         by_word = self._by_word
         return self._ungated.union(*[by_word[t] for t in hits if t in by_word])
+
+    def required_of(self, regex: re.Pattern[str]) -> tuple[Triggers, ...]:
+        """The required trigger sets of ``regex`` that :meth:`may_match` tests, most selective
+        first (empty for an ungated regex or one this index does not know)."""
+        return self._required.get(id(regex), ())
 
     def finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
         """``list(regex.finditer(text))``: anchored at the regex's leading literals when it has

@@ -37,7 +37,7 @@ from importlib.resources import files
 from typing import Any
 
 from .errors import ConfigError
-from .regex_gate import TriggerIndex, finditer_fast, has_match
+from .regex_gate import TriggerIndex, finditer_fast, folded, has_match
 
 #: Decisions with a confidence below this go to the review queue.
 REVIEW_BELOW = 0.75
@@ -78,6 +78,23 @@ class RuleSet:
     negation: re.Pattern[str]
     #: which rules can match a text at all (see :mod:`sseh_lit.regex_gate`)
     gate: TriggerIndex = field(compare=False, repr=False, default_factory=lambda: TriggerIndex(()))
+    #: per group, what :meth:`_Reader.matches` needs of each rule, looked up once (see
+    #: :func:`_plan`)
+    plans: dict[str, tuple[_Step, ...]] = field(compare=False, repr=False, default_factory=dict)
+
+
+#: One rule of a group as the reader scans it: the rule, its regex, the regex's ``id()`` (the
+#: key of the gate's live sets) and the required trigger sets the live set does not cover.
+_Step = tuple[Rule, re.Pattern[str], int, tuple[frozenset[str], ...]]
+
+
+def _plan(gate: TriggerIndex, rules: tuple[Rule, ...]) -> tuple[_Step, ...]:
+    """The scan plan of a group: :meth:`TriggerIndex.live` already tests a regex's most
+    selective trigger set, so only the others are left for :meth:`_Reader.matches` (together
+    they are exactly :meth:`TriggerIndex.may_match`)."""
+    return tuple(
+        (rule, rule.regex, id(rule.regex), gate.required_of(rule.regex)[1:]) for rule in rules
+    )
 
 
 def _expand(pattern: str, terms: dict[str, str]) -> str:
@@ -119,6 +136,9 @@ def parse_rules(data: dict[str, Any]) -> RuleSet:
     }
     mesh = {k: tuple(v.lower() for v in vals) for k, vals in data["rules"]["mesh"].items()}
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
+    gate = TriggerIndex(
+        [rule.regex for rules in groups.values() for rule in rules] + list(flags.values())
+    )
     return RuleSet(
         version=f"{data['version']}+{digest[:8]}",
         groups=groups,
@@ -126,9 +146,8 @@ def parse_rules(data: dict[str, Any]) -> RuleSet:
         flags=flags,
         mesh=mesh,
         negation=re.compile(terms["neg"], re.IGNORECASE),
-        gate=TriggerIndex(
-            [rule.regex for rules in groups.values() for rule in rules] + list(flags.values())
-        ),
+        gate=gate,
+        plans={name: _plan(gate, rules) for name, rules in groups.items()},
     )
 
 
@@ -231,6 +250,11 @@ class _Text:
     statements: list[str]  # every sentence without a hedge (narrative or a plain statement)
 
 
+#: What a reader knows of a text after one look: folded text (``None``: not foldable, see
+#: :func:`sseh_lit.regex_gate.folded`), the triggers in it and the live regex ids.
+_Seen = tuple[str | None, frozenset[str] | None, frozenset[int] | None]
+
+
 class _Reader:
     """Applies one rule set to one record; keeps the list of rule ids that fired."""
 
@@ -242,8 +266,7 @@ class _Reader:
         self.doubts: list[str] = []  # evidence set aside that a reviewer should see
         self._memo: dict[tuple[str, str, bool], list[tuple[Rule, re.Match[str]]]] = {}
         self._raw: dict[tuple[int, str], list[re.Match[str]]] = {}  # by id(): see regex_gate
-        self._hits: dict[str, frozenset[str] | None] = {}
-        self._live: dict[str, frozenset[int] | None] = {}
+        self._texts: dict[str, _Seen] = {}
 
     def matches(
         self, group: str, text: str, *, affirmed: bool = True, note: bool = True
@@ -256,45 +279,72 @@ class _Reader:
         key = (group, text, affirmed)
         found = self._memo.get(key)
         if found is None:
-            found = []
-            hits = self.hits(text)
-            live = self._live[text]
-            gate = self.rules.gate
-            for rule in self.rules.groups[group]:
-                if live is not None and id(rule.regex) not in live:
-                    continue  # its most selective trigger set is absent: no match
-                if not gate.may_match(rule.regex, hits):  # provably no match: skip the scan
-                    continue
-                for m in self._finditer(rule.regex, text):
-                    if affirmed and is_negated(text, m.start(), m.end(), self.rules.negation):
-                        continue
-                    if (
-                        affirmed
-                        and group in _CAUSE_GROUPS
-                        and self._not_a_cause(group, rule, text, m)
-                    ):
-                        continue
-                    found.append((rule, m))
-            self._memo[key] = found
+            found = self._memo[key] = self._scan(group, text, affirmed)
         if note and found:
             ids = sorted({r.id for r, _ in found})
             self.fired.append(f"{'+'.join(ids)}")
         return found
 
+    def _scan(self, group: str, text: str, affirmed: bool) -> list[tuple[Rule, re.Match[str]]]:
+        """The matches of :meth:`matches`, not memoised.
+
+        A rule is skipped when the gate proves it has no match in ``text``: its most selective
+        trigger set is absent (``live``) or one of its other required sets is (``rest``).
+        """
+        seen = self._texts.get(text)
+        if seen is None:
+            seen = self._see(text)
+        low, hits, live = seen
+        raw = self._raw
+        found: list[tuple[Rule, re.Match[str]]] = []
+        for rule, regex, key, rest in self.rules.plans[group]:
+            if live is not None:
+                if key not in live:
+                    continue  # its most selective trigger set is absent: no match
+                if rest and any(t.isdisjoint(hits) for t in rest):  # type: ignore[arg-type]
+                    continue  # another required set is absent: no match
+            ms = raw.get((key, text))
+            if ms is None:  # regex.finditer(text), shared by affirmed and plain reads
+                ms = raw[(key, text)] = finditer_fast(regex, text, low)
+            if not ms:
+                continue
+            if not affirmed:
+                found.extend([(rule, m) for m in ms])
+                continue
+            for m in ms:
+                if is_negated(text, m.start(), m.end(), self.rules.negation):
+                    continue
+                if group in _CAUSE_GROUPS and self._not_a_cause(group, rule, text, m):
+                    continue
+                found.append((rule, m))
+        return found
+
+    def _see(self, text: str) -> _Seen:
+        """Read ``text`` once: its folded form and the rule triggers in it (memoised)."""
+        gate = self.rules.gate
+        low = folded(text)
+        hits = gate.hits(text, low)
+        seen = self._texts[text] = (low, hits, gate.live(hits))
+        return seen
+
     def hits(self, text: str) -> frozenset[str] | None:
         """The rule triggers present in ``text`` (memoised per record)."""
-        if text in self._hits:
-            return self._hits[text]
-        found = self._hits[text] = self.rules.gate.hits(text)
-        self._live[text] = self.rules.gate.live(found)
-        return found
+        seen = self._texts.get(text)
+        return (seen if seen is not None else self._see(text))[1]
+
+    def live(self, text: str) -> frozenset[int] | None:
+        """The ``id()``s of the regexes the gate lets through for ``text`` (memoised)."""
+        seen = self._texts.get(text)
+        return (seen if seen is not None else self._see(text))[2]
 
     def _finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
         """``regex.finditer(text)`` memoised per record (affirmed and plain reads share it)."""
         key = (id(regex), text)
         found = self._raw.get(key)
         if found is None:
-            found = self._raw[key] = self.rules.gate.finditer(regex, text)
+            seen = self._texts.get(text)
+            low = seen[0] if seen is not None else None
+            found = self._raw[key] = finditer_fast(regex, text, low)
         return found
 
     def _not_a_cause(self, group: str, rule: Rule, text: str, m: re.Match[str]) -> bool:
@@ -465,7 +515,7 @@ def _flags(reader: _Reader, doc: _Text, publication_types: list[Any], language: 
     found = []
     texts = (doc.title, *doc.statements)
     hits = [reader.hits(text) for text in texts]
-    lives = [reader._live[text] for text in texts]
+    lives = [reader.live(text) for text in texts]
     negation = reader.rules.negation
     for name, regex in reader.rules.flags.items():
         key = id(regex)
