@@ -317,7 +317,8 @@ _GATES: dict[int, tuple[re.Pattern[str], TriggerIndex]] = {}
 
 def has_match(regex: re.Pattern[str], text: str) -> bool:
     """``regex.search(text) is not None``: tried only where a leading literal starts when the
-    regex has leaders, matched at the start when it begins with ``^``, else gated by the
+    regex has leaders (or is a :class:`_Split` alternation whose leaderless alternatives are
+    blocked in ``text``), matched at the start when it begins with ``^``, else gated by the
     regex's triggers and searched by the lowered twin when ``text`` is ASCII."""
     ascii = text.isascii()
     entry = _ANCHORS.get(id(regex))
@@ -325,8 +326,16 @@ def has_match(regex: re.Pattern[str], text: str) -> bool:
         anchors = entry[1] if ascii else entry[2]
     else:
         anchors = anchors_of(regex, ascii)
+    low: str | None = None
+    if anchors is None:
+        split = split_of(regex)
+        if split is not None:
+            low = text.lower() if ascii else folded(text)
+            if low is not None:
+                anchors = split.anchors(low, ascii)
     if anchors is not None:  # tried where a leading literal starts: no gate needed
-        low = text.lower() if ascii else folded(text)
+        if low is None:
+            low = text.lower() if ascii else folded(text)
         if low is not None:
             match = regex.match
             for end, back in anchors.iter(low):  # noqa: SIM110 (a loop: hot)

@@ -267,6 +267,7 @@ class _Reader:
         self._memo: dict[tuple[str, str, bool], list[tuple[Rule, re.Match[str]]]] = {}
         self._raw: dict[tuple[int, str], list[re.Match[str]]] = {}  # by id(): see regex_gate
         self._texts: dict[str, _Seen] = {}
+        self._has: dict[tuple[str | int, str], bool] = {}  # by group or by regex id()
 
     def matches(
         self, group: str, text: str, *, affirmed: bool = True, note: bool = True
@@ -286,23 +287,11 @@ class _Reader:
         return found
 
     def _scan(self, group: str, text: str, affirmed: bool) -> list[tuple[Rule, re.Match[str]]]:
-        """The matches of :meth:`matches`, not memoised.
-
-        A rule is skipped when the gate proves it has no match in ``text``: its most selective
-        trigger set is absent (``live``) or one of its other required sets is (``rest``).
-        """
-        seen = self._texts.get(text)
-        if seen is None:
-            seen = self._see(text)
-        low, hits, live = seen
+        """The matches of :meth:`matches`, not memoised."""
         raw = self._raw
+        low = self._texts[text][0] if text in self._texts else self._see(text)[0]
         found: list[tuple[Rule, re.Match[str]]] = []
-        for rule, regex, key, rest in self.rules.plans[group]:
-            if live is not None:
-                if key not in live:
-                    continue  # its most selective trigger set is absent: no match
-                if rest and any(t.isdisjoint(hits) for t in rest):  # type: ignore[arg-type]
-                    continue  # another required set is absent: no match
+        for rule, regex, key, _rest in self._gated(group, text):
             ms = raw.get((key, text))
             if ms is None:  # regex.finditer(text), shared by affirmed and plain reads
                 ms = raw[(key, text)] = finditer_fast(regex, text, low)
@@ -317,6 +306,54 @@ class _Reader:
                 if group in _CAUSE_GROUPS and self._not_a_cause(group, rule, text, m):
                     continue
                 found.append((rule, m))
+        return found
+
+    def _gated(self, group: str, text: str) -> list[_Step]:
+        """The rules of ``group`` the gate lets through for ``text``: a rule is left out when
+        its most selective trigger set is absent (``live``) or one of its other required sets
+        is (``rest``), so it provably has no match."""
+        seen = self._texts.get(text)
+        if seen is None:
+            seen = self._see(text)
+        _low, hits, live = seen
+        plan = self.rules.plans[group]
+        if live is None:
+            return list(plan)
+        return [
+            step
+            for step in plan
+            if step[2] in live and not any(t.isdisjoint(hits) for t in step[3])  # type: ignore[arg-type]
+        ]
+
+    def has(self, group: str, text: str) -> bool:
+        """``any(group, text, affirmed=False)`` without listing every match: each rule's scan
+        stops at its first match, and the rules' at the first rule that has one."""
+        key = (group, text)
+        found = self._has.get(key)
+        if found is None:
+            listed = self._memo.get((group, text, False))
+            if listed is not None:
+                found = bool(listed)
+            else:
+                found = any(self._has_rule(step, text) for step in self._gated(group, text))
+            self._has[key] = found
+        return found
+
+    def rule_ids(self, group: str, text: str) -> list[str]:
+        """The ids of the rules of ``group`` with a match in ``text``, negated or not, in rule
+        order (what ``{r.id for r, _ in matches(group, text, affirmed=False)}`` tells, without
+        listing every match)."""
+        return [step[0].id for step in self._gated(group, text) if self._has_rule(step, text)]
+
+    def _has_rule(self, step: _Step, text: str) -> bool:
+        """True when the rule of ``step`` has a match in ``text`` (memoised per record)."""
+        key = (step[2], text)
+        listed = self._raw.get(key)
+        if listed is not None:
+            return bool(listed)
+        found = self._has.get(key)
+        if found is None:
+            found = self._has[key] = has_match(step[1], text)
         return found
 
     def _see(self, text: str) -> _Seen:
@@ -440,7 +477,8 @@ class _Reader:
         return bool(found)
 
     def generic(self, sentence: str) -> bool:
-        return self.any("generic_sentence", sentence, affirmed=False)
+        """True when ``sentence`` is hedged or generic ("may", "usually", "such as" …)."""
+        return self.has("generic_sentence", sentence)
 
 
 def _has(items: list[str], wanted: tuple[str, ...]) -> bool:
@@ -496,7 +534,7 @@ def _read(reader: _Reader, title: str, abstract: str) -> _Text:
     narrative, background = [], []
     started = False
     for s in sents:
-        if not started and reader.any("individual", s, affirmed=False):
+        if not started and reader.has("individual", s):
             started = True
         if reader.generic(s):
             background.append(s)
@@ -583,9 +621,7 @@ def _decide(
     )
     if reader.matches("non_human", doc.title) or animals_only:
         return Verdict("other", 0.9, False, fired=["non-human"])
-    if reader.count("non_human", doc.sents) >= 2 and not reader.any(
-        "individual", doc.abstract, affirmed=False
-    ):
+    if reader.count("non_human", doc.sents) >= 2 and not reader.has("individual", doc.abstract):
         return Verdict("other", 0.7, False, fired=["non-human (abstract)"])
     if reader.matches("post_mortem", doc.title):
         return Verdict("other", 0.85, False, fired=["post-mortem"])
@@ -893,9 +929,9 @@ def _design(reader: _Reader, doc: _Text, publication_types: list[Any]) -> Verdic
     if re.search(r"\bcase\b(?!\s+series)|\bpatient\b|year-old|month-old", doc.title, re.I):
         return None
     hits = [
-        rule.id
+        rule_id
         for text in (doc.title, *doc.sents)
-        for rule, _ in reader.matches("individual", text, affirmed=False, note=False)
+        for rule_id in reader.rule_ids("individual", text)
     ]
     if any(rule_id != "IP-WEAK" for rule_id in hits):
         return None
