@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -80,21 +81,25 @@ class RuleSet:
     gate: TriggerIndex = field(compare=False, repr=False, default_factory=lambda: TriggerIndex(()))
     #: per group, what :meth:`_Reader.matches` needs of each rule, looked up once (see
     #: :func:`_plan`)
-    plans: dict[str, tuple[_Step, ...]] = field(compare=False, repr=False, default_factory=dict)
+    plans: dict[str, _Plan] = field(compare=False, repr=False, default_factory=dict)
 
 
 #: One rule of a group as the reader scans it: the rule, its regex, the regex's ``id()`` (the
 #: key of the gate's live sets) and the required trigger sets the live set does not cover.
 _Step = tuple[Rule, re.Pattern[str], int, tuple[frozenset[str], ...]]
+#: A group's scan plan: the ``id()``s of its regexes (a text whose live set misses them all
+#: has no match of the group) and its steps.
+_Plan = tuple[frozenset[int], tuple[_Step, ...]]
 
 
-def _plan(gate: TriggerIndex, rules: tuple[Rule, ...]) -> tuple[_Step, ...]:
+def _plan(gate: TriggerIndex, rules: tuple[Rule, ...]) -> _Plan:
     """The scan plan of a group: :meth:`TriggerIndex.live` already tests a regex's most
     selective trigger set, so only the others are left for :meth:`_Reader.matches` (together
     they are exactly :meth:`TriggerIndex.may_match`)."""
-    return tuple(
+    steps = tuple(
         (rule, rule.regex, id(rule.regex), gate.required_of(rule.regex)[1:]) for rule in rules
     )
+    return frozenset(step[2] for step in steps), steps
 
 
 def _expand(pattern: str, terms: dict[str, str]) -> str:
@@ -280,7 +285,14 @@ class _Reader:
         key = (group, text, affirmed)
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = self._scan(group, text, affirmed)
+            seen = self._texts.get(text)
+            if seen is None:
+                seen = self._see(text)
+            live = seen[2]
+            if live is not None and live.isdisjoint(self.rules.plans[group][0]):
+                found = self._memo[key] = []  # no rule of the group is live: the common case
+            else:
+                found = self._memo[key] = self._scan(group, text, affirmed)
         if note and found:
             ids = sorted({r.id for r, _ in found})
             self.fired.append(f"{'+'.join(ids)}")
@@ -308,7 +320,7 @@ class _Reader:
                 found.append((rule, m))
         return found
 
-    def _gated(self, group: str, text: str) -> list[_Step]:
+    def _gated(self, group: str, text: str) -> Sequence[_Step]:
         """The rules of ``group`` the gate lets through for ``text``: a rule is left out when
         its most selective trigger set is absent (``live``) or one of its other required sets
         is (``rest``), so it provably has no match."""
@@ -316,14 +328,20 @@ class _Reader:
         if seen is None:
             seen = self._see(text)
         _low, hits, live = seen
-        plan = self.rules.plans[group]
+        ids, plan = self.rules.plans[group]
         if live is None:
-            return list(plan)
-        return [
-            step
-            for step in plan
-            if step[2] in live and not any(t.isdisjoint(hits) for t in step[3])  # type: ignore[arg-type]
-        ]
+            return plan
+        if live.isdisjoint(ids):
+            return ()
+        kept = []
+        for step in plan:
+            if step[2] in live:
+                for needed in step[3]:  # a loop, not any(): hot
+                    if needed.isdisjoint(hits):  # type: ignore[arg-type]
+                        break
+                else:
+                    kept.append(step)
+        return kept
 
     def has(self, group: str, text: str) -> bool:
         """``any(group, text, affirmed=False)`` without listing every match: each rule's scan
