@@ -82,24 +82,28 @@ class RuleSet:
     #: per group, what :meth:`_Reader.matches` needs of each rule, looked up once (see
     #: :func:`_plan`)
     plans: dict[str, _Plan] = field(compare=False, repr=False, default_factory=dict)
+    #: the flags as a plan of their own (a flag name stands for its rule id)
+    flag_plan: _Plan = field(compare=False, repr=False, default=(0, ()))
 
 
-#: One rule of a group as the reader scans it: the rule, its regex, the regex's ``id()`` (the
-#: key of the gate's live sets) and the required trigger sets the live set does not cover.
-_Step = tuple[Rule, re.Pattern[str], int, tuple[frozenset[str], ...]]
-#: A group's scan plan: the ``id()``s of its regexes (a text whose live set misses them all
-#: has no match of the group) and its steps.
-_Plan = tuple[frozenset[int], tuple[_Step, ...]]
+#: One rule of a group as the reader scans it: the rule, its regex, the regex's bit in the
+#: gate's live masks and the masks of the required trigger sets the live mask does not cover
+#: (see :meth:`TriggerIndex.masks`).
+_Step = tuple[Rule, re.Pattern[str], int, tuple[int, ...]]
+#: A group's scan plan: the bits of its regexes (a text whose live mask has none of them has
+#: no match of the group) and its steps.
+_Plan = tuple[int, tuple[_Step, ...]]
 
 
 def _plan(gate: TriggerIndex, rules: tuple[Rule, ...]) -> _Plan:
-    """The scan plan of a group: :meth:`TriggerIndex.live` already tests a regex's most
-    selective trigger set, so only the others are left for :meth:`_Reader.matches` (together
-    they are exactly :meth:`TriggerIndex.may_match`)."""
+    """The scan plan of a group: the live mask already tests a regex's most selective trigger
+    set, so only the others are left for :meth:`_Reader._gated` (together they are exactly
+    :meth:`TriggerIndex.may_match`)."""
     steps = tuple(
-        (rule, rule.regex, id(rule.regex), gate.required_of(rule.regex)[1:]) for rule in rules
+        (rule, rule.regex, gate.bit_of(rule.regex), gate.word_bits(rule.regex)[1:])
+        for rule in rules
     )
-    return frozenset(step[2] for step in steps), steps
+    return sum(step[2] for step in steps), steps
 
 
 def _expand(pattern: str, terms: dict[str, str]) -> str:
@@ -153,6 +157,7 @@ def parse_rules(data: dict[str, Any]) -> RuleSet:
         negation=re.compile(terms["neg"], re.IGNORECASE),
         gate=gate,
         plans={name: _plan(gate, rules) for name, rules in groups.items()},
+        flag_plan=_plan(gate, tuple(Rule(name, regex) for name, regex in flags.items())),
     )
 
 
@@ -255,9 +260,31 @@ class _Text:
     statements: list[str]  # every sentence without a hedge (narrative or a plain statement)
 
 
-#: What a reader knows of a text after one look: folded text (``None``: not foldable, see
-#: :func:`sseh_lit.regex_gate.folded`), the triggers in it and the live regex ids.
-_Seen = tuple[str | None, frozenset[str] | None, frozenset[int] | None]
+#: What a reader knows of a text after one look: folded text, the masks of the triggers in it
+#: and of the live regexes (see :meth:`TriggerIndex.masks`); all ``None`` when the text is
+#: not foldable (see :func:`sseh_lit.regex_gate.folded`): every rule may match it then.
+_Seen = tuple[str | None, int | None, int | None]
+
+
+def _live_steps(plan: _Plan, seen: _Seen) -> Sequence[_Step]:
+    """The steps of ``plan`` the gate lets through for a text: a rule is left out when its
+    most selective trigger set is absent (its bit is not live) or one of its other required
+    sets is (a mask without a hit), so it provably has no match."""
+    _low, hit, live = seen
+    bits, steps = plan
+    if live is None or hit is None:
+        return steps
+    if not live & bits:
+        return ()
+    kept = []
+    for step in steps:
+        if step[2] & live:
+            for needed in step[3]:  # a loop, not any(): hot
+                if not needed & hit:
+                    break
+            else:
+                kept.append(step)
+    return kept
 
 
 class _Reader:
@@ -289,7 +316,7 @@ class _Reader:
             if seen is None:
                 seen = self._see(text)
             live = seen[2]
-            if live is not None and live.isdisjoint(self.rules.plans[group][0]):
+            if live is not None and not live & self.rules.plans[group][0]:
                 found = self._memo[key] = []  # no rule of the group is live: the common case
             else:
                 found = self._memo[key] = self._scan(group, text, affirmed)
@@ -303,10 +330,11 @@ class _Reader:
         raw = self._raw
         low = self._texts[text][0] if text in self._texts else self._see(text)[0]
         found: list[tuple[Rule, re.Match[str]]] = []
-        for rule, regex, key, _rest in self._gated(group, text):
-            ms = raw.get((key, text))
+        for rule, regex, _bit, _rest in self._gated(group, text):
+            key = (id(regex), text)
+            ms = raw.get(key)
             if ms is None:  # regex.finditer(text), shared by affirmed and plain reads
-                ms = raw[(key, text)] = finditer_fast(regex, text, low)
+                ms = raw[key] = finditer_fast(regex, text, low)
             if not ms:
                 continue
             if not affirmed:
@@ -327,21 +355,7 @@ class _Reader:
         seen = self._texts.get(text)
         if seen is None:
             seen = self._see(text)
-        _low, hits, live = seen
-        ids, plan = self.rules.plans[group]
-        if live is None:
-            return plan
-        if live.isdisjoint(ids):
-            return ()
-        kept = []
-        for step in plan:
-            if step[2] in live:
-                for needed in step[3]:  # a loop, not any(): hot
-                    if needed.isdisjoint(hits):  # type: ignore[arg-type]
-                        break
-                else:
-                    kept.append(step)
-        return kept
+        return _live_steps(self.rules.plans[group], seen)
 
     def has(self, group: str, text: str) -> bool:
         """``any(group, text, affirmed=False)`` without listing every match: each rule's scan
@@ -365,7 +379,7 @@ class _Reader:
 
     def _has_rule(self, step: _Step, text: str) -> bool:
         """True when the rule of ``step`` has a match in ``text`` (memoised per record)."""
-        key = (step[2], text)
+        key = (id(step[1]), text)
         listed = self._raw.get(key)
         if listed is not None:
             return bool(listed)
@@ -376,21 +390,18 @@ class _Reader:
 
     def _see(self, text: str) -> _Seen:
         """Read ``text`` once: its folded form and the rule triggers in it (memoised)."""
-        gate = self.rules.gate
         low = folded(text)
-        hits = gate.hits(text, low)
-        seen = self._texts[text] = (low, hits, gate.live(hits))
+        if low is None:
+            seen = self._texts[text] = (None, None, None)
+        else:
+            hit, live = self.rules.gate.masks(low)
+            seen = self._texts[text] = (low, hit, live)
         return seen
 
-    def hits(self, text: str) -> frozenset[str] | None:
-        """The rule triggers present in ``text`` (memoised per record)."""
+    def seen(self, text: str) -> _Seen:
+        """What :meth:`_see` found in ``text`` (memoised per record)."""
         seen = self._texts.get(text)
-        return (seen if seen is not None else self._see(text))[1]
-
-    def live(self, text: str) -> frozenset[int] | None:
-        """The ``id()``s of the regexes the gate lets through for ``text`` (memoised)."""
-        seen = self._texts.get(text)
-        return (seen if seen is not None else self._see(text))[2]
+        return seen if seen is not None else self._see(text)
 
     def _finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
         """``regex.finditer(text)`` memoised per record (affirmed and plain reads share it)."""
@@ -570,15 +581,13 @@ def _flags(reader: _Reader, doc: _Text, publication_types: list[Any], language: 
     """
     found = []
     texts = (doc.title, *doc.statements)
-    hits = [reader.hits(text) for text in texts]
-    lives = [reader.live(text) for text in texts]
+    plan = reader.rules.flag_plan
+    live = [{step[0].id for step in _live_steps(plan, reader.seen(text))} for text in texts]
     negation = reader.rules.negation
-    for name, regex in reader.rules.flags.items():
-        key = id(regex)
-        for text, text_hits, live in zip(texts, hits, lives, strict=True):
-            if live is not None and key not in live:
-                continue
-            if not reader.rules.gate.may_match(regex, text_hits):
+    for step in plan[1]:
+        name, regex = step[0].id, step[1]
+        for text, names in zip(texts, live, strict=True):
+            if name not in names:
                 continue
             if any(
                 not is_negated(text, m.start(), m.end(), negation)

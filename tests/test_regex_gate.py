@@ -183,3 +183,19 @@ def test_screening_sentence_split_is_the_plain_one() -> None:
     ]
     for text in texts:
         assert _SENTENCE_END.split(text) == plain.split(text), text
+
+
+def test_masks_agree_with_hits_and_live() -> None:
+    rules = load_rules()
+    regexes = [r.regex for group in rules.groups.values() for r in group]
+    regexes += list(rules.flags.values())
+    gate = TriggerIndex(regexes)
+    for text in SENTENCES[:-1]:  # the last one is not foldable: never gated
+        hits = gate.hits(text)
+        live = gate.live(hits)
+        assert hits is not None and live is not None
+        hit_mask, live_mask = gate.masks(text.lower())
+        for regex in regexes:
+            assert bool(gate.bit_of(regex) & live_mask) == (id(regex) in live)
+            by_masks = all(mask & hit_mask for mask in gate.word_bits(regex))
+            assert by_masks == gate.may_match(regex, hits), (regex.pattern[:60], text)
