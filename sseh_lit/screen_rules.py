@@ -172,11 +172,14 @@ RULES_VERSION: str = load_rules().version
 
 # --------------------------------------------------------------------------- text helpers
 
-#: A sentence ends at whitespace after [.!?] before a capital or digit, or at newlines. Written
-#: as ``(?<=[.!?])\s+(?=…)|\n+`` it is tried at every position; led by ``\s`` (both alternatives
-#: start with a whitespace character, ``\n`` being one) ``re`` skips to the next whitespace
-#: first. Same matches: ``\s(?<=[.!?]\s)\s*`` is ``(?<=[.!?])\s+`` and ``\s(?<=\n)\n*`` is ``\n+``.
-_SENTENCE_END = re.compile(r"\s(?:(?<=[.!?]\s)\s*(?=[\"'(\[]?[A-Z0-9])|(?<=\n)\n*)")
+#: A sentence ends at whitespace after [.!?] before a capital or digit, or at newlines: the
+#: split points of ``(?<=[.!?])\s+(?=["'(\[]?[A-Z0-9])|\n+``. That pattern is tried at every
+#: position; this one starts with a character of the class ``[.!?\n]``, so ``re`` skips to the
+#: next one. Its match starts one character early for the first alternative (the [.!?] the
+#: lookbehind tested; group 1 is the split point) and at the split point for the second. No
+#: split point can begin inside an earlier match (those end in whitespace, never in [.!?]),
+#: so the split points are the same (see :func:`sentences`).
+_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])(\s+)(?=[\"'(\[]?[A-Z0-9])|(?<=\n)\n*)")
 _CLAUSE_START = re.compile(
     r"[;:]|\bbut\b|\bhowever\b|\balthough\b|\bwhereas\b|\bwhile\b|\bthen\b|\band (?:he|she|the patient)\b",
     re.IGNORECASE,
@@ -215,7 +218,19 @@ _CAUSE_TERM_GROUPS = ("trauma_term", "procedure_term", "specific_procedure")
 
 def sentences(text: str) -> list[str]:
     """Split an abstract into sentences (and structured-section paragraphs)."""
-    return [s.strip() for s in _SENTENCE_END.split(text or "") if s and s.strip()]
+    text = text or ""
+    out = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        start, end = m.span(1) if m.group(1) is not None else m.span()
+        piece = text[pos:start].strip()
+        if piece:
+            out.append(piece)
+        pos = end
+    piece = text[pos:].strip()
+    if piece:
+        out.append(piece)
+    return out
 
 
 def clause_before(text: str, start: int, width: int = _NEG_WINDOW) -> str:
