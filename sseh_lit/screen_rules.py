@@ -372,25 +372,25 @@ class _Reader:
             seen = self._see(text)
         return _live_steps(self.rules.plans[group], seen)
 
-    def has(self, group: str, text: str) -> bool:
+    def has(self, group: str, text: str, *, but: str = "") -> bool:
         """``any(group, text, affirmed=False)`` without listing every match: each rule's scan
-        stops at its first match, and the rules' at the first rule that has one."""
+        stops at its first match, and the rules' at the first rule that has one. ``but`` names
+        a rule left out of the question."""
         key = (group, text)
-        found = self._has.get(key)
+        found = None if but else self._has.get(key)
         if found is None:
-            listed = self._memo.get((group, text, False))
+            listed = None if but else self._memo.get((group, text, False))
             if listed is not None:
                 found = bool(listed)
             else:
-                found = any(self._has_rule(step, text) for step in self._gated(group, text))
-            self._has[key] = found
+                found = any(
+                    self._has_rule(step, text)
+                    for step in self._gated(group, text)
+                    if step[0].id != but
+                )
+            if not but:
+                self._has[key] = found
         return found
-
-    def rule_ids(self, group: str, text: str) -> list[str]:
-        """The ids of the rules of ``group`` with a match in ``text``, negated or not, in rule
-        order (what ``{r.id for r, _ in matches(group, text, affirmed=False)}`` tells, without
-        listing every match)."""
-        return [step[0].id for step in self._gated(group, text) if self._has_rule(step, text)]
 
     def _has_rule(self, step: _Step, text: str) -> bool:
         """True when the rule of ``step`` has a match in ``text`` (memoised per record)."""
@@ -970,14 +970,10 @@ def _design(reader: _Reader, doc: _Text, publication_types: list[Any]) -> Verdic
         return None
     if re.search(r"\bcase\b(?!\s+series)|\bpatient\b|year-old|month-old", doc.title, re.I):
         return None
-    hits = [
-        rule_id
-        for text in (doc.title, *doc.sents)
-        for rule_id in reader.rule_ids("individual", text)
-    ]
-    if any(rule_id != "IP-WEAK" for rule_id in hits):
+    texts = (doc.title, *doc.sents)
+    if any(reader.has("individual", text, but="IP-WEAK") for text in texts):
         return None
-    weak = bool(hits)
+    weak = any(reader.has("individual", text) for text in texts)  # only IP-WEAK is left
     t_agg = reader.matches("aggregate", doc.title, affirmed=False)
     a_agg = reader.count("aggregate", doc.sents, affirmed=False)
     if _has(publication_types, lists["aggregate_pubtypes"]) or t_agg:
