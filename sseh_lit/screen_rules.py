@@ -525,9 +525,16 @@ class _Reader:
         return self.has("generic_sentence", sentence)
 
 
-def _has(items: list[str], wanted: tuple[str, ...]) -> bool:
-    lowered = {str(i).strip().lower() for i in items}
+def _has(items: list[Any] | frozenset[str], wanted: tuple[str, ...]) -> bool:
+    """True when one of the lower-case ``wanted`` names is among ``items`` (compared stripped
+    and lower-cased; a frozenset is taken as already so, see :func:`_lowered`)."""
+    lowered = items if isinstance(items, frozenset) else _lowered(items)
     return any(w in lowered for w in wanted)
+
+
+def _lowered(items: list[Any]) -> frozenset[str]:
+    """``items`` as :func:`_has` compares them, once per record instead of once per test."""
+    return frozenset([str(i).strip().lower() for i in items])
 
 
 # --------------------------------------------------------------------------- the decision
@@ -549,8 +556,9 @@ def decide(
     title = (title or "").strip()
     abstract = (abstract or "").strip()
     doc = _read(reader, title, abstract)
-    flags = _flags(reader, doc, publication_types, language)
-    verdict = _decide(reader, doc, publication_types, mesh, retraction)
+    pubtypes = _lowered(publication_types)
+    flags = _flags(reader, doc, pubtypes, language)
+    verdict = _decide(reader, doc, pubtypes, mesh, retraction)
     if not abstract and verdict.reason == "sseh_case":
         flags.append("full_text_needed")
         verdict.confidence = min(verdict.confidence, 0.8)
@@ -588,7 +596,9 @@ def _read(reader: _Reader, title: str, abstract: str) -> _Text:
     return _Text(title, abstract, sents, narrative, background, statements)
 
 
-def _flags(reader: _Reader, doc: _Text, publication_types: list[Any], language: str) -> list[str]:
+def _flags(
+    reader: _Reader, doc: _Text, publication_types: frozenset[str], language: str
+) -> list[str]:
     """Affirmed risk factors and context (never exclusion reasons): anticoagulant, pregnancy …
 
     Read from the title and the unhedged sentences only, so "SSEH may be caused by coagulopathy
@@ -621,7 +631,7 @@ def _flags(reader: _Reader, doc: _Text, publication_types: list[Any], language: 
 def _decide(
     reader: _Reader,
     doc: _Text,
-    publication_types: list[Any],
+    publication_types: frozenset[str],
     mesh: list[Any],
     retraction: list[Any],
 ) -> Verdict:
@@ -657,7 +667,7 @@ def _decide(
         return Verdict(reason, 0.8, False, fired=[rule.label], from_metadata=True)
 
     # 2. non-human and post-mortem material
-    mesh_l = [str(m).lower() for m in mesh]
+    mesh_l = _lowered([str(m).lower() for m in mesh])
     animals_only = _has(mesh_l, rules.mesh["animals_only"]) and not _has(
         mesh_l, rules.mesh["humans"]
     )
@@ -686,7 +696,7 @@ def _decide(
     return cause
 
 
-def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
+def _where(reader: _Reader, doc: _Text, mesh_l: frozenset[str]) -> Verdict | None:
     """Exclude when the bleed is not a spinal epidural haematoma (or not a haematoma at all).
 
     Names given as a first or mistaken reading ("an abscess initially reported as a haematoma",
@@ -958,7 +968,7 @@ def _events(reader: _Reader, group: str, narrative: list[str]) -> int:
     return n
 
 
-def _design(reader: _Reader, doc: _Text, publication_types: list[Any]) -> Verdict | None:
+def _design(reader: _Reader, doc: _Text, publication_types: frozenset[str]) -> Verdict | None:
     """no_individual_patient when the record reports aggregates without an individual patient.
 
     An age ("a 45-year-old man"), "case report", "we report a case" or the publication type
