@@ -505,20 +505,41 @@ class _Reader:
 
     def count(self, group: str, texts: list[str], *, affirmed: bool = True) -> int:
         """How many matches of ``group`` the ``texts`` hold together (memo read inline: hot)."""
-        memo = self._memo
+        memo, seen_texts, bits = self._memo, self._texts, self.rules.plans[group][0]
         n = 0
         for text in texts:
             found = memo.get((group, text, affirmed))
             if found is None:
+                seen = seen_texts.get(text)
+                if seen is not None and seen[2] is not None and not seen[2] & bits:
+                    continue  # no rule of the group is live: no match (what matches() says)
                 found = self.matches(group, text, affirmed=affirmed, note=False)
             n += len(found)
         return n
 
     def any(self, group: str, text: str, *, affirmed: bool = True) -> bool:
+        """True when ``group`` has a match in ``text`` (affirmed unless told otherwise)."""
         found = self._memo.get((group, text, affirmed))
         if found is None:
             found = self.matches(group, text, affirmed=affirmed, note=False)
         return bool(found)
+
+    def affirmed_rule(self, group: str, rule_id: str, text: str) -> bool:
+        """True when rule ``rule_id`` of ``group`` has a match in ``text`` that is not negated:
+        ``any(r.id == rule_id for r, _ in matches(group, text))`` for a group without cause
+        checks, without scanning the group's other rules."""
+        assert group not in _CAUSE_GROUPS  # their matches pass further checks
+        listed = self._memo.get((group, text, True))
+        if listed is not None:
+            return any(rule.id == rule_id for rule, _ in listed)
+        seen = self.seen(text)
+        for step in _live_steps(self.rules.plans[group], seen):
+            if step[0].id != rule_id:
+                continue
+            for m in self._finditer(step[1], text):
+                if not is_negated(text, m.start(), m.end(), self.rules.negation):
+                    return True
+        return False
 
     def generic(self, sentence: str) -> bool:
         """True when ``sentence`` is hedged or generic ("may", "usually", "such as" …)."""
@@ -947,7 +968,7 @@ def _procedure_events(reader: _Reader, narrative: list[str]) -> int:
             if rule.id == "IA-EVT-NEURAXIAL" or not seen_bleed:
                 found += 1
                 ids.add(rule.id)
-        report = any(r.id == "IP-REPORT" for r, _ in reader.matches("individual", sent, note=False))
+        report = reader.affirmed_rule("individual", "IP-REPORT", sent)
         if not report and (reader.any("epidural_haematoma", sent) or reader.any("haematoma", sent)):
             seen_bleed = True
     if ids:
