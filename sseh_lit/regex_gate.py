@@ -127,10 +127,24 @@ def folded(text: str) -> str | None:
 
 def _gate_sets(regex: re.Pattern[str]) -> tuple[Triggers, ...]:
     """The :func:`required` sets a :class:`TriggerIndex` tests for ``regex``, most selective
-    first. A further set with a two-letter word ("in", "of", "is") is met by nearly every text:
-    it would cost a trigger hit per occurrence and skip almost nothing, so it is left out (the
-    gate stays exact: it tests fewer sets, never a wrong one)."""
+    first.
+
+    The regex's :func:`leaders` are a required set too (every match starts with one, so it
+    contains one); they go first when their shortest is longer than the best required set's
+    (``\\bt-?PA\\b`` needs "t-pa" or "tpa", sharper than the "pa" of "patient"). A further set
+    with a two-letter word ("in", "of", "is") is met by nearly every text: it would cost a
+    trigger hit per occurrence and skip almost nothing, so it is left out. The gate stays exact:
+    it only tests sets every match meets.
+    """
     found = required(regex.pattern, regex.flags)
+    if isinstance(regex.pattern, str):
+        lead = leaders(regex.pattern, regex.flags, digits=False)  # valid for any foldable text
+        if (
+            lead
+            and min(map(len, lead)) >= 3
+            and (not found or min(map(len, lead)) > min(map(len, found[0])))
+        ):
+            found = (lead, *found)
     return found[:1] + tuple(s for s in found[1:] if min(map(len, s)) >= 3)
 
 
@@ -515,8 +529,10 @@ def _lead(items: list, i: int = 0, digits: bool = True) -> frozenset[str] | None
             out |= found
         return frozenset(out)
     if op in _REPEATS:
-        low, _high, sub = av
-        body = _lead(list(sub), 0, digits)  # the first repetition alone: later ones may differ
+        low, high, sub = av
+        # taken at most once, the rest follows it ("t-?pa" leads with "t-pa" or "tpa"); else
+        # the first repetition alone, as later ones may differ
+        body = _lead([*sub, *rest] if high == 1 else list(sub), 0, digits)
         if body is None or low >= 1:
             return body
         after = _lead(rest, 0, digits)  # the body may be skipped

@@ -13,6 +13,7 @@ from sseh_lit.regex_gate import (
     finditer_fast,
     finditer_lowered,
     has_match,
+    leaders,
     lowered_twin,
     split_of,
     triggers,
@@ -200,3 +201,23 @@ def test_masks_agree_with_hits_and_live() -> None:
             assert bool(gate.bit_of(regex) & live_mask) == (id(regex) in live)
             by_masks = all(mask & hit_mask for mask in gate.word_bits(regex))
             assert by_masks == gate.may_match(regex, hits), (regex.pattern[:60], text)
+
+
+def test_an_optional_part_is_followed_by_the_rest_in_the_leaders() -> None:
+    assert leaders(r"\bt-?PA\b", re.IGNORECASE) == {"t-pa", "tpa"}
+    assert leaders(r"\bS?SSDH\b", re.IGNORECASE) == {"sssdh", "ssdh"}
+
+
+@pytest.mark.parametrize(
+    "pattern", [r"\bt-?PA\b|alteplase", r"\bS?SSDH\b|subdural", r"(?:a |an )?case (?:report)?"]
+)
+def test_finditer_fast_finds_the_same_matches(pattern: str) -> None:
+    regex = re.compile(pattern, re.IGNORECASE)
+    texts = [
+        *SENTENCES,
+        "t-PA, tPA and TPA; rt-PA; alteplase. SSSDH, SSDH, sSDH, a subdural",
+        "a case, an case report; Case Report. tpa",
+    ]
+    for text in texts:
+        want = [(m.span(), m.group(0)) for m in regex.finditer(text)]
+        assert [(m.span(), m.group(0)) for m in finditer_fast(regex, text)] == want, text
