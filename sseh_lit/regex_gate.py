@@ -171,15 +171,17 @@ class TriggerIndex:
                 ungated.add(id(regex))
         self._by_word = {t: frozenset(ids) for t, ids in by_word.items()}
         self._ungated = frozenset(ungated)
-        # the same facts as bits, for :meth:`masks`: one bit per trigger word and per regex
+        # the same facts as bits, for :meth:`masks`: one bit per regex, then one per trigger
+        # word; a word's automaton value holds its own bit and those of the regexes it makes
+        # live, so a text's mask is the OR of its hits' values
         words = sorted({t for found in self._required.values() for s in found for t in s})
-        self._word_bit = {t: 1 << i for i, t in enumerate(words)}
         self._regex_bit = {key: 1 << j for j, key in enumerate(self._required)}
+        self._word_bit = {t: 1 << (len(self._regex_bit) + i) for i, t in enumerate(words)}
         self._ungated_bits = sum(self._regex_bit[key] for key in ungated)
         automaton = ahocorasick.Automaton()
         for t in words:
             live = sum(self._regex_bit[key] for key in by_word.get(t, ()))
-            automaton.add_word(t, (t, self._word_bit[t], live))
+            automaton.add_word(t, (t, self._word_bit[t] | live))
         if len(automaton):
             automaton.make_automaton()
         self._automaton = automaton
@@ -204,12 +206,12 @@ class TriggerIndex:
         Cheaper than the two sets when a caller tests many regexes against one text: a test is
         one ``&`` of two ints (see :meth:`bit_of` and :meth:`word_bits`).
         """
-        hit, live = 0, self._ungated_bits
+        found = 0
         if len(self._automaton):
-            for _end, (_t, word, regexes) in self._automaton.iter(low):
-                hit |= word
-                live |= regexes
-        return hit, live
+            for _end, (_t, bits) in self._automaton.iter(low):
+                found |= bits
+        # word bits and regex bits do not overlap: each mask may carry the other's bits
+        return found, found | self._ungated_bits
 
     def bit_of(self, regex: re.Pattern[str]) -> int:
         """The bit of ``regex`` in a live mask (0 for a regex this index does not know)."""
