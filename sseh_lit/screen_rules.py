@@ -364,9 +364,7 @@ class _Reader:
         return found
 
     def _gated(self, group: str, text: str) -> Sequence[_Step]:
-        """The rules of ``group`` the gate lets through for ``text``: a rule is left out when
-        its most selective trigger set is absent (``live``) or one of its other required sets
-        is (``rest``), so it provably has no match."""
+        """The rules of ``group`` the gate lets through for ``text`` (see :func:`_live_steps`)."""
         seen = self._texts.get(text)
         if seen is None:
             seen = self._see(text)
