@@ -648,14 +648,15 @@ def split_of(regex: re.Pattern[str]) -> _Split | None:
         items = []
     if len(items) == 1 and items[0][0] is _c.BRANCH:
         alternatives = items[0][1][1]
-        leading, blocked = [], []
+        leading: list = []
+        blocked: list[tuple[Triggers, ...]] = []
         for alternative in alternatives:
             if _lead(list(alternative), 0, True) and _lead(list(alternative), 0, False):
                 leading.append(alternative)
                 continue
             sets = [c for c in _candidates(list(alternative)) if min(map(len, c)) >= 2]
-            if not sets:
-                blocked = None
+            if not sets:  # an alternative that may match anywhere: no split
+                leading = []
                 break
             blocked.append(tuple(sorted(set(sets), key=_selectivity, reverse=True)))
         if blocked and leading:
