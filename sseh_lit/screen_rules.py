@@ -623,22 +623,16 @@ def _flags(
     Read from the title and the unhedged sentences only, so "SSEH may be caused by coagulopathy
     or a vascular malformation" flags nothing.
     """
-    found = []
-    texts = (doc.title, *doc.statements)
-    plan = reader.rules.flag_plan
-    live = [{step[0].id for step in _live_steps(plan, reader.seen(text))} for text in texts]
+    found: list[str] = []  # the caller sorts them: text by text is as good as flag by flag
     negation = reader.rules.negation
-    for step in plan[1]:
-        name, regex = step[0].id, step[1]
-        for text, names in zip(texts, live, strict=True):
-            if name not in names:
-                continue
-            if any(
+    for text in (doc.title, *doc.statements):
+        for step in _live_steps(reader.rules.flag_plan, reader.seen(text)):
+            name = step[0].id
+            if name not in found and any(
                 not is_negated(text, m.start(), m.end(), negation)
-                for m in reader._finditer(regex, text)
+                for m in reader._finditer(step[1], text)
             ):
                 found.append(name)
-                break
     lang = (language or "").strip().lower()
     if (lang and lang not in ("eng", "en", "english")) or _has(
         publication_types, ("english abstract",)
