@@ -214,6 +214,8 @@ _CAUSE_GROUPS = frozenset(
     {"traumatic_cause", "iatrogenic_cause", "procedure_event", "trauma_event"}
 )
 _CAUSE_TERM_GROUPS = ("trauma_term", "procedure_term", "specific_procedure")
+_CLAUSE_END = re.compile(r"[.;:!?\n]")
+_CASE_TITLE = re.compile(r"\bcase\b(?!\s+series)|\bpatient\b|year-old|month-old", re.I)
 
 
 def sentences(text: str) -> list[str]:
@@ -918,7 +920,7 @@ def _questioned(text: str, m: re.Match[str], doubt: re.Pattern[str]) -> bool:
     quotes = "'\"‘’“”"
     if m.start() > 0 and text[m.start() - 1] in quotes and text[m.end() : m.end() + 1] in quotes:
         return bool(text[m.end() : m.end() + 1])
-    clause_end = re.search(r"[.;:!?\n]", text[m.end() :])
+    clause_end = _CLAUSE_END.search(text, m.end())
     return bool(clause_end and clause_end.group(0) == "?")
 
 
@@ -991,7 +993,7 @@ def _design(reader: _Reader, doc: _Text, publication_types: frozenset[str]) -> V
     lists = reader.rules.lists
     if _has(publication_types, lists["case_pubtypes"]):
         return None
-    if re.search(r"\bcase\b(?!\s+series)|\bpatient\b|year-old|month-old", doc.title, re.I):
+    if _CASE_TITLE.search(doc.title):
         return None
     texts = (doc.title, *doc.sents)
     if any(reader.has("individual", text, but="IP-WEAK") for text in texts):
