@@ -202,45 +202,108 @@ _GRADE_SCALES = frozenset({"asia", "ais", "frankel", "joa", "nurick"})
 _ED = re.compile(r"\b[a-z]{3,}ed\b")
 
 
-def _past_tense(text: str) -> bool:
-    """A past-tense narrative verb ("-ed") other than adjectival ones ("associated", "related")."""
+def _past_tense(low: str) -> bool:
+    """A past-tense narrative verb ("-ed") other than adjectival ones ("associated", "related").
+
+    ``low`` is the sentence's text lower-cased (``str.lower``).
+    """
     stop = _rules().not_past
-    return any(w not in stop for w in _ED.findall(text.lower()))
+    return any(w not in stop for w in _ED.findall(low))
 
 
 _BE = re.compile(r"\b(?:is|are)\b", re.I)
 _RELATIVE_BE = re.compile(r"\b(?:which|that|who|where)\s+(?:is|are)\b", re.I)
+_IS_ARE = frozenset({"is", "are"})
+_WE_WORDS = frozenset({"we", "here", "herein", "authors"})
+
+#: The characters :func:`~sseh_lit.text.fold` translates before lower-casing (İ ı ſ and the
+#: Kelvin sign): without them, ``fold(text) == text.lower()``.
+_FOLDED = re.compile("[\u0130\u0131\u017f\u212a]")
+#: ``bytes.translate`` table: ``[a-z0-9]`` stay, every other byte becomes a space.
+_WORD_BYTES = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
 
 
-def _only_relative_present(text: str, words: frozenset[str], modal: frozenset[str]) -> bool:
-    """Is every present-tense word of the sentence an "is"/"are" of a relative clause?"""
-    if not (words & modal) <= {"is", "are"}:
+class _DocText:
+    """A document's text lower-cased once, so that each sentence's lower-cased text and word set
+    are slices of it instead of a ``lower()`` and a regex scan per sentence (and rule).
+
+    Exactness: ``str.lower`` maps every character to exactly one character except "İ" (to two),
+    and looks at the context only for the Greek capital sigma (which becomes one of two non-ASCII
+    letters). So when ``lower(doc)`` keeps the document's length, ``lower(doc)[a:b]`` equals
+    ``lower(doc[a:b])`` for an ASCII sentence (:attr:`lowered` is ``None`` when the length
+    changes; the rules then scan the original text). :func:`~sseh_lit.text.fold` turns "İ" into "i" first and
+    so always keeps the length; in :attr:`wordchars` every non-ASCII character of the folded
+    text becomes "?" and then, like every other character outside ``[a-z0-9]``, a space: the
+    words of a slice are exactly :func:`~.pipeline.words_of` of that sentence (the ``[a-z0-9]+``
+    runs of its folded text).
+    """
+
+    __slots__ = ("lowered", "text", "wordchars")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        lowered = text.lower()
+        # fold() is lower() after translating the characters of _FOLDED (slow on non-ASCII text)
+        folded = fold(text) if not text.isascii() and _FOLDED.search(text) else lowered
+        self.lowered = lowered if len(lowered) == len(text) else None
+        self.wordchars = folded.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
+
+
+def _hit(cues: Cues, text: str, low: str | None, words: frozenset[str]) -> bool:
+    """``cues.search(text, words) is not None``, reusing the sentence's lower-cased ``low``.
+
+    On an ASCII text the lowered twin finds a match in ``text.lower()`` exactly when the regex
+    finds one in ``text`` (see :func:`~sseh_lit.regex_gate.lowered_twin`; ``has_match`` relies
+    on the same), so a yes/no answer needs neither a second ``lower()`` nor the re-match that
+    :meth:`Cues.search` does to return the original Match object.
+    """
+    if not cues.may_match(words):
         return False
-    if _rules().generic.search(text, words):
-        return False
-    return len(_BE.findall(text)) == len(_RELATIVE_BE.findall(text))
+    if low is not None and cues.twin is not None:
+        return cues.twin.search(low) is not None
+    return cues.search(text, words) is not None
 
 
 def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None) -> list[SentInfo]:
     """Mark every sentence with its section and whether it narrates the patient.
 
     ``title_end`` is the character offset where the title ends in the document text; sentences
-    that start before it are the title. ``doc_text`` (the Doc's text, computed once) saves
-    rebuilding each sentence's text from its tokens.
+    that start before it are the title. ``doc_text`` (the Doc's text, computed once) lets every
+    sentence's text, lower-cased text and word set be cut from it (:class:`_DocText`) instead of
+    being rebuilt from the sentence's tokens.
+
+    Each rule runs only where its result can change the outcome (the past-tense test, for one,
+    only decides ``patient`` for a few sections); all of them are pure, so the values are the
+    same as evaluating every rule for every sentence.
     """
     r = _rules()
+    doc = _DocText(doc_text) if doc_text is not None else None
+    label_twin, we_twin = twin_of(r.label), twin_of(r.we_report)
     out: list[SentInfo] = []
     section = "none"
     for sent in sents:
-        text = doc_text[sent.start_char : sent.end_char] if doc_text is not None else ""
-        info = SentInfo(sent, "none", False, False, False, False, text)
-        text, words = info.text, info.words
-        if sent.start_char < title_end:
+        start = sent.start_char
+        if doc is not None:
+            end = sent.end_char
+            text = doc.text[start:end]
+            words = frozenset(doc.wordchars[start:end].split())
+            low = doc.lowered[start:end] if doc.lowered is not None and text.isascii() else None
+        else:
+            text = sent.text
+            words = words_of(text)
+            low = text.lower() if text.isascii() else None
+        info = SentInfo(sent, "none", False, False, False, False, text, words)
+        if start < title_end:
             info.section, info.patient = "title", True
-            info.strong = bool(r.strong.search(text, words))
+            info.strong = _hit(r.strong, text, low, words)
             out.append(info)
             continue
-        m = r.label.match(text)
+        # a label needs a match of the lowered twin in ``low``; it is then read from the original
+        m = (
+            r.label.match(text)
+            if low is None or label_twin is None or label_twin.match(low)
+            else None
+        )
         if m:
             label = re.sub(r"\s+", " ", fold(m.group(1)))
             if label in r.case_sections:
@@ -251,34 +314,54 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
                 section = "skip"
             if len(text) - m.end() < 3:  # a label on its own ("Case.")
                 continue
-        we_report = bool(
-            ("we" in words or "here" in words or "herein" in words or "authors" in words)
-            and r.we_report.search(text)
+        we_report = not _WE_WORDS.isdisjoint(words) and (
+            we_twin.search(low) is not None
+            if low is not None and we_twin is not None
+            else r.we_report.search(text) is not None
         )
         strong = (
-            we_report or not r.strong_words.isdisjoint(words) or bool(r.strong.search(text, words))
+            we_report or not r.strong_words.isdisjoint(words) or _hit(r.strong, text, low, words)
         )
         # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
-        literature = not we_report and bool(r.literature.search(text, words))
-        past = not r.narrative.isdisjoint(words) or _past_tense(text)
-        # "most patients recovered after surgery" is a generalisation, not this patient's course
-        modal = not r.modal.isdisjoint(words) or bool(r.generic.search(text, words))
-        if modal and past and _only_relative_present(text, words, r.modal):
-            modal = False  # "MRI showed a hematoma which is located dorsal to the cord"
+        literature = not we_report and _hit(r.literature, text, low, words)
+        # "most patients recovered after surgery" is a generalisation, not this patient's course.
+        # A modal word other than "is"/"are" or a generic subject makes the sentence modal; with
+        # only "is"/"are", a past-tense narrative whose every "is"/"are" opens a relative clause
+        # is not ("MRI showed a hematoma which is located dorsal to the cord").
+        modal_words = words & r.modal
+        past: bool | None = None  # decided when needed (below)
+        if not modal_words:
+            modal = _hit(r.generic, text, low, words)
+        elif modal_words <= _IS_ARE:
+            past = _past(None, text, low, words)
+            modal = not (
+                past
+                and not _hit(r.generic, text, low, words)
+                and len(_BE.findall(text)) == len(_RELATIVE_BE.findall(text))
+            )
+        else:
+            modal = True
         if literature or section == "skip":
             patient = False
         elif section == "case":
             patient = True
         elif section == "generic":
-            patient = strong and (past or not modal)
+            patient = strong and (not modal or _past(past, text, low, words))
         else:
             # verbless clinical notes ("ASIA C on admission") are about the patient too
             graded = not _GRADE_SCALES.isdisjoint(words)
-            patient = strong or ((past or graded) and not modal)
+            patient = strong or (not modal and (graded or _past(past, text, low, words)))
         info.section, info.literature, info.patient = section, literature, patient
         info.strong, info.modal = strong, modal
         out.append(info)
     return out
+
+
+def _past(known: bool | None, text: str, low: str | None, words: frozenset[str]) -> bool:
+    """Does the sentence narrate in the past tense (``known`` when already decided)?"""
+    if known is not None:
+        return known
+    return not _rules().narrative.isdisjoint(words) or _past_tense(low or text.lower())
 
 
 # ---------------------------------------------------------------- patient planning
