@@ -26,7 +26,7 @@ from itertools import pairwise
 
 from spacy.tokens import Span
 
-from ..regex_gate import finditer_lowered, twin_of
+from ..regex_gate import finditer_lowered, search_lowered, twin_of
 from ..text import fold
 from .pipeline import Cues, alternation, lexicon, words_of
 
@@ -99,6 +99,7 @@ class _Rules:
     relatives: re.Pattern[str]
     numbers: dict[str, float]
     ordinals: dict[str, int]
+    ordinal_words: frozenset[str]
     max_individual: int
     aggregate_types: frozenset[str]
     case_types: frozenset[str]
@@ -161,6 +162,7 @@ def _rules() -> _Rules:
         ),
         numbers=numbers,
         ordinals=ordinals,
+        ordinal_words=frozenset(ordinals),
         max_individual=int(pat["max_individual"]),
         aggregate_types=frozenset(pat["aggregate_publication_types"]),
         case_types=frozenset(pat["case_publication_types"]),
@@ -378,19 +380,37 @@ def _count_mentions(infos: Sequence[SentInfo], *, include_literature: bool = Fal
             continue
         got = info.memo.get("counts")
         if got is None:
-            got = info.memo["counts"] = tuple(_counts_in(info.text))
+            got = info.memo["counts"] = tuple(_counts_in(info))
         found.extend(got)  # type: ignore[arg-type]
     return found
+
+
+def _count_matches(info: SentInfo) -> list[re.Match[str]]:
+    """Every match of the count rule ("two patients", "3 cases") in the sentence, found once.
+
+    Every match ends with a count noun between white space and a word boundary, so a sentence
+    without one of those words (:attr:`SentInfo.words`) has none.
+    """
+    got = info.memo.get("count_matches")
+    if got is None:
+        r = _rules()
+        got = info.memo["count_matches"] = (
+            []
+            if r.count_nouns.isdisjoint(info.words)
+            else finditer_lowered(r.count, twin_of(r.count), info.text)
+        )
+    return got  # type: ignore[return-value]
 
 
 _POOL = re.compile(r"\b(?:of|among|from|in)\s+(?:the|these|all|a\s+total\s+of)\s+$")
 
 
-def _counts_in(text: str) -> list[int]:
+def _counts_in(info: SentInfo) -> list[int]:
     """The patient counts one sentence states (see :func:`_count_mentions`)."""
     r = _rules()
+    text = info.text
     found = []
-    for m in finditer_lowered(r.count, twin_of(r.count), text):
+    for m in _count_matches(info):
         n = number(m.group(1))
         if n is None or n != int(n) or n < 1:
             continue
@@ -414,7 +434,7 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
         if info.section == "title" or info.literature:
             continue
         head = info.text[:40]
-        if info.patient and not r.ordinals.keys().isdisjoint(info.words):
+        if info.patient and not r.ordinal_words.isdisjoint(info.words):
             # "The first, a 55-year-old man …", "Second, a 12-year-old boy …"
             o = _ORDINAL_OPENER.match(head)
             if o and _PERSON.search(info.text[o.end() : o.end() + 60]):
@@ -504,13 +524,35 @@ _PRESENTED = re.compile(
     r"\b(?:are|were|is|was)\s+(?:here\s+|herein\s+|briefly\s+)?(?:described|presented|reported)\b",
     re.I,
 )
+_PRESENTED_BE = frozenset({"are", "were", "is", "was"})
+_PRESENTED_VERBS = frozenset({"described", "presented", "reported"})
+
+
+def _has_age_pair(info: SentInfo) -> bool:
+    """Does the age-pair rule ("a 45-year-old … and a 67-year-old") match? Its ``\\band\\s+``
+    is a whole word of every match."""
+    if "and" not in info.words:
+        return False
+    age_pair = _rules().age_pair
+    return search_lowered(age_pair, twin_of(age_pair), info.text) is not None
+
+
+def _presented(info: SentInfo) -> bool:
+    """Does :data:`_PRESENTED` match? (Its "is"/"was" … and "described"/"reported" … are whole
+    words of every match, so both must be among the sentence's words.)"""
+    words = info.words
+    return (
+        not _PRESENTED_VERBS.isdisjoint(words)
+        and not _PRESENTED_BE.isdisjoint(words)
+        and _PRESENTED.search(info.text) is not None
+    )
 
 
 def plan(infos: list[SentInfo], publication_types: Sequence[str] = ()) -> Plan:
     """Decide the patients of one record and the sentences each one owns."""
     r = _rules()
     counts = _count_mentions(
-        [i for i in infos if i.patient or i.section == "title" or _PRESENTED.search(i.text)]
+        [i for i in infos if i.patient or i.section == "title" or _presented(i)]
     )
     every_count = _count_mentions(infos, include_literature=True)
     if _aggregate(infos, every_count, publication_types):
@@ -529,7 +571,7 @@ def plan(infos: list[SentInfo], publication_types: Sequence[str] = ()) -> Plan:
         (
             i
             for i in patient_sents
-            if i.section != "title" and "old" in i.words and r.age_pair.search(i.text)
+            if i.section != "title" and "old" in i.words and _has_age_pair(i)
         ),
         None,
     )
@@ -572,6 +614,7 @@ _ONE = re.compile(
 
 _CONTRAST = re.compile(r"\b(?:however|whereas|while|but|although|other|others|remaining)\b", re.I)
 _ONE_NOUNS = frozenset({"patient", "case", "child", "man", "woman", "boy", "girl", "infant"})
+_ONE_WORDS = frozenset({"one", "single", "another"})
 
 
 #: A count used as the subject without a noun: "two recovered …, one died".
@@ -588,21 +631,28 @@ def _about_subset(info: SentInfo, n: int) -> bool:
     """Does the sentence count patients that do not add up to the whole series of ``n``?"""
     r = _rules()
     total = 0
+    words = info.words
     elliptic = (
-        [number(m.group(1)) for m in _ELLIPTIC.finditer(info.text)]
-        if (not _ELLIPTIC_WORDS.isdisjoint(info.words))
+        [number(m.group(1)) for m in finditer_lowered(_ELLIPTIC, twin_of(_ELLIPTIC), info.text)]
+        if (not _ELLIPTIC_WORDS.isdisjoint(words))
         else []
     )
     if len(elliptic) >= 2:  # "two recovered completely and one remained paraparetic"
         return True
-    if r.count_nouns.isdisjoint(info.words) and _ONE_NOUNS.isdisjoint(info.words):
+    if r.count_nouns.isdisjoint(words) and _ONE_NOUNS.isdisjoint(words):
         return False
-    for m in r.count.finditer(info.text):
+    counted = _count_matches(info)
+    for m in counted:
         k = number(m.group(1))
         if k is not None:
             total += int(k)
-    ones = len(_ONE.findall(info.text))
-    mentions = ones + sum(1 for _ in r.count.finditer(info.text))
+    # every match of _ONE has "one"/"single"/"another" and one of _ONE_NOUNS as whole words
+    ones = (
+        len(finditer_lowered(_ONE, twin_of(_ONE), info.text))
+        if not _ONE_WORDS.isdisjoint(words) and not _ONE_NOUNS.isdisjoint(words)
+        else 0
+    )
+    mentions = ones + len(counted)
     total += ones
     # "two patients …, however one patient …" splits the series even when the counts add up
     return 0 < total != n or (mentions >= 2 and bool(_CONTRAST.search(info.text)))
@@ -616,11 +666,12 @@ def _series_sexes(infos: Sequence[SentInfo], n: int) -> list[str | None]:
         if not info.patient or r.count_nouns.isdisjoint(info.words):
             continue
         groups: list[tuple[int, int, str | None]] = []  # (position, count, sex)
-        for m in r.count.finditer(info.text):
+        for m in _count_matches(info):
             k = number(m.group(1))
             groups.append((m.start(), int(k or 0), _GROUP_SEX.get(fold(m.group(2)))))
         groups += [
-            (m.start(), 1, _SEX_NOUNS.get(fold(m.group(1)))) for m in _SINGLE.finditer(info.text)
+            (m.start(), 1, _SEX_NOUNS.get(fold(m.group(1))))
+            for m in finditer_lowered(_SINGLE, twin_of(_SINGLE), info.text)
         ]
         sexed = [(pos, k, sex) for pos, k, sex in sorted(groups) if sex]
         if not sexed:
