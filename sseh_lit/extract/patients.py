@@ -446,7 +446,7 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
         if letter:  # "Patient A, a 57-year-old woman …", "Case B:"
             marks.append((i, ord(letter.group(1)) - ord("A") + 1))
             continue
-        m = r.marker.search(head)
+        m = search_lowered(r.marker, twin_of(r.marker), head)
         if not m:
             continue
         n: int | None
@@ -529,9 +529,12 @@ _PRESENTED_VERBS = frozenset({"described", "presented", "reported"})
 
 
 def _has_age_pair(info: SentInfo) -> bool:
-    """Does the age-pair rule ("a 45-year-old … and a 67-year-old") match? Its ``\\band\\s+``
-    is a whole word of every match."""
-    if "and" not in info.words:
+    """Does the age-pair rule ("a 45-year-old … and a 67-year-old") match?
+
+    Every match has the whole word "and" and, in its two ages, "old" twice (case-insensitive:
+    only "O", "L", "D" match those letters, and ``lower`` maps them to them).
+    """
+    if "and" not in info.words or info.text.lower().count("old") < 2:
         return False
     age_pair = _rules().age_pair
     return search_lowered(age_pair, twin_of(age_pair), info.text) is not None
