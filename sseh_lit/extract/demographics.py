@@ -24,6 +24,19 @@ from .pipeline import alternation, evidence, lexicon
 _D = r"[\s\-\u2010-\u2015\u2212]"
 _UNIT_YEARS = {"year": 1.0, "yr": 1.0, "month": 1 / 12, "mo": 1 / 12, "week": 1 / 52, "wk": 1 / 52}
 _UNIT_YEARS["day"] = 1 / 365.25
+#: The nouns of "a man of 65 years", "a woman, 65 years" (before the age).
+_LEAD_NOUNS = (
+    "man",
+    "woman",
+    "male",
+    "female",
+    "boy",
+    "girl",
+    "lady",
+    "patient",
+    "case",
+    "gentleman",
+)
 
 
 @dataclass
@@ -37,8 +50,25 @@ class AgeMention:
 
 
 @dataclass(frozen=True)
+class _AgeRule:
+    """One age notation, with what every match of it needs (see :func:`age_mentions`)."""
+
+    regex: re.Pattern[str]
+    twin: re.Pattern[str] | None  # the lowered twin (regex_gate): faster scans of ASCII text
+    literals: tuple[str, ...] = ()  # every match has one of these (lower-cased)
+    words: frozenset[str] = frozenset()  # every match has one of these as a whole word
+
+
+def _age_rule(
+    pattern: str, literals: tuple[str, ...] = (), words: frozenset[str] = frozenset()
+) -> _AgeRule:
+    regex = re.compile(pattern, re.I)
+    return _AgeRule(regex, twin_of(regex), literals, words)
+
+
+@dataclass(frozen=True)
 class _Rules:
-    patterns: tuple[re.Pattern[str], ...]
+    age_rules: tuple[_AgeRule, ...]
     hedge: re.Pattern[str]
     noun_after: re.Pattern[str]
     male: frozenset[str]
@@ -59,25 +89,28 @@ def _rules() -> _Rules:
     word_num = rf"(?:{alternation(list(nums['tens']))}){_D}?(?:{alternation(list(nums['units']))})?"
     num = rf"(\d{{1,3}}(?:\.\d+)?|{word_num}|{alternation(words)})"
     unit = r"(years?|yrs?|months?|mos?|weeks?|wks?|days?)"
-    patterns = (
+    # Each notation with what every one of its matches contains (case-insensitive matching maps
+    # only "İ ı ſ K" to ASCII letters other than through lower(), none in these literals).
+    age_rules = (
         # a 65-year-old, a 4-month-old, a sixty-five-year-old, 65 years old
-        re.compile(rf"\b{num}{_D}{{0,2}}{unit}{_D}{{0,2}}old\b", re.I),
+        _age_rule(rf"\b{num}{_D}{{0,2}}{unit}{_D}{{0,2}}old\b", literals=("old",)),
         # aged 65 (years), age 65, at the age of 65, a man of 65 years, 65 years of age
-        re.compile(rf"\b(?:aged|age(?:\s+of)?)\s+{num}(?:{_D}{{0,2}}{unit})?\b", re.I),
-        re.compile(rf"\b{num}\s+{unit}\s+of\s+age\b", re.I),
-        re.compile(
-            rf"\b(?:man|woman|male|female|boy|girl|lady|patient|case|gentleman)\s*,?\s+(?:of\s+)?"
+        _age_rule(rf"\b(?:aged|age(?:\s+of)?)\s+{num}(?:{_D}{{0,2}}{unit})?\b", literals=("age",)),
+        _age_rule(rf"\b{num}\s+{unit}\s+of\s+age\b", literals=("age",)),
+        # the noun is a whole word: a word boundary before it, white space or "," after it
+        _age_rule(
+            rf"\b(?:{'|'.join(_LEAD_NOUNS)})\s*,?\s+(?:of\s+)?"
             rf"{num}\s*{unit}\b(?!\s+(?:ago|later|after|before|history|of\s+(?!age)))",
-            re.I,
+            words=frozenset(_LEAD_NOUNS),
         ),
-        re.compile(r"\b(\d{1,3})\s*(?:y/o|yo|y\.o\.)(?!\w)", re.I),
+        _age_rule(r"\b(\d{1,3})\s*(?:y/o|yo|y\.o\.)(?!\w)", literals=("yo", "y/o", "y.o")),
     )
     sex_words = alternation([*lex["male_nouns"], *lex["female_nouns"]])
     core_m = [w for w in lex["male_nouns"] if w not in lex["non_patient_relatives"]]
     core_f = [w for w in lex["female_nouns"] if w not in lex["non_patient_relatives"]]
     pronouns = [*lex["male_pronouns"], *lex["female_pronouns"]]
     return _Rules(
-        patterns=patterns,
+        age_rules=age_rules,
         hedge=re.compile(rf"\b(?:{alternation(lex['age_hedges'])})\s+(?:an?\s+)?$", re.I),
         noun_after=re.compile(
             rf"^[\s,]*(?:[\w'-]+\s+){{0,3}}?({sex_words})\b",
@@ -143,14 +176,25 @@ _AGE_WORDS = frozenset(
 
 
 def age_mentions(text: str, words: frozenset[str] | None = None) -> list[AgeMention]:
-    """Every age stated in ``text``, in order of appearance, with the sex noun beside it."""
+    """Every age stated in ``text``, in order of appearance, with the sex noun beside it.
+
+    ``words`` (:attr:`SentInfo.words` of ``text``) rules sentences without any age word out at
+    once. Each notation is scanned only when the text has what all its matches need (a literal,
+    or with ``words`` a noun): a notation without a match takes no span from the others.
+    """
     r = _rules()
     if words is not None and _AGE_WORDS.isdisjoint(words):
         return []
     found: list[AgeMention] = []
     taken: list[tuple[int, int]] = []
-    for pat in r.patterns:
-        for m in finditer_lowered(pat, twin_of(pat), text):
+    low = text.lower()
+    for rule in r.age_rules:
+        if rule.literals and not any(lit in low for lit in rule.literals):
+            continue
+        if rule.words and words is not None and rule.words.isdisjoint(words):
+            continue
+        pat = rule.regex
+        for m in finditer_lowered(pat, rule.twin, text, low):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             unit = m.group(2) if m.lastindex and m.lastindex >= 2 else None
