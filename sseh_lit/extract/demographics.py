@@ -95,8 +95,13 @@ def _rules() -> _Rules:
         # a 65-year-old, a 4-month-old, a sixty-five-year-old, 65 years old
         _age_rule(rf"\b{num}{_D}{{0,2}}{unit}{_D}{{0,2}}old\b", literals=("old",)),
         # aged 65 (years), age 65, at the age of 65, a man of 65 years, 65 years of age
-        _age_rule(rf"\b(?:aged|age(?:\s+of)?)\s+{num}(?:{_D}{{0,2}}{unit})?\b", literals=("age",)),
-        _age_rule(rf"\b{num}\s+{unit}\s+of\s+age\b", literals=("age",)),
+        # ("aged"/"age" are whole words: a word boundary before them, white space after them)
+        _age_rule(
+            rf"\b(?:aged|age(?:\s+of)?)\s+{num}(?:{_D}{{0,2}}{unit})?\b",
+            literals=("age",),
+            words=frozenset({"aged", "age"}),
+        ),
+        _age_rule(rf"\b{num}\s+{unit}\s+of\s+age\b", literals=("age",), words=frozenset({"age"})),
         # the noun is a whole word: a word boundary before it, white space or "," after it
         _age_rule(
             rf"\b(?:{'|'.join(_LEAD_NOUNS)})\s*,?\s+(?:of\s+)?"

@@ -79,6 +79,7 @@ class Plan:
 @dataclass(frozen=True)
 class _Rules:
     label: re.Pattern[str]
+    label_heads: frozenset[str]  # the first three characters of every label (all have three)
     case_sections: frozenset[str]
     generic_sections: frozenset[str]
     skip_sections: frozenset[str]
@@ -124,6 +125,7 @@ def _rules() -> _Rules:
     age = rf"\d{{1,3}}{_DASH}?(?:year|yr|month|week|day)s?{_DASH}?old"
     return _Rules(
         label=re.compile(rf"^\s*({alternation(labels)})\s*[:.]", re.IGNORECASE),
+        label_heads=frozenset(label[:3] for label in labels),
         case_sections=frozenset(sec["case_sections"]),
         generic_sections=frozenset(sec["generic_sections"]),
         skip_sections=frozenset(sec["skip_sections"]),
@@ -204,12 +206,20 @@ _GRADE_SCALES = frozenset({"asia", "ais", "frankel", "joa", "nurick"})
 _ED = re.compile(r"\b[a-z]{3,}ed\b")
 
 
-def _past_tense(low: str) -> bool:
+def _past_tense(low: str, words: frozenset[str] | None = None) -> bool:
     """A past-tense narrative verb ("-ed") other than adjectival ones ("associated", "related").
 
-    ``low`` is the sentence's text lower-cased (``str.lower``).
+    ``low`` is the sentence's text lower-cased (``str.lower``). On ASCII text without "_", pass
+    its ``words``: there the matches of :data:`_ED` are exactly the all-letter words of five or
+    more letters ending in "ed" (a word's neighbours are then not word characters), so they are
+    looked up in the word set instead of scanning the text.
     """
     stop = _rules().not_past
+    if words is not None:
+        for w in words:  # noqa: SIM110 (a loop: hot)
+            if w[-2:] == "ed" and len(w) > 4 and w not in stop and w.isalpha():
+                return True
+        return False
     return any(w not in stop for w in _ED.findall(low))
 
 
@@ -300,10 +310,12 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             info.strong = _hit(r.strong, text, low, words)
             out.append(info)
             continue
-        # a label needs a match of the lowered twin in ``low``; it is then read from the original
+        # a label starts the sentence (after white space), so its first three letters do; on ASCII
+        # text the lowered twin must match too before the label is read from the original
         m = (
             r.label.match(text)
-            if low is None or label_twin is None or label_twin.match(low)
+            if low is None
+            or (low.lstrip()[:3] in r.label_heads and (label_twin is None or label_twin.match(low)))
             else None
         )
         if m:
@@ -339,7 +351,7 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             modal = not (
                 past
                 and not _hit(r.generic, text, low, words)
-                and len(_BE.findall(text)) == len(_RELATIVE_BE.findall(text))
+                and _count(_BE, text, low) == _count(_RELATIVE_BE, text, low)
             )
         else:
             modal = True
@@ -359,11 +371,22 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
     return out
 
 
+def _count(regex: re.Pattern[str], text: str, low: str | None) -> int:
+    """``len(regex.findall(text))``, by the lowered twin on ``low`` when there is one (the twin
+    finds the same spans in the lower-cased ASCII text)."""
+    twin = twin_of(regex) if low is not None else None
+    return len(twin.findall(low)) if twin is not None else len(regex.findall(text))  # type: ignore[arg-type]
+
+
 def _past(known: bool | None, text: str, low: str | None, words: frozenset[str]) -> bool:
     """Does the sentence narrate in the past tense (``known`` when already decided)?"""
     if known is not None:
         return known
-    return not _rules().narrative.isdisjoint(words) or _past_tense(low or text.lower())
+    if not _rules().narrative.isdisjoint(words):
+        return True
+    if low is not None and "_" not in low:
+        return _past_tense(low, words)
+    return _past_tense(text.lower())
 
 
 # ---------------------------------------------------------------- patient planning
