@@ -226,6 +226,7 @@ def _past_tense(low: str, words: frozenset[str] | None = None) -> bool:
 _BE = re.compile(r"\b(?:is|are)\b", re.I)
 _RELATIVE_BE = re.compile(r"\b(?:which|that|who|where)\s+(?:is|are)\b", re.I)
 _IS_ARE = frozenset({"is", "are"})
+_RELATIVE_WORDS = frozenset({"which", "that", "who", "where"})
 _WE_WORDS = frozenset({"we", "here", "herein", "authors"})
 
 #: The characters :func:`~sseh_lit.text.fold` translates before lower-casing (İ ı ſ and the
@@ -337,7 +338,7 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             we_report or not r.strong_words.isdisjoint(words) or _hit(r.strong, text, low, words)
         )
         # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
-        literature = not we_report and _hit(r.literature, text, low, words)
+        literature = not we_report and r.literature.search(text, words) is not None
         # "most patients recovered after surgery" is a generalisation, not this patient's course.
         # A modal word other than "is"/"are" or a generic subject makes the sentence modal; with
         # only "is"/"are", a past-tense narrative whose every "is"/"are" opens a relative clause
@@ -345,13 +346,12 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
         modal_words = words & r.modal
         past: bool | None = None  # decided when needed (below)
         if not modal_words:
-            modal = _hit(r.generic, text, low, words)
+            modal = r.generic.search(text, words) is not None
         elif modal_words <= _IS_ARE:
-            past = _past(None, text, low, words)
             modal = not (
-                past
-                and not _hit(r.generic, text, low, words)
-                and _count(_BE, text, low) == _count(_RELATIVE_BE, text, low)
+                _only_relative_be(text, low, words)
+                and (past := _past(None, text, low, words))
+                and r.generic.search(text, words) is None
             )
         else:
             modal = True
@@ -369,6 +369,17 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
         info.strong, info.modal = strong, modal
         out.append(info)
     return out
+
+
+def _only_relative_be(text: str, low: str | None, words: frozenset[str]) -> bool:
+    """Does every "is"/"are" of a sentence that has one open a relative clause ("which is")?
+
+    Without the word "which", "that", "who" or "where" no relative "is" can match; and on ASCII
+    text without "_", the "is"/"are" among the sentence's words then matches :data:`_BE`.
+    """
+    if _RELATIVE_WORDS.isdisjoint(words) and low is not None and "_" not in low:
+        return False
+    return _count(_BE, text, low) == _count(_RELATIVE_BE, text, low)
 
 
 def _count(regex: re.Pattern[str], text: str, low: str | None) -> int:
