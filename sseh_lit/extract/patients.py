@@ -79,7 +79,7 @@ class Plan:
 @dataclass(frozen=True)
 class _Rules:
     label: re.Pattern[str]
-    label_heads: frozenset[str]  # the first three characters of every label (all have three)
+    label_starts: dict[str, tuple[str, ...]]  # the labels by their first three characters
     case_sections: frozenset[str]
     generic_sections: frozenset[str]
     skip_sections: frozenset[str]
@@ -125,7 +125,7 @@ def _rules() -> _Rules:
     age = rf"\d{{1,3}}{_DASH}?(?:year|yr|month|week|day)s?{_DASH}?old"
     return _Rules(
         label=re.compile(rf"^\s*({alternation(labels)})\s*[:.]", re.IGNORECASE),
-        label_heads=frozenset(label[:3] for label in labels),
+        label_starts=_by_head(labels),
         case_sections=frozenset(sec["case_sections"]),
         generic_sections=frozenset(sec["generic_sections"]),
         skip_sections=frozenset(sec["skip_sections"]),
@@ -169,6 +169,16 @@ def _rules() -> _Rules:
         aggregate_types=frozenset(pat["aggregate_publication_types"]),
         case_types=frozenset(pat["case_publication_types"]),
     )
+
+
+def _by_head(labels: list[str]) -> dict[str, tuple[str, ...]]:
+    """Lower-case labels grouped by their first three characters (every label has three)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for label in labels:
+        if len(label) < 3 or label != label.lower():
+            raise ValueError(f"section label {label!r}: lower case, three characters or more")
+        out[label[:3]] = (*out.get(label[:3], ()), label)
+    return out
 
 
 def _roman(text: str) -> int | None:
@@ -291,7 +301,7 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
     """
     r = _rules()
     doc = _DocText(doc_text) if doc_text is not None else None
-    label_twin, we_twin = twin_of(r.label), twin_of(r.we_report)
+    we_twin = twin_of(r.we_report)
     out: list[SentInfo] = []
     section = "none"
     for sent in sents:
@@ -311,14 +321,14 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             info.strong = _hit(r.strong, text, low, words)
             out.append(info)
             continue
-        # a label starts the sentence (after white space), so its first three letters do; on ASCII
-        # text the lowered twin must match too before the label is read from the original
-        m = (
-            r.label.match(text)
-            if low is None
-            or (low.lstrip()[:3] in r.label_heads and (label_twin is None or label_twin.match(low)))
-            else None
-        )
+        # on ASCII text a label (matched case-insensitively after white space) must start the
+        # lower-cased sentence once its white space is stripped
+        if low is None:
+            m = r.label.match(text)
+        else:
+            head = low.lstrip()
+            labels = r.label_starts.get(head[:3])
+            m = r.label.match(text) if labels is not None and head.startswith(labels) else None
         if m:
             label = re.sub(r"\s+", " ", fold(m.group(1)))
             if label in r.case_sections:
