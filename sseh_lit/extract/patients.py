@@ -413,20 +413,26 @@ def _past(known: bool | None, text: str, low: str | None, words: frozenset[str])
 # ---------------------------------------------------------------- patient planning
 
 
-def _count_mentions(infos: Sequence[SentInfo], *, include_literature: bool = False) -> list[int]:
-    """Numbers of patients the authors say they report ("we present three cases")."""
+def _count_mentions(infos: Sequence[SentInfo]) -> tuple[list[int], list[int]]:
+    """Numbers of patients the authors say they report ("we present three cases"), and every
+    patient count of the text (the literature's too), in one pass over the sentences.
+
+    The authors' counts come from the patient's sentences, the title and sentences saying that
+    cases "are presented"; never from the literature.
+    """
     r = _rules()
-    found: list[int] = []
+    own: list[int] = []
+    every: list[int] = []
     for info in infos:
-        if info.literature and not include_literature:
-            continue
         if r.count_nouns.isdisjoint(info.words):
             continue
         got = info.memo.get("counts")
         if got is None:
             got = info.memo["counts"] = tuple(_counts_in(info))
-        found.extend(got)  # type: ignore[arg-type]
-    return found
+        every.extend(got)  # type: ignore[arg-type]
+        if not info.literature and (info.patient or info.section == "title" or _presented(info)):
+            own.extend(got)  # type: ignore[arg-type]
+    return own, every
 
 
 def _count_matches(info: SentInfo) -> list[re.Match[str]]:
@@ -485,6 +491,10 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
                 marks.append((i, r.ordinals[fold(o.group(1))]))
                 continue
         if "case" not in info.words and "patient" not in info.words:
+            continue
+        # both rules below need "case" or "patient" (case-insensitive) inside the head
+        folded = head.lower() if head.isascii() else fold(head)
+        if "case" not in folded and "patient" not in folded:
             continue
         letter = _LETTER_LABEL.search(head)
         if letter:  # "Patient A, a 57-year-old woman …", "Case B:"
@@ -598,10 +608,7 @@ def _presented(info: SentInfo) -> bool:
 def plan(infos: list[SentInfo], publication_types: Sequence[str] = ()) -> Plan:
     """Decide the patients of one record and the sentences each one owns."""
     r = _rules()
-    counts = _count_mentions(
-        [i for i in infos if i.patient or i.section == "title" or _presented(i)]
-    )
-    every_count = _count_mentions(infos, include_literature=True)
+    counts, every_count = _count_mentions(infos)
     if _aggregate(infos, every_count, publication_types):
         return Plan([], aggregate_only=True)
     patient_sents = [i for i in infos if i.patient]
