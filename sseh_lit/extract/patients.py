@@ -26,7 +26,7 @@ from itertools import pairwise
 
 from spacy.tokens import Span
 
-from ..regex_gate import finditer_lowered, search_lowered, twin_of
+from ..regex_gate import finditer_lowered, has_match, search_lowered, twin_of
 from ..text import fold
 from .pipeline import Cues, alternation, lexicon, words_of
 
@@ -272,19 +272,11 @@ class _DocText:
         self.wordchars = folded.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
 
 
-def _hit(cues: Cues, text: str, low: str | None, words: frozenset[str]) -> bool:
-    """``cues.search(text, words) is not None``, reusing the sentence's lower-cased ``low``.
-
-    On an ASCII text the lowered twin finds a match in ``text.lower()`` exactly when the regex
-    finds one in ``text`` (see :func:`~sseh_lit.regex_gate.lowered_twin`; ``has_match`` relies
-    on the same), so a yes/no answer needs neither a second ``lower()`` nor the re-match that
-    :meth:`Cues.search` does to return the original Match object.
-    """
-    if not cues.may_match(words):
-        return False
-    if low is not None and cues.twin is not None:
-        return cues.twin.search(low) is not None
-    return cues.search(text, words) is not None
+def _hit(cues: Cues, text: str, words: frozenset[str]) -> bool:
+    """``cues.search(text, words) is not None``: the cue's word gate, then
+    :func:`~sseh_lit.regex_gate.has_match`, which tries the regex only where one of its leading
+    literals occurs (faster than scanning every position of the sentence)."""
+    return cues.may_match(words) and has_match(cues.regex, text)
 
 
 def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None) -> list[SentInfo]:
@@ -318,7 +310,7 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
         info = SentInfo(sent, "none", False, False, False, False, text, words)
         if start < title_end:
             info.section, info.patient = "title", True
-            info.strong = _hit(r.strong, text, low, words)
+            info.strong = _hit(r.strong, text, words)
             out.append(info)
             continue
         # on ASCII text a label (matched case-insensitively after white space) must start the
@@ -344,11 +336,9 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             if low is not None and we_twin is not None
             else r.we_report.search(text) is not None
         )
-        strong = (
-            we_report or not r.strong_words.isdisjoint(words) or _hit(r.strong, text, low, words)
-        )
+        strong = we_report or not r.strong_words.isdisjoint(words) or _hit(r.strong, text, words)
         # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
-        literature = not we_report and r.literature.search(text, words) is not None
+        literature = not we_report and _hit(r.literature, text, words)
         # "most patients recovered after surgery" is a generalisation, not this patient's course.
         # A modal word other than "is"/"are" or a generic subject makes the sentence modal; with
         # only "is"/"are", a past-tense narrative whose every "is"/"are" opens a relative clause
@@ -356,12 +346,12 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
         modal_words = words & r.modal
         past: bool | None = None  # decided when needed (below)
         if not modal_words:
-            modal = r.generic.search(text, words) is not None
+            modal = _hit(r.generic, text, words)
         elif modal_words <= _IS_ARE:
             modal = not (
                 _only_relative_be(text, low, words)
                 and (past := _past(None, text, low, words))
-                and r.generic.search(text, words) is None
+                and not _hit(r.generic, text, words)
             )
         else:
             modal = True
