@@ -293,7 +293,6 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
     """
     r = _rules()
     doc = _DocText(doc_text) if doc_text is not None else None
-    we_twin = twin_of(r.we_report)
     out: list[SentInfo] = []
     section = "none"
     for sent in sents:
@@ -331,11 +330,7 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
                 section = "skip"
             if len(text) - m.end() < 3:  # a label on its own ("Case.")
                 continue
-        we_report = not _WE_WORDS.isdisjoint(words) and (
-            we_twin.search(low) is not None
-            if low is not None and we_twin is not None
-            else r.we_report.search(text) is not None
-        )
+        we_report = not _WE_WORDS.isdisjoint(words) and has_match(r.we_report, text)
         strong = we_report or not r.strong_words.isdisjoint(words) or _hit(r.strong, text, words)
         # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
         literature = not we_report and _hit(r.literature, text, words)
