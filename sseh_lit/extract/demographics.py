@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ..regex_gate import finditer_lowered, twin_of
+from ..regex_gate import finditer_fast, has_match, twin_of
 from ..text import fold
 from .model import FieldValue
 from .patients import PatientSlot, SentInfo, number
@@ -54,7 +54,6 @@ class _AgeRule:
     """One age notation, with what every match of it needs (see :func:`age_mentions`)."""
 
     regex: re.Pattern[str]
-    twin: re.Pattern[str] | None  # the lowered twin (regex_gate): faster scans of ASCII text
     literals: tuple[str, ...] = ()  # every match has one of these (lower-cased)
     words: frozenset[str] = frozenset()  # every match has one of these as a whole word
 
@@ -62,8 +61,7 @@ class _AgeRule:
 def _age_rule(
     pattern: str, literals: tuple[str, ...] = (), words: frozenset[str] = frozenset()
 ) -> _AgeRule:
-    regex = re.compile(pattern, re.I)
-    return _AgeRule(regex, twin_of(regex), literals, words)
+    return _AgeRule(re.compile(pattern, re.I), literals, words)
 
 
 @dataclass(frozen=True)
@@ -180,6 +178,17 @@ _AGE_WORDS = frozenset(
 )
 
 
+_LEAD_WORD = re.compile(r"\w+")
+_WORD_BEFORE = re.compile(r"(\w+)\W*(?:\w+\W+)?$")
+
+
+def _has_any(text: str, literals: tuple[str, ...]) -> bool:
+    for lit in literals:  # noqa: SIM110 (a loop: hot)
+        if lit in text:
+            return True
+    return False
+
+
 def age_mentions(text: str, words: frozenset[str] | None = None) -> list[AgeMention]:
     """Every age stated in ``text``, in order of appearance, with the sex noun beside it.
 
@@ -193,30 +202,36 @@ def age_mentions(text: str, words: frozenset[str] | None = None) -> list[AgeMent
     found: list[AgeMention] = []
     taken: list[tuple[int, int]] = []
     low = text.lower()
+    ascii = text.isascii()
+    noun_twin = twin_of(r.noun_after) if ascii else None
     for rule in r.age_rules:
-        if rule.literals and not any(lit in low for lit in rule.literals):
+        if rule.literals and not _has_any(low, rule.literals):
             continue
         if rule.words and words is not None and rule.words.isdisjoint(words):
             continue
-        pat = rule.regex
-        for m in finditer_lowered(pat, rule.twin, text, low):
+        # tried only where one of the notation's leading literals starts (same matches as a scan)
+        for m in finditer_fast(rule.regex, text, low):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             unit = m.group(2) if m.lastindex and m.lastindex >= 2 else None
             age = _years(m.group(1), unit)
             if age is None or not 0 <= age <= 120:
                 continue
-            if r.hedge.search(text[max(0, m.start() - 25) : m.start()]):
+            if has_match(r.hedge, text[max(0, m.start() - 25) : m.start()]):
                 age = None
-            after = r.noun_after.match(text[m.end() : m.end() + 40])
+            # on ASCII text the lowered twin matches the same spans in the lower-cased text, and
+            # _sex_of reads the noun case-folded anyway
+            after = (
+                noun_twin.match(low[m.end() : m.end() + 40])
+                if noun_twin is not None
+                else r.noun_after.match(text[m.end() : m.end() + 40])
+            )
             sex = _sex_of(after.group(1)) if after else None
             if sex is None:  # "a man of 65 years", "a woman, 65 years"
-                lead = re.match(r"\w+", m.group(0))
+                lead = _LEAD_WORD.match(m.group(0))
                 sex = _sex_of(lead.group(0)) if lead else None
             if sex is None:
-                before = re.search(
-                    r"(\w+)\W*(?:\w+\W+)?$", text[max(0, m.start() - 20) : m.start()]
-                )
+                before = _WORD_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
                 sex = _sex_of(before.group(1)) if before else None
             found.append(AgeMention(age, sex, m.start(), m.end()))
             taken.append((m.start(), m.end()))
