@@ -236,6 +236,7 @@ def _past_tense(low: str, words: frozenset[str] | None = None) -> bool:
 _BE = re.compile(r"\b(?:is|are)\b", re.I)
 _RELATIVE_BE = re.compile(r"\b(?:which|that|who|where)\s+(?:is|are)\b", re.I)
 _IS_ARE = frozenset({"is", "are"})
+_SPACES = re.compile(r"\s+")
 _RELATIVE_WORDS = frozenset({"which", "that", "who", "where"})
 _WE_WORDS = frozenset({"we", "here", "herein", "authors"})
 
@@ -276,7 +277,8 @@ def _hit(cues: Cues, text: str, words: frozenset[str]) -> bool:
     """``cues.search(text, words) is not None``: the cue's word gate, then
     :func:`~sseh_lit.regex_gate.has_match`, which tries the regex only where one of its leading
     literals occurs (faster than scanning every position of the sentence)."""
-    return cues.may_match(words) and has_match(cues.regex, text)
+    # Cues.may_match(words), without the call
+    return (cues.always or not cues.triggers.isdisjoint(words)) and has_match(cues.regex, text)
 
 
 def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None) -> list[SentInfo]:
@@ -321,7 +323,7 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             labels = r.label_starts.get(head[:3])
             m = r.label.match(text) if labels is not None and head.startswith(labels) else None
         if m:
-            label = re.sub(r"\s+", " ", fold(m.group(1)))
+            label = _SPACES.sub(" ", fold(m.group(1)))
             if label in r.case_sections:
                 section = "case"
             elif label in r.generic_sections:
