@@ -249,17 +249,17 @@ _WORD_BYTES = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(
 
 class _DocText:
     """A document's text lower-cased once, so that each sentence's lower-cased text and word set
-    are slices of it instead of a ``lower()`` and a regex scan per sentence (and rule).
+    are slices of it instead of a ``lower()`` and a regex scan per sentence.
 
     Exactness: ``str.lower`` maps every character to exactly one character except "İ" (to two),
     and looks at the context only for the Greek capital sigma (which becomes one of two non-ASCII
     letters). So when ``lower(doc)`` keeps the document's length, ``lower(doc)[a:b]`` equals
     ``lower(doc[a:b])`` for an ASCII sentence (:attr:`lowered` is ``None`` when the length
-    changes; the rules then scan the original text). :func:`~sseh_lit.text.fold` turns "İ" into "i" first and
-    so always keeps the length; in :attr:`wordchars` every non-ASCII character of the folded
-    text becomes "?" and then, like every other character outside ``[a-z0-9]``, a space: the
-    words of a slice are exactly :func:`~.pipeline.words_of` of that sentence (the ``[a-z0-9]+``
-    runs of its folded text).
+    changes; the rules then lower-case the sentence itself). :func:`~sseh_lit.text.fold` turns
+    "İ" into "i" first and so always keeps the length; in :attr:`wordchars` every non-ASCII
+    character of the folded text becomes "?" and then, like every other character outside
+    ``[a-z0-9]``, a space: the words of a slice are exactly :func:`~.pipeline.words_of` of that
+    sentence (the ``[a-z0-9]+`` runs of its folded text).
     """
 
     __slots__ = ("lowered", "text", "wordchars")
