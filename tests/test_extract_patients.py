@@ -307,8 +307,8 @@ def test_series_composition_gives_sexes_and_elliptic_subsets_apply_to_none() -> 
     ],
 )
 def test_classify_cuts_sentences_as_from_their_own_text(text: str) -> None:
-    """classify() slices each sentence's text, lower-cased text and words from the document lowered
-    once; they must equal what the sentence's own text gives (see patients._DocText)."""
+    """classify() slices each sentence's text and words from the document prepared once; they
+    must equal what the sentence's own text gives (see patients._DocText)."""
     from sseh_lit.extract.patients import _FOLDED, _DocText, classify
     from sseh_lit.extract.pipeline import words_of
 
@@ -318,8 +318,6 @@ def test_classify_cuts_sentences_as_from_their_own_text(text: str) -> None:
         a, b = sent.start_char, sent.end_char
         own = text[a:b]
         assert frozenset(doc.wordchars[a:b].split()) == words_of(own)
-        if doc.lowered is not None and own.isascii():
-            assert doc.lowered[a:b] == own.lower()
     with_text = classify(sents, len(text.split("\n")[0]), text)
     without = classify(sents, len(text.split("\n")[0]))
     assert [(i.text, i.words, i.section, i.patient, i.strong, i.modal) for i in with_text] == [
@@ -329,7 +327,8 @@ def test_classify_cuts_sentences_as_from_their_own_text(text: str) -> None:
 
 
 def test_fold_differs_from_lower_only_on_the_folded_characters() -> None:
-    """_DocText skips fold() for text without _FOLDED characters: fold == lower elsewhere."""
+    """_DocText skips fold() for text without _FOLDED characters: fold == lower there, and fold
+    keeps the length (offsets into the folded document stay valid)."""
     from sseh_lit.extract.patients import _FOLDED
     from sseh_lit.text import fold
 

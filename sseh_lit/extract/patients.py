@@ -80,6 +80,7 @@ class Plan:
 class _Rules:
     label: re.Pattern[str]
     label_starts: dict[str, tuple[str, ...]]  # the labels by their first three characters
+    label_length: int  # of the longest label
     case_sections: frozenset[str]
     generic_sections: frozenset[str]
     skip_sections: frozenset[str]
@@ -126,6 +127,7 @@ def _rules() -> _Rules:
     return _Rules(
         label=re.compile(rf"^\s*({alternation(labels)})\s*[:.]", re.IGNORECASE),
         label_starts=_by_head(labels),
+        label_length=max(map(len, labels)),
         case_sections=frozenset(sec["case_sections"]),
         generic_sections=frozenset(sec["generic_sections"]),
         skip_sections=frozenset(sec["skip_sections"]),
@@ -216,21 +218,20 @@ _GRADE_SCALES = frozenset({"asia", "ais", "frankel", "joa", "nurick"})
 _ED = re.compile(r"\b[a-z]{3,}ed\b")
 
 
-def _past_tense(low: str, words: frozenset[str] | None = None) -> bool:
+def _past_tense(text: str, words: frozenset[str]) -> bool:
     """A past-tense narrative verb ("-ed") other than adjectival ones ("associated", "related").
 
-    ``low`` is the sentence's text lower-cased (``str.lower``). On ASCII text without "_", pass
-    its ``words``: there the matches of :data:`_ED` are exactly the all-letter words of five or
-    more letters ending in "ed" (a word's neighbours are then not word characters), so they are
-    looked up in the word set instead of scanning the text.
+    On ASCII text without "_" the matches of :data:`_ED` (in the lower-cased text) are exactly
+    the all-letter words of five or more letters ending in "ed" (a word's neighbours are then
+    not word characters), so they are looked up in the sentence's ``words`` instead.
     """
     stop = _rules().not_past
-    if words is not None:
+    if text.isascii() and "_" not in text:
         for w in words:  # noqa: SIM110 (a loop: hot)
             if w[-2:] == "ed" and len(w) > 4 and w not in stop and w.isalpha():
                 return True
         return False
-    return any(w not in stop for w in _ED.findall(low))
+    return any(w not in stop for w in _ED.findall(text.lower()))
 
 
 _BE = re.compile(r"\b(?:is|are)\b", re.I)
@@ -245,31 +246,32 @@ _WE_WORDS = frozenset({"we", "here", "herein", "authors"})
 _FOLDED = re.compile("[\u0130\u0131\u017f\u212a]")
 #: ``bytes.translate`` table: ``[a-z0-9]`` stay, every other byte becomes a space.
 _WORD_BYTES = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
+#: The same, also lower-casing ``[A-Z]``.
+_WORD_BYTES_ANY_CASE = bytes(c + 32 if 65 <= c <= 90 else _WORD_BYTES[c] for c in range(256))
 
 
 class _DocText:
-    """A document's text lower-cased once, so that each sentence's lower-cased text and word set
-    are slices of it instead of a ``lower()`` and a regex scan per sentence.
+    """A document's text with its word characters marked once, so that each sentence's word set
+    is a slice of it split at spaces instead of a ``lower()`` and a regex scan per sentence.
 
-    Exactness: ``str.lower`` maps every character to exactly one character except "İ" (to two),
-    and looks at the context only for the Greek capital sigma (which becomes one of two non-ASCII
-    letters). So when ``lower(doc)`` keeps the document's length, ``lower(doc)[a:b]`` equals
-    ``lower(doc[a:b])`` for an ASCII sentence (:attr:`lowered` is ``None`` when the length
-    changes; the rules then lower-case the sentence itself). :func:`~sseh_lit.text.fold` turns
-    "İ" into "i" first and so always keeps the length; in :attr:`wordchars` every non-ASCII
-    character of the folded text becomes "?" and then, like every other character outside
-    ``[a-z0-9]``, a space: the words of a slice are exactly :func:`~.pipeline.words_of` of that
-    sentence (the ``[a-z0-9]+`` runs of its folded text).
+    Exactness: :func:`~sseh_lit.text.fold` maps every character to exactly one character
+    (``str.lower`` maps only "İ" to two, and fold turns it into "i" first) and looks at the
+    context only for the Greek capital sigma (which becomes one of two non-ASCII letters), so
+    ``fold(doc)[a:b]`` has the ASCII letters and digits of ``fold(doc[a:b])`` at the same places.
+    In :attr:`wordchars` every non-ASCII character of the folded text becomes "?" and then, like
+    every other character outside ``[a-z0-9]``, a space: the words of a slice are exactly
+    :func:`~.pipeline.words_of` of that sentence (the ``[a-z0-9]+`` runs of its folded text).
     """
 
-    __slots__ = ("lowered", "text", "wordchars")
+    __slots__ = ("text", "wordchars")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        lowered = text.lower()
+        if text.isascii():  # fold() is lower() here; the table lower-cases A-Z as well
+            self.wordchars = text.encode("ascii").translate(_WORD_BYTES_ANY_CASE).decode("ascii")
+            return
         # fold() is lower() after translating the characters of _FOLDED (slow on non-ASCII text)
-        folded = fold(text) if not text.isascii() and _FOLDED.search(text) else lowered
-        self.lowered = lowered if len(lowered) == len(text) else None
+        folded = fold(text) if _FOLDED.search(text) else text.lower()
         self.wordchars = folded.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
 
 
@@ -303,11 +305,9 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             end = sent.end_char
             text = doc.text[start:end]
             words = frozenset(doc.wordchars[start:end].split())
-            low = doc.lowered[start:end] if doc.lowered is not None and text.isascii() else None
         else:
             text = sent.text
             words = words_of(text)
-            low = text.lower() if text.isascii() else None
         info = SentInfo(sent, "none", False, False, False, False, text, words)
         if start < title_end:
             info.section, info.patient = "title", True
@@ -316,12 +316,12 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             continue
         # on ASCII text a label (matched case-insensitively after white space) must start the
         # lower-cased sentence once its white space is stripped
-        if low is None:
-            m = r.label.match(text)
-        else:
-            head = low.lstrip()
+        if text.isascii():
+            head = text.lstrip()[: r.label_length].lower()
             labels = r.label_starts.get(head[:3])
             m = r.label.match(text) if labels is not None and head.startswith(labels) else None
+        else:
+            m = r.label.match(text)
         if m:
             label = _SPACES.sub(" ", fold(m.group(1)))
             if label in r.case_sections:
@@ -346,8 +346,8 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             modal = _hit(r.generic, text, words)
         elif modal_words <= _IS_ARE:
             modal = not (
-                _only_relative_be(text, low, words)
-                and (past := _past(None, text, low, words))
+                _only_relative_be(text, words)
+                and (past := _past(None, text, words))
                 and not _hit(r.generic, text, words)
             )
         else:
@@ -357,44 +357,42 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
         elif section == "case":
             patient = True
         elif section == "generic":
-            patient = strong and (not modal or _past(past, text, low, words))
+            patient = strong and (not modal or _past(past, text, words))
         else:
             # verbless clinical notes ("ASIA C on admission") are about the patient too
             graded = not _GRADE_SCALES.isdisjoint(words)
-            patient = strong or (not modal and (graded or _past(past, text, low, words)))
+            patient = strong or (not modal and (graded or _past(past, text, words)))
         info.section, info.literature, info.patient = section, literature, patient
         info.strong, info.modal = strong, modal
         out.append(info)
     return out
 
 
-def _only_relative_be(text: str, low: str | None, words: frozenset[str]) -> bool:
+def _only_relative_be(text: str, words: frozenset[str]) -> bool:
     """Does every "is"/"are" of a sentence that has one open a relative clause ("which is")?
 
     Without the word "which", "that", "who" or "where" no relative "is" can match; and on ASCII
     text without "_", the "is"/"are" among the sentence's words then matches :data:`_BE`.
     """
-    if _RELATIVE_WORDS.isdisjoint(words) and low is not None and "_" not in low:
+    ascii = text.isascii()
+    if ascii and _RELATIVE_WORDS.isdisjoint(words) and "_" not in text:
         return False
+    low = text.lower() if ascii else None
     return _count(_BE, text, low) == _count(_RELATIVE_BE, text, low)
 
 
 def _count(regex: re.Pattern[str], text: str, low: str | None) -> int:
-    """``len(regex.findall(text))``, by the lowered twin on ``low`` when there is one (the twin
-    finds the same spans in the lower-cased ASCII text)."""
+    """``len(regex.findall(text))``, by the lowered twin on ``low`` (``text`` lower-cased, when
+    ASCII) if there is one: the twin finds the same spans there."""
     twin = twin_of(regex) if low is not None else None
     return len(twin.findall(low)) if twin is not None else len(regex.findall(text))  # type: ignore[arg-type]
 
 
-def _past(known: bool | None, text: str, low: str | None, words: frozenset[str]) -> bool:
+def _past(known: bool | None, text: str, words: frozenset[str]) -> bool:
     """Does the sentence narrate in the past tense (``known`` when already decided)?"""
     if known is not None:
         return known
-    if not _rules().narrative.isdisjoint(words):
-        return True
-    if low is not None and "_" not in low:
-        return _past_tense(low, words)
-    return _past_tense(text.lower())
+    return not _rules().narrative.isdisjoint(words) or _past_tense(text, words)
 
 
 # ---------------------------------------------------------------- patient planning
