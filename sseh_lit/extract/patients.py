@@ -530,11 +530,14 @@ def _aggregate(
 ) -> bool:
     """Only pooled data: a large series with statistics, or a review with no case of its own."""
     r = _rules()
-    narrative = [i for i in infos if i.section != "title" and not i.literature]
-    individual = any(i.strong and i.patient for i in narrative)
     big = any(n > r.max_individual for n in counts)
     types = {str(t).strip().lower() for t in publication_types}
-    if types & r.aggregate_types and not _is_case_type(publication_types) and not individual:
+    aggregate_type = bool(types & r.aggregate_types) and not _is_case_type(publication_types)
+    if not aggregate_type and not big:
+        return False
+    narrative = [i for i in infos if i.section != "title" and not i.literature]
+    individual = any(i.strong and i.patient for i in narrative)
+    if aggregate_type and not individual:
         return True
     if not big:
         return False
