@@ -183,6 +183,7 @@ _WORD_BEFORE = re.compile(r"(\w+)\W*(?:\w+\W+)?$")
 
 
 def _has_any(text: str, literals: tuple[str, ...]) -> bool:
+    """Does ``text`` contain one of ``literals``?"""
     for lit in literals:  # noqa: SIM110 (a loop: hot)
         if lit in text:
             return True
