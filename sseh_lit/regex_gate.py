@@ -125,6 +125,29 @@ def folded(text: str) -> str | None:
     return text.lower()
 
 
+def _gate_sets(regex: re.Pattern[str]) -> tuple[Triggers, ...]:
+    """The :func:`required` sets a :class:`TriggerIndex` tests for ``regex``, most selective
+    first.
+
+    The regex's :func:`leaders` are a required set too (every match starts with one, so it
+    contains one); they go first when their shortest is longer than the best required set's
+    (``\\bt-?PA\\b`` needs "t-pa" or "tpa", sharper than the "pa" of "patient"). A further set
+    with a two-letter word ("in", "of", "is") is met by nearly every text: it would cost a
+    trigger hit per occurrence and skip almost nothing, so it is left out. The gate stays exact:
+    it only tests sets every match meets.
+    """
+    found = required(regex.pattern, regex.flags)
+    if isinstance(regex.pattern, str):
+        lead = leaders(regex.pattern, regex.flags, digits=False)  # valid for any foldable text
+        if (
+            lead
+            and min(map(len, lead)) >= 3
+            and (not found or min(map(len, lead)) > min(map(len, found[0])))
+        ):
+            found = (lead, *found)
+    return found[:1] + tuple(s for s in found[1:] if min(map(len, s)) >= 3)
+
+
 class TriggerIndex:
     """The triggers of many regexes in one Aho-Corasick automaton, so a text is read once.
 
@@ -138,11 +161,9 @@ class TriggerIndex:
         self._required: dict[int, tuple[Triggers, ...]] = {}
         by_word: dict[str, set[int]] = {}
         ungated: set[int] = set()
-        automaton = ahocorasick.Automaton()
         for regex in self._regexes:
-            found = self._required[id(regex)] = required(regex.pattern, regex.flags)
-            for t in set().union(*found):
-                automaton.add_word(t, t)
+            found = _gate_sets(regex)
+            self._required[id(regex)] = found
             if found:
                 for t in found[0]:
                     by_word.setdefault(t, set()).add(id(regex))
@@ -150,18 +171,58 @@ class TriggerIndex:
                 ungated.add(id(regex))
         self._by_word = {t: frozenset(ids) for t, ids in by_word.items()}
         self._ungated = frozenset(ungated)
+        # the same facts as bits, for :meth:`masks`: one bit per regex, then one per trigger
+        # word; a word's automaton value holds its own bit and those of the regexes it makes
+        # live, so a text's mask is the OR of its hits' values
+        words = sorted({t for found in self._required.values() for s in found for t in s})
+        self._regex_bit = {key: 1 << j for j, key in enumerate(self._required)}
+        self._word_bit = {t: 1 << (len(self._regex_bit) + i) for i, t in enumerate(words)}
+        self._ungated_bits = sum(self._regex_bit[key] for key in ungated)
+        automaton = ahocorasick.Automaton()
+        for t in words:
+            live = sum(self._regex_bit[key] for key in by_word.get(t, ()))
+            automaton.add_word(t, (t, self._word_bit[t] | live))
         if len(automaton):
             automaton.make_automaton()
         self._automaton = automaton
 
-    def hits(self, text: str) -> frozenset[str] | None:
-        """The triggers that occur in ``text``, or ``None`` when ``text`` must not be gated."""
-        low = folded(text)
+    def hits(self, text: str, low: str | None = None) -> frozenset[str] | None:
+        """The triggers that occur in ``text``, or ``None`` when ``text`` must not be gated.
+
+        ``low`` is ``folded(text)`` when the caller has it already (``None``: computed here).
+        """
+        if low is None:
+            low = folded(text)
         if low is None:
             return None
         if not len(self._automaton):
             return frozenset()
-        return frozenset([t for _end, t in self._automaton.iter(low)])
+        return frozenset([value[0] for _end, value in self._automaton.iter(low)])
+
+    def masks(self, low: str) -> tuple[int, int]:
+        """:meth:`hits` and :meth:`live` of the folded text ``low`` as bit masks: bit
+        :meth:`word_bits` of each trigger present, and :meth:`bit_of` of each live regex.
+
+        Cheaper than the two sets when a caller tests many regexes against one text: a test is
+        one ``&`` of two ints (see :meth:`bit_of` and :meth:`word_bits`).
+        """
+        found = 0
+        if len(self._automaton):
+            for _end, (_t, bits) in self._automaton.iter(low):
+                found |= bits
+        # word bits and regex bits do not overlap: each mask may carry the other's bits
+        return found, found | self._ungated_bits
+
+    def bit_of(self, regex: re.Pattern[str]) -> int:
+        """The bit of ``regex`` in a live mask (0 for a regex this index does not know)."""
+        return self._regex_bit.get(id(regex), 0)
+
+    def word_bits(self, regex: re.Pattern[str]) -> tuple[int, ...]:
+        """:meth:`required_of` as masks: ``regex`` may match only a text whose hit mask meets
+        every one of them."""
+        return tuple(
+            sum(self._word_bit[t] for t in found) for found in self._required.get(id(regex), ())
+        )
 
     def live(self, hits: frozenset[str] | None) -> frozenset[int] | None:
         """The ``id()``s of the regexes whose most selective trigger set meets ``hits`` (plus
@@ -171,6 +232,11 @@ class TriggerIndex:
             return None
         by_word = self._by_word
         return self._ungated.union(*[by_word[t] for t in hits if t in by_word])
+
+    def required_of(self, regex: re.Pattern[str]) -> tuple[Triggers, ...]:
+        """The required trigger sets of ``regex`` that :meth:`may_match` tests, most selective
+        first (empty for an ungated regex or one this index does not know)."""
+        return self._required.get(id(regex), ())
 
     def finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
         """``list(regex.finditer(text))``: anchored at the regex's leading literals when it has
@@ -308,7 +374,8 @@ _GATES: dict[int, tuple[re.Pattern[str], TriggerIndex]] = {}
 
 def has_match(regex: re.Pattern[str], text: str) -> bool:
     """``regex.search(text) is not None``: tried only where a leading literal starts when the
-    regex has leaders, matched at the start when it begins with ``^``, else gated by the
+    regex has leaders (or is a :class:`_Split` alternation whose leaderless alternatives are
+    blocked in ``text``), matched at the start when it begins with ``^``, else gated by the
     regex's triggers and searched by the lowered twin when ``text`` is ASCII."""
     ascii = text.isascii()
     entry = _ANCHORS.get(id(regex))
@@ -316,8 +383,16 @@ def has_match(regex: re.Pattern[str], text: str) -> bool:
         anchors = entry[1] if ascii else entry[2]
     else:
         anchors = anchors_of(regex, ascii)
+    low: str | None = None
+    if anchors is None:
+        split = split_of(regex)
+        if split is not None:
+            low = text.lower() if ascii else folded(text)
+            if low is not None:
+                anchors = split.anchors(low, ascii)
     if anchors is not None:  # tried where a leading literal starts: no gate needed
-        low = text.lower() if ascii else folded(text)
+        if low is None:
+            low = text.lower() if ascii else folded(text)
         if low is not None:
             match = regex.match
             for end, back in anchors.iter(low):  # noqa: SIM110 (a loop: hot)
@@ -456,8 +531,10 @@ def _lead(items: list, i: int = 0, digits: bool = True) -> frozenset[str] | None
             out |= found
         return frozenset(out)
     if op in _REPEATS:
-        low, _high, sub = av
-        body = _lead(list(sub), 0, digits)  # the first repetition alone: later ones may differ
+        low, high, sub = av
+        # taken at most once, the rest follows it ("t-?pa" leads with "t-pa" or "tpa"); else
+        # the first repetition alone, as later ones may differ
+        body = _lead([*sub, *rest] if high == 1 else list(sub), 0, digits)
         if body is None or low >= 1:
             return body
         after = _lead(rest, 0, digits)  # the body may be skipped
@@ -513,6 +590,87 @@ def anchors_of(regex: re.Pattern[str], ascii: bool = True) -> _Anchors:
     return entry[1] if ascii else entry[2]
 
 
+class _Split:
+    """A top-level alternation whose alternatives mostly start with leaders.
+
+    ``"case report|(?:\\w+\\s+)?case (?:is|was) reported|…"`` has no leader list (one
+    alternative may start with any word), so every position would be tried. But an alternative
+    that cannot match anywhere in a text does not change any match attempt of the others (they
+    are tried in order at each position; a failing one only passes the turn to the next), so on
+    a text where every leaderless alternative lacks one of its :func:`required` literal sets, the
+    leaders of the other alternatives are the leaders of the whole regex.
+    """
+
+    __slots__ = ("blocked", "for_any", "for_ascii")
+
+    def __init__(
+        self, for_ascii: _Anchors, for_any: _Anchors, blocked: tuple[tuple[Triggers, ...], ...]
+    ) -> None:
+        self.for_ascii = for_ascii  # leaders of the leading alternatives, for ASCII text
+        self.for_any = for_any  # ... for any foldable text
+        self.blocked = blocked  # per leaderless alternative: its required literal sets
+
+    def anchors(self, low: str, ascii: bool) -> _Anchors:
+        """The anchors valid for the lower-cased text ``low``, or ``None`` when a leaderless
+        alternative may match in it."""
+        for sets in self.blocked:
+            # the alternative is impossible when one of its required sets is absent from low
+            if all(any(t in low for t in found) for found in sets):
+                return None
+        return self.for_ascii if ascii else self.for_any
+
+
+_SPLITS: dict[int, tuple[re.Pattern[str], _Split | None]] = {}
+
+
+def _split_leaders(alternatives: list, digits: bool) -> frozenset[str] | None:
+    out: set[str] = set()
+    for alternative in alternatives:
+        found = _lead(list(alternative), 0, digits)
+        if found:
+            out |= found
+    return frozenset(out) if out and len(out) <= 4 * _MAX_LEADERS else None
+
+
+def split_of(regex: re.Pattern[str]) -> _Split | None:
+    """The :class:`_Split` of a top-level alternation without leaders, built once per regex
+    object; ``None`` when the regex is no such alternation or a leaderless alternative has no
+    required literal."""
+    entry = _SPLITS.get(id(regex))
+    if entry is not None and entry[0] is regex:
+        return entry[1]
+    split = None
+    try:
+        items = (
+            list(_sp.parse(regex.pattern, regex.flags)) if isinstance(regex.pattern, str) else []
+        )
+    except (re.error, TypeError, ValueError):
+        items = []
+    if len(items) == 1 and items[0][0] is _c.BRANCH:
+        alternatives = items[0][1][1]
+        leading: list = []
+        blocked: list[tuple[Triggers, ...]] = []
+        for alternative in alternatives:
+            if _lead(list(alternative), 0, True) and _lead(list(alternative), 0, False):
+                leading.append(alternative)
+                continue
+            sets = [c for c in _candidates(list(alternative)) if min(map(len, c)) >= 2]
+            if not sets:  # an alternative that may match anywhere: no split
+                leading = []
+                break
+            blocked.append(tuple(sorted(set(sets), key=_selectivity, reverse=True)))
+        if blocked and leading:
+            for_ascii = _split_leaders(leading, True)
+            for_any = _split_leaders(leading, False)
+            if for_ascii is not None and for_any is not None:
+                a = _automaton(for_ascii)
+                split = _Split(
+                    a, a if for_any == for_ascii else _automaton(for_any), tuple(blocked)
+                )
+    _SPLITS[id(regex)] = (regex, split)
+    return split
+
+
 def finditer_fast(regex: re.Pattern[str], text: str, low: str | None = None) -> list[re.Match[str]]:
     """``list(regex.finditer(text))``, trying ``regex.match`` only where a leader starts.
 
@@ -533,6 +691,14 @@ def finditer_fast(regex: re.Pattern[str], text: str, low: str | None = None) -> 
             low = folded(text)
             if low is None:
                 anchors = None
+    if anchors is None:
+        split = split_of(regex)
+        if split is not None:
+            ascii = text.isascii()
+            if low is None:
+                low = text.lower() if ascii else folded(text)
+            if low is not None:
+                anchors = split.anchors(low, ascii)
     if anchors is None:
         return finditer_lowered(regex, twin_of(regex), text, low)
     starts = [end - back for end, back in anchors.iter(low)]

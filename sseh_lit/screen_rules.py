@@ -31,13 +31,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
 from .errors import ConfigError
-from .regex_gate import TriggerIndex, finditer_fast, has_match
+from .regex_gate import TriggerIndex, finditer_fast, folded, has_match
 
 #: Decisions with a confidence below this go to the review queue.
 REVIEW_BELOW = 0.75
@@ -78,6 +79,31 @@ class RuleSet:
     negation: re.Pattern[str]
     #: which rules can match a text at all (see :mod:`sseh_lit.regex_gate`)
     gate: TriggerIndex = field(compare=False, repr=False, default_factory=lambda: TriggerIndex(()))
+    #: per group, what :meth:`_Reader.matches` needs of each rule, looked up once (see
+    #: :func:`_plan`)
+    plans: dict[str, _Plan] = field(compare=False, repr=False, default_factory=dict)
+    #: the flags as a plan of their own (a flag name stands for its rule id)
+    flag_plan: _Plan = field(compare=False, repr=False, default=(0, ()))
+
+
+#: One rule of a group as the reader scans it: the rule, its regex, the regex's bit in the
+#: gate's live masks and the masks of the required trigger sets the live mask does not cover
+#: (see :meth:`TriggerIndex.masks`).
+_Step = tuple[Rule, re.Pattern[str], int, tuple[int, ...]]
+#: A group's scan plan: the bits of its regexes (a text whose live mask has none of them has
+#: no match of the group) and its steps.
+_Plan = tuple[int, tuple[_Step, ...]]
+
+
+def _plan(gate: TriggerIndex, rules: tuple[Rule, ...]) -> _Plan:
+    """The scan plan of a group: the live mask already tests a regex's most selective trigger
+    set, so only the others are left for :meth:`_Reader._gated` (together they are exactly
+    :meth:`TriggerIndex.may_match`)."""
+    steps = tuple(
+        (rule, rule.regex, gate.bit_of(rule.regex), gate.word_bits(rule.regex)[1:])
+        for rule in rules
+    )
+    return sum(step[2] for step in steps), steps
 
 
 def _expand(pattern: str, terms: dict[str, str]) -> str:
@@ -119,6 +145,9 @@ def parse_rules(data: dict[str, Any]) -> RuleSet:
     }
     mesh = {k: tuple(v.lower() for v in vals) for k, vals in data["rules"]["mesh"].items()}
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
+    gate = TriggerIndex(
+        [rule.regex for rules in groups.values() for rule in rules] + list(flags.values())
+    )
     return RuleSet(
         version=f"{data['version']}+{digest[:8]}",
         groups=groups,
@@ -126,9 +155,9 @@ def parse_rules(data: dict[str, Any]) -> RuleSet:
         flags=flags,
         mesh=mesh,
         negation=re.compile(terms["neg"], re.IGNORECASE),
-        gate=TriggerIndex(
-            [rule.regex for rules in groups.values() for rule in rules] + list(flags.values())
-        ),
+        gate=gate,
+        plans={name: _plan(gate, rules) for name, rules in groups.items()},
+        flag_plan=_plan(gate, tuple(Rule(name, regex) for name, regex in flags.items())),
     )
 
 
@@ -143,7 +172,14 @@ RULES_VERSION: str = load_rules().version
 
 # --------------------------------------------------------------------------- text helpers
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
+#: A sentence ends at whitespace after [.!?] before a capital or digit, or at newlines: the
+#: split points of ``(?<=[.!?])\s+(?=["'(\[]?[A-Z0-9])|\n+``. That pattern is tried at every
+#: position; this one starts with a character of the class ``[.!?\n]``, so ``re`` skips to the
+#: next one. Its match starts one character early for the first alternative (the [.!?] the
+#: lookbehind tested; group 1 is the split point) and at the split point for the second. No
+#: split point can begin inside an earlier match (those end in whitespace, never in [.!?]),
+#: so the split points are the same (see :func:`sentences`).
+_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])(\s+)(?=[\"'(\[]?[A-Z0-9])|(?<=\n)\n*)")
 _CLAUSE_START = re.compile(
     r"[;:]|\bbut\b|\bhowever\b|\balthough\b|\bwhereas\b|\bwhile\b|\bthen\b|\band (?:he|she|the patient)\b",
     re.IGNORECASE,
@@ -178,11 +214,25 @@ _CAUSE_GROUPS = frozenset(
     {"traumatic_cause", "iatrogenic_cause", "procedure_event", "trauma_event"}
 )
 _CAUSE_TERM_GROUPS = ("trauma_term", "procedure_term", "specific_procedure")
+_CLAUSE_END = re.compile(r"[.;:!?\n]")
+_CASE_TITLE = re.compile(r"\bcase\b(?!\s+series)|\bpatient\b|year-old|month-old", re.I)
 
 
 def sentences(text: str) -> list[str]:
     """Split an abstract into sentences (and structured-section paragraphs)."""
-    return [s.strip() for s in _SENTENCE_END.split(text or "") if s and s.strip()]
+    text = text or ""
+    out = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        start, end = m.span(1) if m.group(1) is not None else m.span()
+        piece = text[pos:start].strip()
+        if piece:
+            out.append(piece)
+        pos = end
+    piece = text[pos:].strip()
+    if piece:
+        out.append(piece)
+    return out
 
 
 def clause_before(text: str, start: int, width: int = _NEG_WINDOW) -> str:
@@ -227,6 +277,33 @@ class _Text:
     statements: list[str]  # every sentence without a hedge (narrative or a plain statement)
 
 
+#: What a reader knows of a text after one look: folded text, the masks of the triggers in it
+#: and of the live regexes (see :meth:`TriggerIndex.masks`); all ``None`` when the text is
+#: not foldable (see :func:`sseh_lit.regex_gate.folded`): every rule may match it then.
+_Seen = tuple[str | None, int | None, int | None]
+
+
+def _live_steps(plan: _Plan, seen: _Seen) -> Sequence[_Step]:
+    """The steps of ``plan`` the gate lets through for a text: a rule is left out when its
+    most selective trigger set is absent (its bit is not live) or one of its other required
+    sets is (a mask without a hit), so it provably has no match."""
+    _low, hit, live = seen
+    bits, steps = plan
+    if live is None or hit is None:
+        return steps
+    if not live & bits:
+        return ()
+    kept = []
+    for step in steps:
+        if step[2] & live:
+            for needed in step[3]:  # a loop, not any(): hot
+                if not needed & hit:
+                    break
+            else:
+                kept.append(step)
+    return kept
+
+
 class _Reader:
     """Applies one rule set to one record; keeps the list of rule ids that fired."""
 
@@ -238,8 +315,8 @@ class _Reader:
         self.doubts: list[str] = []  # evidence set aside that a reviewer should see
         self._memo: dict[tuple[str, str, bool], list[tuple[Rule, re.Match[str]]]] = {}
         self._raw: dict[tuple[int, str], list[re.Match[str]]] = {}  # by id(): see regex_gate
-        self._hits: dict[str, frozenset[str] | None] = {}
-        self._live: dict[str, frozenset[int] | None] = {}
+        self._texts: dict[str, _Seen] = {}
+        self._has: dict[tuple[str | int, str], bool] = {}  # by group or by regex id()
 
     def matches(
         self, group: str, text: str, *, affirmed: bool = True, note: bool = True
@@ -252,45 +329,103 @@ class _Reader:
         key = (group, text, affirmed)
         found = self._memo.get(key)
         if found is None:
-            found = []
-            hits = self.hits(text)
-            live = self._live[text]
-            gate = self.rules.gate
-            for rule in self.rules.groups[group]:
-                if live is not None and id(rule.regex) not in live:
-                    continue  # its most selective trigger set is absent: no match
-                if not gate.may_match(rule.regex, hits):  # provably no match: skip the scan
-                    continue
-                for m in self._finditer(rule.regex, text):
-                    if affirmed and is_negated(text, m.start(), m.end(), self.rules.negation):
-                        continue
-                    if (
-                        affirmed
-                        and group in _CAUSE_GROUPS
-                        and self._not_a_cause(group, rule, text, m)
-                    ):
-                        continue
-                    found.append((rule, m))
-            self._memo[key] = found
+            seen = self._texts.get(text)
+            if seen is None:
+                seen = self._see(text)
+            live = seen[2]
+            if live is not None and not live & self.rules.plans[group][0]:
+                found = self._memo[key] = []  # no rule of the group is live: the common case
+            else:
+                found = self._memo[key] = self._scan(group, text, affirmed)
         if note and found:
             ids = sorted({r.id for r, _ in found})
             self.fired.append(f"{'+'.join(ids)}")
         return found
 
-    def hits(self, text: str) -> frozenset[str] | None:
-        """The rule triggers present in ``text`` (memoised per record)."""
-        if text in self._hits:
-            return self._hits[text]
-        found = self._hits[text] = self.rules.gate.hits(text)
-        self._live[text] = self.rules.gate.live(found)
+    def _scan(self, group: str, text: str, affirmed: bool) -> list[tuple[Rule, re.Match[str]]]:
+        """The matches of :meth:`matches`, not memoised."""
+        raw = self._raw
+        low = self._texts[text][0] if text in self._texts else self._see(text)[0]
+        found: list[tuple[Rule, re.Match[str]]] = []
+        for rule, regex, _bit, _rest in self._gated(group, text):
+            key = (id(regex), text)
+            ms = raw.get(key)
+            if ms is None:  # regex.finditer(text), shared by affirmed and plain reads
+                ms = raw[key] = finditer_fast(regex, text, low)
+            if not ms:
+                continue
+            if not affirmed:
+                found.extend([(rule, m) for m in ms])
+                continue
+            for m in ms:
+                if is_negated(text, m.start(), m.end(), self.rules.negation):
+                    continue
+                if group in _CAUSE_GROUPS and self._not_a_cause(group, rule, text, m):
+                    continue
+                found.append((rule, m))
         return found
+
+    def _gated(self, group: str, text: str) -> Sequence[_Step]:
+        """The rules of ``group`` the gate lets through for ``text`` (see :func:`_live_steps`)."""
+        seen = self._texts.get(text)
+        if seen is None:
+            seen = self._see(text)
+        return _live_steps(self.rules.plans[group], seen)
+
+    def has(self, group: str, text: str, *, but: str = "") -> bool:
+        """``any(group, text, affirmed=False)`` without listing every match: each rule's scan
+        stops at its first match, and the rules' at the first rule that has one. ``but`` names
+        a rule left out of the question."""
+        key = (group, text)
+        found = None if but else self._has.get(key)
+        if found is None:
+            listed = None if but else self._memo.get((group, text, False))
+            if listed is not None:
+                found = bool(listed)
+            else:
+                found = any(
+                    self._has_rule(step, text)
+                    for step in self._gated(group, text)
+                    if step[0].id != but
+                )
+            if not but:
+                self._has[key] = found
+        return found
+
+    def _has_rule(self, step: _Step, text: str) -> bool:
+        """True when the rule of ``step`` has a match in ``text`` (memoised per record)."""
+        key = (id(step[1]), text)
+        listed = self._raw.get(key)
+        if listed is not None:
+            return bool(listed)
+        found = self._has.get(key)
+        if found is None:
+            found = self._has[key] = has_match(step[1], text)
+        return found
+
+    def _see(self, text: str) -> _Seen:
+        """Read ``text`` once: its folded form and the rule triggers in it (memoised)."""
+        low = folded(text)
+        if low is None:
+            seen = self._texts[text] = (None, None, None)
+        else:
+            hit, live = self.rules.gate.masks(low)
+            seen = self._texts[text] = (low, hit, live)
+        return seen
+
+    def seen(self, text: str) -> _Seen:
+        """What :meth:`_see` found in ``text`` (memoised per record)."""
+        seen = self._texts.get(text)
+        return seen if seen is not None else self._see(text)
 
     def _finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
         """``regex.finditer(text)`` memoised per record (affirmed and plain reads share it)."""
         key = (id(regex), text)
         found = self._raw.get(key)
         if found is None:
-            found = self._raw[key] = self.rules.gate.finditer(regex, text)
+            seen = self._texts.get(text)
+            low = seen[0] if seen is not None else None
+            found = self._raw[key] = finditer_fast(regex, text, low)
         return found
 
     def _not_a_cause(self, group: str, rule: Rule, text: str, m: re.Match[str]) -> bool:
@@ -370,28 +505,57 @@ class _Reader:
 
     def count(self, group: str, texts: list[str], *, affirmed: bool = True) -> int:
         """How many matches of ``group`` the ``texts`` hold together (memo read inline: hot)."""
-        memo = self._memo
+        memo, seen_texts, bits = self._memo, self._texts, self.rules.plans[group][0]
         n = 0
         for text in texts:
             found = memo.get((group, text, affirmed))
             if found is None:
+                seen = seen_texts.get(text)
+                if seen is not None and seen[2] is not None and not seen[2] & bits:
+                    continue  # no rule of the group is live: no match (what matches() says)
                 found = self.matches(group, text, affirmed=affirmed, note=False)
             n += len(found)
         return n
 
     def any(self, group: str, text: str, *, affirmed: bool = True) -> bool:
+        """True when ``group`` has a match in ``text`` (affirmed unless told otherwise)."""
         found = self._memo.get((group, text, affirmed))
         if found is None:
             found = self.matches(group, text, affirmed=affirmed, note=False)
         return bool(found)
 
+    def affirmed_rule(self, group: str, rule_id: str, text: str) -> bool:
+        """True when rule ``rule_id`` of ``group`` has a match in ``text`` that is not negated:
+        ``any(r.id == rule_id for r, _ in matches(group, text))`` for a group without cause
+        checks, without scanning the group's other rules."""
+        assert group not in _CAUSE_GROUPS  # their matches pass further checks
+        listed = self._memo.get((group, text, True))
+        if listed is not None:
+            return any(rule.id == rule_id for rule, _ in listed)
+        seen = self.seen(text)
+        for step in _live_steps(self.rules.plans[group], seen):
+            if step[0].id != rule_id:
+                continue
+            for m in self._finditer(step[1], text):
+                if not is_negated(text, m.start(), m.end(), self.rules.negation):
+                    return True
+        return False
+
     def generic(self, sentence: str) -> bool:
-        return self.any("generic_sentence", sentence, affirmed=False)
+        """True when ``sentence`` is hedged or generic ("may", "usually", "such as" …)."""
+        return self.has("generic_sentence", sentence)
 
 
-def _has(items: list[str], wanted: tuple[str, ...]) -> bool:
-    lowered = {str(i).strip().lower() for i in items}
+def _has(items: list[Any] | frozenset[str], wanted: tuple[str, ...]) -> bool:
+    """True when one of the lower-case ``wanted`` names is among ``items`` (compared stripped
+    and lower-cased; a frozenset is taken as already so, see :func:`_lowered`)."""
+    lowered = items if isinstance(items, frozenset) else _lowered(items)
     return any(w in lowered for w in wanted)
+
+
+def _lowered(items: list[Any]) -> frozenset[str]:
+    """``items`` as :func:`_has` compares them, once per record instead of once per test."""
+    return frozenset([str(i).strip().lower() for i in items])
 
 
 # --------------------------------------------------------------------------- the decision
@@ -413,8 +577,9 @@ def decide(
     title = (title or "").strip()
     abstract = (abstract or "").strip()
     doc = _read(reader, title, abstract)
-    flags = _flags(reader, doc, publication_types, language)
-    verdict = _decide(reader, doc, publication_types, mesh, retraction)
+    pubtypes = _lowered(publication_types)
+    flags = _flags(reader, doc, pubtypes, language)
+    verdict = _decide(reader, doc, pubtypes, mesh, retraction)
     if not abstract and verdict.reason == "sseh_case":
         flags.append("full_text_needed")
         verdict.confidence = min(verdict.confidence, 0.8)
@@ -442,7 +607,7 @@ def _read(reader: _Reader, title: str, abstract: str) -> _Text:
     narrative, background = [], []
     started = False
     for s in sents:
-        if not started and reader.any("individual", s, affirmed=False):
+        if not started and reader.has("individual", s):
             started = True
         if reader.generic(s):
             background.append(s)
@@ -452,30 +617,24 @@ def _read(reader: _Reader, title: str, abstract: str) -> _Text:
     return _Text(title, abstract, sents, narrative, background, statements)
 
 
-def _flags(reader: _Reader, doc: _Text, publication_types: list[Any], language: str) -> list[str]:
+def _flags(
+    reader: _Reader, doc: _Text, publication_types: frozenset[str], language: str
+) -> list[str]:
     """Affirmed risk factors and context (never exclusion reasons): anticoagulant, pregnancy …
 
     Read from the title and the unhedged sentences only, so "SSEH may be caused by coagulopathy
     or a vascular malformation" flags nothing.
     """
-    found = []
-    texts = (doc.title, *doc.statements)
-    hits = [reader.hits(text) for text in texts]
-    lives = [reader._live[text] for text in texts]
+    found: list[str] = []  # the caller sorts them: text by text is as good as flag by flag
     negation = reader.rules.negation
-    for name, regex in reader.rules.flags.items():
-        key = id(regex)
-        for text, text_hits, live in zip(texts, hits, lives, strict=True):
-            if live is not None and key not in live:
-                continue
-            if not reader.rules.gate.may_match(regex, text_hits):
-                continue
-            if any(
+    for text in (doc.title, *doc.statements):
+        for step in _live_steps(reader.rules.flag_plan, reader.seen(text)):
+            name = step[0].id
+            if name not in found and any(
                 not is_negated(text, m.start(), m.end(), negation)
-                for m in reader._finditer(regex, text)
+                for m in reader._finditer(step[1], text)
             ):
                 found.append(name)
-                break
     lang = (language or "").strip().lower()
     if (lang and lang not in ("eng", "en", "english")) or _has(
         publication_types, ("english abstract",)
@@ -487,7 +646,7 @@ def _flags(reader: _Reader, doc: _Text, publication_types: list[Any], language: 
 def _decide(
     reader: _Reader,
     doc: _Text,
-    publication_types: list[Any],
+    publication_types: frozenset[str],
     mesh: list[Any],
     retraction: list[Any],
 ) -> Verdict:
@@ -523,15 +682,13 @@ def _decide(
         return Verdict(reason, 0.8, False, fired=[rule.label], from_metadata=True)
 
     # 2. non-human and post-mortem material
-    mesh_l = [str(m).lower() for m in mesh]
+    mesh_l = _lowered([str(m).lower() for m in mesh])
     animals_only = _has(mesh_l, rules.mesh["animals_only"]) and not _has(
         mesh_l, rules.mesh["humans"]
     )
     if reader.matches("non_human", doc.title) or animals_only:
         return Verdict("other", 0.9, False, fired=["non-human"])
-    if reader.count("non_human", doc.sents) >= 2 and not reader.any(
-        "individual", doc.abstract, affirmed=False
-    ):
+    if reader.count("non_human", doc.sents) >= 2 and not reader.has("individual", doc.abstract):
         return Verdict("other", 0.7, False, fired=["non-human (abstract)"])
     if reader.matches("post_mortem", doc.title):
         return Verdict("other", 0.85, False, fired=["post-mortem"])
@@ -554,7 +711,7 @@ def _decide(
     return cause
 
 
-def _where(reader: _Reader, doc: _Text, mesh_l: list[str]) -> Verdict | None:
+def _where(reader: _Reader, doc: _Text, mesh_l: frozenset[str]) -> Verdict | None:
     """Exclude when the bleed is not a spinal epidural haematoma (or not a haematoma at all).
 
     Names given as a first or mistaken reading ("an abscess initially reported as a haematoma",
@@ -763,7 +920,7 @@ def _questioned(text: str, m: re.Match[str], doubt: re.Pattern[str]) -> bool:
     quotes = "'\"‘’“”"
     if m.start() > 0 and text[m.start() - 1] in quotes and text[m.end() : m.end() + 1] in quotes:
         return bool(text[m.end() : m.end() + 1])
-    clause_end = re.search(r"[.;:!?\n]", text[m.end() :])
+    clause_end = _CLAUSE_END.search(text, m.end())
     return bool(clause_end and clause_end.group(0) == "?")
 
 
@@ -805,7 +962,7 @@ def _procedure_events(reader: _Reader, narrative: list[str]) -> int:
             if rule.id == "IA-EVT-NEURAXIAL" or not seen_bleed:
                 found += 1
                 ids.add(rule.id)
-        report = any(r.id == "IP-REPORT" for r, _ in reader.matches("individual", sent, note=False))
+        report = reader.affirmed_rule("individual", "IP-REPORT", sent)
         if not report and (reader.any("epidural_haematoma", sent) or reader.any("haematoma", sent)):
             seen_bleed = True
     if ids:
@@ -826,7 +983,7 @@ def _events(reader: _Reader, group: str, narrative: list[str]) -> int:
     return n
 
 
-def _design(reader: _Reader, doc: _Text, publication_types: list[Any]) -> Verdict | None:
+def _design(reader: _Reader, doc: _Text, publication_types: frozenset[str]) -> Verdict | None:
     """no_individual_patient when the record reports aggregates without an individual patient.
 
     An age ("a 45-year-old man"), "case report", "we report a case" or the publication type
@@ -836,16 +993,12 @@ def _design(reader: _Reader, doc: _Text, publication_types: list[Any]) -> Verdic
     lists = reader.rules.lists
     if _has(publication_types, lists["case_pubtypes"]):
         return None
-    if re.search(r"\bcase\b(?!\s+series)|\bpatient\b|year-old|month-old", doc.title, re.I):
+    if _CASE_TITLE.search(doc.title):
         return None
-    hits = [
-        rule.id
-        for text in (doc.title, *doc.sents)
-        for rule, _ in reader.matches("individual", text, affirmed=False, note=False)
-    ]
-    if any(rule_id != "IP-WEAK" for rule_id in hits):
+    texts = (doc.title, *doc.sents)
+    if any(reader.has("individual", text, but="IP-WEAK") for text in texts):
         return None
-    weak = bool(hits)
+    weak = any(reader.has("individual", text) for text in texts)  # only IP-WEAK is left
     t_agg = reader.matches("aggregate", doc.title, affirmed=False)
     a_agg = reader.count("aggregate", doc.sents, affirmed=False)
     if _has(publication_types, lists["aggregate_pubtypes"]) or t_agg:

@@ -296,3 +296,43 @@ def test_series_composition_gives_sexes_and_elliptic_subsets_apply_to_none() -> 
     )
     assert [p["sex"] for p in got] == ["male", "male", "female"]
     assert all(p["treatment"] == "surgical" and p["outcome"] is None for p in got)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Synthetic report\n\nA 61-year-old MAN had an epidural hematoma at C5_C6. He recovered.",
+        "Endoſcopic evacuation\n\nThe İ-shaped ASİA E hematoma (10 \u212a) was removed. ΣΑΣ ok.",
+        "Title\u00a0with nbsp\n\nA 45\u2013year\u2013old woman: T4\u2013T6, 3\u00b0C; she improved.",
+    ],
+)
+def test_classify_cuts_sentences_as_from_their_own_text(text: str) -> None:
+    """classify() slices each sentence's text and words from the document prepared once; they
+    must equal what the sentence's own text gives (see patients._DocText)."""
+    from sseh_lit.extract.patients import _FOLDED, _DocText, classify
+    from sseh_lit.extract.pipeline import words_of
+
+    sents = sentences(load()(text))
+    doc = _DocText(text)
+    for sent in sents:
+        a, b = sent.start_char, sent.end_char
+        own = text[a:b]
+        assert frozenset(doc.wordchars[a:b].split()) == words_of(own)
+    with_text = classify(sents, len(text.split("\n")[0]), text)
+    without = classify(sents, len(text.split("\n")[0]))
+    assert [(i.text, i.words, i.section, i.patient, i.strong, i.modal) for i in with_text] == [
+        (i.text, i.words, i.section, i.patient, i.strong, i.modal) for i in without
+    ]
+    assert _FOLDED.pattern == "[\u0130\u0131\u017f\u212a]"
+
+
+def test_fold_differs_from_lower_only_on_the_folded_characters() -> None:
+    """_DocText skips fold() for text without _FOLDED characters: fold == lower there, and fold
+    keeps the length (offsets into the folded document stay valid)."""
+    from sseh_lit.extract.patients import _FOLDED
+    from sseh_lit.text import fold
+
+    sample = "".join(chr(c) for c in range(0x3000) if not 0xD800 <= c < 0xE000)
+    changed = {c for c in sample if fold(c) != c.lower()}
+    assert changed <= set(_FOLDED.pattern.strip("[]"))
+    assert len(fold(sample)) == len(sample)

@@ -8,8 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sseh_lit.regex_gate import TriggerIndex, finditer_lowered, has_match, lowered_twin, triggers
-from sseh_lit.screen_rules import load_rules
+from sseh_lit.regex_gate import (
+    TriggerIndex,
+    finditer_fast,
+    finditer_lowered,
+    has_match,
+    leaders,
+    lowered_twin,
+    split_of,
+    triggers,
+)
+from sseh_lit.screen_rules import load_rules, sentences
 
 
 @pytest.mark.parametrize(
@@ -118,3 +127,97 @@ def test_has_match_agrees_with_search(text: str) -> None:
     ):
         regex = re.compile(pattern, re.IGNORECASE)
         assert has_match(regex, text) == (regex.search(text) is not None), (pattern, text)
+
+
+# an alternation with one leaderless alternative (like IP-REPORT): anchored by the others'
+# leaders on texts without "reported"/"presented", scanned in full otherwise
+_SPLIT_PATTERN = (
+    r"case report(?!s)|\bcase (?:1|one)\b|(?:\w+\s+)?(?:case|patient)s? (?:is|was) "
+    r"(?:reported|presented)|(?:a|one) (?:rare )?cases? of\b"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "case",
+                "CASE ",
+                "report",
+                "reports",
+                " is ",
+                "was",
+                "reported",
+                "Presented",
+                "patient",
+                "a ",
+                "one",
+                "rare ",
+                " of",
+                "1",
+                "ſ",
+                "İ",
+                "é",
+                " ",
+            ]
+        )
+        | st.text(max_size=4),
+        max_size=14,
+    )
+)
+def test_split_alternation_finds_the_same_matches(parts: list[str]) -> None:
+    regex = re.compile(_SPLIT_PATTERN, re.IGNORECASE)
+    assert split_of(regex) is not None
+    text = "".join(parts)
+    want = [(m.span(), m.group(0)) for m in regex.finditer(text)]
+    assert [(m.span(), m.group(0)) for m in finditer_fast(regex, text)] == want, text
+
+
+def test_screening_sentence_split_is_the_plain_one() -> None:
+    plain = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
+    texts = [
+        *SENTENCES,
+        " ".join(SENTENCES),
+        "One. Two!  (Three) ?\n\n4. x. \u00a0Y.\n",
+        ".\n\nA\n \n.\tB?\u2028C",
+    ]
+    for text in texts:
+        want = [s.strip() for s in plain.split(text) if s.strip()]
+        assert sentences(text) == want, text
+
+
+def test_masks_agree_with_hits_and_live() -> None:
+    rules = load_rules()
+    regexes = [r.regex for group in rules.groups.values() for r in group]
+    regexes += list(rules.flags.values())
+    gate = TriggerIndex(regexes)
+    for text in SENTENCES[:-1]:  # the last one is not foldable: never gated
+        hits = gate.hits(text)
+        live = gate.live(hits)
+        assert hits is not None and live is not None
+        hit_mask, live_mask = gate.masks(text.lower())
+        for regex in regexes:
+            assert bool(gate.bit_of(regex) & live_mask) == (id(regex) in live)
+            by_masks = all(mask & hit_mask for mask in gate.word_bits(regex))
+            assert by_masks == gate.may_match(regex, hits), (regex.pattern[:60], text)
+
+
+def test_an_optional_part_is_followed_by_the_rest_in_the_leaders() -> None:
+    assert leaders(r"\bt-?PA\b", re.IGNORECASE) == {"t-pa", "tpa"}
+    assert leaders(r"\bS?SSDH\b", re.IGNORECASE) == {"sssdh", "ssdh"}
+
+
+@pytest.mark.parametrize(
+    "pattern", [r"\bt-?PA\b|alteplase", r"\bS?SSDH\b|subdural", r"(?:a |an )?case (?:report)?"]
+)
+def test_finditer_fast_finds_the_same_matches(pattern: str) -> None:
+    regex = re.compile(pattern, re.IGNORECASE)
+    texts = [
+        *SENTENCES,
+        "t-PA, tPA and TPA; rt-PA; alteplase. SSSDH, SSDH, sSDH, a subdural",
+        "a case, an case report; Case Report. tpa",
+    ]
+    for text in texts:
+        want = [(m.span(), m.group(0)) for m in regex.finditer(text)]
+        assert [(m.span(), m.group(0)) for m in finditer_fast(regex, text)] == want, text

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ..regex_gate import finditer_lowered, twin_of
+from ..regex_gate import finditer_fast, has_match, twin_of
 from ..text import fold
 from .model import FieldValue
 from .patients import PatientSlot, SentInfo, number
@@ -24,6 +24,19 @@ from .pipeline import alternation, evidence, lexicon
 _D = r"[\s\-\u2010-\u2015\u2212]"
 _UNIT_YEARS = {"year": 1.0, "yr": 1.0, "month": 1 / 12, "mo": 1 / 12, "week": 1 / 52, "wk": 1 / 52}
 _UNIT_YEARS["day"] = 1 / 365.25
+#: The nouns of "a man of 65 years", "a woman, 65 years" (before the age).
+_LEAD_NOUNS = (
+    "man",
+    "woman",
+    "male",
+    "female",
+    "boy",
+    "girl",
+    "lady",
+    "patient",
+    "case",
+    "gentleman",
+)
 
 
 @dataclass
@@ -37,8 +50,23 @@ class AgeMention:
 
 
 @dataclass(frozen=True)
+class _AgeRule:
+    """One age notation, with what every match of it needs (see :func:`age_mentions`)."""
+
+    regex: re.Pattern[str]
+    literals: tuple[str, ...] = ()  # every match has one of these (lower-cased)
+    words: frozenset[str] = frozenset()  # every match has one of these as a whole word
+
+
+def _age_rule(
+    pattern: str, literals: tuple[str, ...] = (), words: frozenset[str] = frozenset()
+) -> _AgeRule:
+    return _AgeRule(re.compile(pattern, re.I), literals, words)
+
+
+@dataclass(frozen=True)
 class _Rules:
-    patterns: tuple[re.Pattern[str], ...]
+    age_rules: tuple[_AgeRule, ...]
     hedge: re.Pattern[str]
     noun_after: re.Pattern[str]
     male: frozenset[str]
@@ -59,25 +87,33 @@ def _rules() -> _Rules:
     word_num = rf"(?:{alternation(list(nums['tens']))}){_D}?(?:{alternation(list(nums['units']))})?"
     num = rf"(\d{{1,3}}(?:\.\d+)?|{word_num}|{alternation(words)})"
     unit = r"(years?|yrs?|months?|mos?|weeks?|wks?|days?)"
-    patterns = (
+    # Each notation with what every one of its matches contains (case-insensitive matching maps
+    # only "İ ı ſ K" to ASCII letters other than through lower(), none in these literals).
+    age_rules = (
         # a 65-year-old, a 4-month-old, a sixty-five-year-old, 65 years old
-        re.compile(rf"\b{num}{_D}{{0,2}}{unit}{_D}{{0,2}}old\b", re.I),
+        _age_rule(rf"\b{num}{_D}{{0,2}}{unit}{_D}{{0,2}}old\b", literals=("old",)),
         # aged 65 (years), age 65, at the age of 65, a man of 65 years, 65 years of age
-        re.compile(rf"\b(?:aged|age(?:\s+of)?)\s+{num}(?:{_D}{{0,2}}{unit})?\b", re.I),
-        re.compile(rf"\b{num}\s+{unit}\s+of\s+age\b", re.I),
-        re.compile(
-            rf"\b(?:man|woman|male|female|boy|girl|lady|patient|case|gentleman)\s*,?\s+(?:of\s+)?"
-            rf"{num}\s*{unit}\b(?!\s+(?:ago|later|after|before|history|of\s+(?!age)))",
-            re.I,
+        # ("aged"/"age" are whole words: a word boundary before them, white space after them)
+        _age_rule(
+            rf"\b(?:aged|age(?:\s+of)?)\s+{num}(?:{_D}{{0,2}}{unit})?\b",
+            literals=("age",),
+            words=frozenset({"aged", "age"}),
         ),
-        re.compile(r"\b(\d{1,3})\s*(?:y/o|yo|y\.o\.)(?!\w)", re.I),
+        _age_rule(rf"\b{num}\s+{unit}\s+of\s+age\b", literals=("age",), words=frozenset({"age"})),
+        # the noun is a whole word: a word boundary before it, white space or "," after it
+        _age_rule(
+            rf"\b(?:{'|'.join(_LEAD_NOUNS)})\s*,?\s+(?:of\s+)?"
+            rf"{num}\s*{unit}\b(?!\s+(?:ago|later|after|before|history|of\s+(?!age)))",
+            words=frozenset(_LEAD_NOUNS),
+        ),
+        _age_rule(r"\b(\d{1,3})\s*(?:y/o|yo|y\.o\.)(?!\w)", literals=("yo", "y/o", "y.o")),
     )
     sex_words = alternation([*lex["male_nouns"], *lex["female_nouns"]])
     core_m = [w for w in lex["male_nouns"] if w not in lex["non_patient_relatives"]]
     core_f = [w for w in lex["female_nouns"] if w not in lex["non_patient_relatives"]]
     pronouns = [*lex["male_pronouns"], *lex["female_pronouns"]]
     return _Rules(
-        patterns=patterns,
+        age_rules=age_rules,
         hedge=re.compile(rf"\b(?:{alternation(lex['age_hedges'])})\s+(?:an?\s+)?$", re.I),
         noun_after=re.compile(
             rf"^[\s,]*(?:[\w'-]+\s+){{0,3}}?({sex_words})\b",
@@ -142,32 +178,61 @@ _AGE_WORDS = frozenset(
 )
 
 
+_LEAD_WORD = re.compile(r"\w+")
+_WORD_BEFORE = re.compile(r"(\w+)\W*(?:\w+\W+)?$")
+
+
+def _has_any(text: str, literals: tuple[str, ...]) -> bool:
+    """Does ``text`` contain one of ``literals``?"""
+    for lit in literals:  # noqa: SIM110 (a loop: hot)
+        if lit in text:
+            return True
+    return False
+
+
 def age_mentions(text: str, words: frozenset[str] | None = None) -> list[AgeMention]:
-    """Every age stated in ``text``, in order of appearance, with the sex noun beside it."""
+    """Every age stated in ``text``, in order of appearance, with the sex noun beside it.
+
+    ``words`` (:attr:`SentInfo.words` of ``text``) rules sentences without any age word out at
+    once. Each notation is scanned only when the text has what all its matches need (a literal,
+    or with ``words`` a noun): a notation without a match takes no span from the others.
+    """
     r = _rules()
     if words is not None and _AGE_WORDS.isdisjoint(words):
         return []
     found: list[AgeMention] = []
     taken: list[tuple[int, int]] = []
-    for pat in r.patterns:
-        for m in finditer_lowered(pat, twin_of(pat), text):
+    low = text.lower()
+    ascii = text.isascii()
+    noun_twin = twin_of(r.noun_after) if ascii else None
+    for rule in r.age_rules:
+        if rule.literals and not _has_any(low, rule.literals):
+            continue
+        if rule.words and words is not None and rule.words.isdisjoint(words):
+            continue
+        # tried only where one of the notation's leading literals starts (same matches as a scan)
+        for m in finditer_fast(rule.regex, text, low):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             unit = m.group(2) if m.lastindex and m.lastindex >= 2 else None
             age = _years(m.group(1), unit)
             if age is None or not 0 <= age <= 120:
                 continue
-            if r.hedge.search(text[max(0, m.start() - 25) : m.start()]):
+            if has_match(r.hedge, text[max(0, m.start() - 25) : m.start()]):
                 age = None
-            after = r.noun_after.match(text[m.end() : m.end() + 40])
+            # on ASCII text the lowered twin matches the same spans in the lower-cased text, and
+            # _sex_of reads the noun case-folded anyway
+            after = (
+                noun_twin.match(low[m.end() : m.end() + 40])
+                if noun_twin is not None
+                else r.noun_after.match(text[m.end() : m.end() + 40])
+            )
             sex = _sex_of(after.group(1)) if after else None
             if sex is None:  # "a man of 65 years", "a woman, 65 years"
-                lead = re.match(r"\w+", m.group(0))
+                lead = _LEAD_WORD.match(m.group(0))
                 sex = _sex_of(lead.group(0)) if lead else None
             if sex is None:
-                before = re.search(
-                    r"(\w+)\W*(?:\w+\W+)?$", text[max(0, m.start() - 20) : m.start()]
-                )
+                before = _WORD_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
                 sex = _sex_of(before.group(1)) if before else None
             found.append(AgeMention(age, sex, m.start(), m.end()))
             taken.append((m.start(), m.end()))

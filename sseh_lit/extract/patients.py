@@ -26,7 +26,7 @@ from itertools import pairwise
 
 from spacy.tokens import Span
 
-from ..regex_gate import finditer_lowered, twin_of
+from ..regex_gate import finditer_fast, finditer_lowered, has_match, search_lowered, twin_of
 from ..text import fold
 from .pipeline import Cues, alternation, lexicon, words_of
 
@@ -79,6 +79,8 @@ class Plan:
 @dataclass(frozen=True)
 class _Rules:
     label: re.Pattern[str]
+    label_starts: dict[str, tuple[str, ...]]  # the labels by their first three characters
+    label_length: int  # of the longest label
     case_sections: frozenset[str]
     generic_sections: frozenset[str]
     skip_sections: frozenset[str]
@@ -99,6 +101,7 @@ class _Rules:
     relatives: re.Pattern[str]
     numbers: dict[str, float]
     ordinals: dict[str, int]
+    ordinal_words: frozenset[str]
     max_individual: int
     aggregate_types: frozenset[str]
     case_types: frozenset[str]
@@ -123,6 +126,8 @@ def _rules() -> _Rules:
     age = rf"\d{{1,3}}{_DASH}?(?:year|yr|month|week|day)s?{_DASH}?old"
     return _Rules(
         label=re.compile(rf"^\s*({alternation(labels)})\s*[:.]", re.IGNORECASE),
+        label_starts=_by_head(labels),
+        label_length=max(map(len, labels)),
         case_sections=frozenset(sec["case_sections"]),
         generic_sections=frozenset(sec["generic_sections"]),
         skip_sections=frozenset(sec["skip_sections"]),
@@ -161,10 +166,21 @@ def _rules() -> _Rules:
         ),
         numbers=numbers,
         ordinals=ordinals,
+        ordinal_words=frozenset(ordinals),
         max_individual=int(pat["max_individual"]),
         aggregate_types=frozenset(pat["aggregate_publication_types"]),
         case_types=frozenset(pat["case_publication_types"]),
     )
+
+
+def _by_head(labels: list[str]) -> dict[str, tuple[str, ...]]:
+    """Lower-case labels grouped by their first three characters (every label has three)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for label in labels:
+        if len(label) < 3 or label != label.lower():
+            raise ValueError(f"section label {label!r}: lower case, three characters or more")
+        out[label[:3]] = (*out.get(label[:3], ()), label)
+    return out
 
 
 def _roman(text: str) -> int | None:
@@ -202,47 +218,112 @@ _GRADE_SCALES = frozenset({"asia", "ais", "frankel", "joa", "nurick"})
 _ED = re.compile(r"\b[a-z]{3,}ed\b")
 
 
-def _past_tense(text: str) -> bool:
-    """A past-tense narrative verb ("-ed") other than adjectival ones ("associated", "related")."""
+def _past_tense(text: str, words: frozenset[str]) -> bool:
+    """A past-tense narrative verb ("-ed") other than adjectival ones ("associated", "related").
+
+    On ASCII text without "_" the matches of :data:`_ED` (in the lower-cased text) are exactly
+    the all-letter words of five or more letters ending in "ed" (a word's neighbours are then
+    not word characters), so they are looked up in the sentence's ``words`` instead.
+    """
     stop = _rules().not_past
+    if text.isascii() and "_" not in text:
+        for w in words:  # noqa: SIM110 (a loop: hot)
+            if w[-2:] == "ed" and len(w) > 4 and w not in stop and w.isalpha():
+                return True
+        return False
     return any(w not in stop for w in _ED.findall(text.lower()))
 
 
 _BE = re.compile(r"\b(?:is|are)\b", re.I)
 _RELATIVE_BE = re.compile(r"\b(?:which|that|who|where)\s+(?:is|are)\b", re.I)
+_IS_ARE = frozenset({"is", "are"})
+_SPACES = re.compile(r"\s+")
+_RELATIVE_WORDS = frozenset({"which", "that", "who", "where"})
+_WE_WORDS = frozenset({"we", "here", "herein", "authors"})
+
+#: The characters :func:`~sseh_lit.text.fold` translates before lower-casing (İ ı ſ and the
+#: Kelvin sign): without them, ``fold(text) == text.lower()``.
+_FOLDED = re.compile("[\u0130\u0131\u017f\u212a]")
+#: ``bytes.translate`` table: ``[a-z0-9]`` stay, every other byte becomes a space.
+_WORD_BYTES = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
+#: The same, also lower-casing ``[A-Z]``.
+_WORD_BYTES_ANY_CASE = bytes(c + 32 if 65 <= c <= 90 else _WORD_BYTES[c] for c in range(256))
 
 
-def _only_relative_present(text: str, words: frozenset[str], modal: frozenset[str]) -> bool:
-    """Is every present-tense word of the sentence an "is"/"are" of a relative clause?"""
-    if not (words & modal) <= {"is", "are"}:
-        return False
-    if _rules().generic.search(text, words):
-        return False
-    return len(_BE.findall(text)) == len(_RELATIVE_BE.findall(text))
+class _DocText:
+    """A document's text with its word characters marked once, so that each sentence's word set
+    is a slice of it split at spaces instead of a ``lower()`` and a regex scan per sentence.
+
+    Exactness: :func:`~sseh_lit.text.fold` maps every character to exactly one character
+    (``str.lower`` maps only "İ" to two, and fold turns it into "i" first) and looks at the
+    context only for the Greek capital sigma (which becomes one of two non-ASCII letters), so
+    ``fold(doc)[a:b]`` has the ASCII letters and digits of ``fold(doc[a:b])`` at the same places.
+    In :attr:`wordchars` every non-ASCII character of the folded text becomes "?" and then, like
+    every other character outside ``[a-z0-9]``, a space: the words of a slice are exactly
+    :func:`~.pipeline.words_of` of that sentence (the ``[a-z0-9]+`` runs of its folded text).
+    """
+
+    __slots__ = ("text", "wordchars")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        if text.isascii():  # fold() is lower() here; the table lower-cases A-Z as well
+            self.wordchars = text.encode("ascii").translate(_WORD_BYTES_ANY_CASE).decode("ascii")
+            return
+        # fold() is lower() after translating the characters of _FOLDED (slow on non-ASCII text)
+        folded = fold(text) if _FOLDED.search(text) else text.lower()
+        self.wordchars = folded.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
+
+
+def _hit(cues: Cues, text: str, words: frozenset[str]) -> bool:
+    """``cues.search(text, words) is not None``: the cue's word gate, then
+    :func:`~sseh_lit.regex_gate.has_match`, which tries the regex only where one of its leading
+    literals occurs (faster than scanning every position of the sentence)."""
+    # Cues.may_match(words), without the call
+    return (cues.always or not cues.triggers.isdisjoint(words)) and has_match(cues.regex, text)
 
 
 def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None) -> list[SentInfo]:
     """Mark every sentence with its section and whether it narrates the patient.
 
     ``title_end`` is the character offset where the title ends in the document text; sentences
-    that start before it are the title. ``doc_text`` (the Doc's text, computed once) saves
-    rebuilding each sentence's text from its tokens.
+    that start before it are the title. ``doc_text`` (the Doc's text, computed once) lets every
+    sentence's text, lower-cased text and word set be cut from it (:class:`_DocText`) instead of
+    being rebuilt from the sentence's tokens.
+
+    Each rule runs only where its result can change the outcome (the past-tense test, for one,
+    only decides ``patient`` for a few sections); all of them are pure, so the values are the
+    same as evaluating every rule for every sentence.
     """
     r = _rules()
+    doc = _DocText(doc_text) if doc_text is not None else None
     out: list[SentInfo] = []
     section = "none"
     for sent in sents:
-        text = doc_text[sent.start_char : sent.end_char] if doc_text is not None else ""
-        info = SentInfo(sent, "none", False, False, False, False, text)
-        text, words = info.text, info.words
-        if sent.start_char < title_end:
+        start = sent.start_char
+        if doc is not None:
+            end = sent.end_char
+            text = doc.text[start:end]
+            words = frozenset(doc.wordchars[start:end].split())
+        else:
+            text = sent.text
+            words = words_of(text)
+        info = SentInfo(sent, "none", False, False, False, False, text, words)
+        if start < title_end:
             info.section, info.patient = "title", True
-            info.strong = bool(r.strong.search(text, words))
+            info.strong = _hit(r.strong, text, words)
             out.append(info)
             continue
-        m = r.label.match(text)
+        # on ASCII text a label (matched case-insensitively after white space) must start the
+        # lower-cased sentence once its white space is stripped
+        if text.isascii():
+            head = text.lstrip()[: r.label_length].lower()
+            labels = r.label_starts.get(head[:3])
+            m = r.label.match(text) if labels is not None and head.startswith(labels) else None
+        else:
+            m = r.label.match(text)
         if m:
-            label = re.sub(r"\s+", " ", fold(m.group(1)))
+            label = _SPACES.sub(" ", fold(m.group(1)))
             if label in r.case_sections:
                 section = "case"
             elif label in r.generic_sections:
@@ -251,63 +332,119 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
                 section = "skip"
             if len(text) - m.end() < 3:  # a label on its own ("Case.")
                 continue
-        we_report = bool(
-            ("we" in words or "here" in words or "herein" in words or "authors" in words)
-            and r.we_report.search(text)
-        )
-        strong = (
-            we_report or not r.strong_words.isdisjoint(words) or bool(r.strong.search(text, words))
-        )
+        we_report = not _WE_WORDS.isdisjoint(words) and has_match(r.we_report, text)
+        strong = we_report or not r.strong_words.isdisjoint(words) or _hit(r.strong, text, words)
         # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
-        literature = not we_report and bool(r.literature.search(text, words))
-        past = not r.narrative.isdisjoint(words) or _past_tense(text)
-        # "most patients recovered after surgery" is a generalisation, not this patient's course
-        modal = not r.modal.isdisjoint(words) or bool(r.generic.search(text, words))
-        if modal and past and _only_relative_present(text, words, r.modal):
-            modal = False  # "MRI showed a hematoma which is located dorsal to the cord"
+        literature = not we_report and _hit(r.literature, text, words)
+        # "most patients recovered after surgery" is a generalisation, not this patient's course.
+        # A modal word other than "is"/"are" or a generic subject makes the sentence modal; with
+        # only "is"/"are", a past-tense narrative whose every "is"/"are" opens a relative clause
+        # is not ("MRI showed a hematoma which is located dorsal to the cord").
+        modal_words = words & r.modal
+        past: bool | None = None  # decided when needed (below)
+        if not modal_words:
+            modal = _hit(r.generic, text, words)
+        elif modal_words <= _IS_ARE:
+            modal = not (
+                _only_relative_be(text, words)
+                and (past := _past(None, text, words))
+                and not _hit(r.generic, text, words)
+            )
+        else:
+            modal = True
         if literature or section == "skip":
             patient = False
         elif section == "case":
             patient = True
         elif section == "generic":
-            patient = strong and (past or not modal)
+            patient = strong and (not modal or _past(past, text, words))
         else:
             # verbless clinical notes ("ASIA C on admission") are about the patient too
             graded = not _GRADE_SCALES.isdisjoint(words)
-            patient = strong or ((past or graded) and not modal)
+            patient = strong or (not modal and (graded or _past(past, text, words)))
         info.section, info.literature, info.patient = section, literature, patient
         info.strong, info.modal = strong, modal
         out.append(info)
     return out
 
 
+def _only_relative_be(text: str, words: frozenset[str]) -> bool:
+    """Does every "is"/"are" of a sentence that has one open a relative clause ("which is")?
+
+    Without the word "which", "that", "who" or "where" no relative "is" can match; and on ASCII
+    text without "_", the "is"/"are" among the sentence's words then matches :data:`_BE`.
+    """
+    ascii = text.isascii()
+    if ascii and _RELATIVE_WORDS.isdisjoint(words) and "_" not in text:
+        return False
+    low = text.lower() if ascii else None
+    return _count(_BE, text, low) == _count(_RELATIVE_BE, text, low)
+
+
+def _count(regex: re.Pattern[str], text: str, low: str | None) -> int:
+    """``len(regex.findall(text))``, by the lowered twin on ``low`` (``text`` lower-cased, when
+    ASCII) if there is one: the twin finds the same spans there."""
+    twin = twin_of(regex) if low is not None else None
+    return len(twin.findall(low)) if twin is not None else len(regex.findall(text))  # type: ignore[arg-type]
+
+
+def _past(known: bool | None, text: str, words: frozenset[str]) -> bool:
+    """Does the sentence narrate in the past tense (``known`` when already decided)?"""
+    if known is not None:
+        return known
+    return not _rules().narrative.isdisjoint(words) or _past_tense(text, words)
+
+
 # ---------------------------------------------------------------- patient planning
 
 
-def _count_mentions(infos: Sequence[SentInfo], *, include_literature: bool = False) -> list[int]:
-    """Numbers of patients the authors say they report ("we present three cases")."""
+def _count_mentions(infos: Sequence[SentInfo]) -> tuple[list[int], list[int]]:
+    """Numbers of patients the authors say they report ("we present three cases"), and every
+    patient count of the text (the literature's too), in one pass over the sentences.
+
+    The authors' counts come from the patient's sentences, the title and sentences saying that
+    cases "are presented"; never from the literature.
+    """
     r = _rules()
-    found: list[int] = []
+    own: list[int] = []
+    every: list[int] = []
     for info in infos:
-        if info.literature and not include_literature:
-            continue
         if r.count_nouns.isdisjoint(info.words):
             continue
         got = info.memo.get("counts")
         if got is None:
-            got = info.memo["counts"] = tuple(_counts_in(info.text))
-        found.extend(got)  # type: ignore[arg-type]
-    return found
+            got = info.memo["counts"] = tuple(_counts_in(info))
+        every.extend(got)  # type: ignore[arg-type]
+        if not info.literature and (info.patient or info.section == "title" or _presented(info)):
+            own.extend(got)  # type: ignore[arg-type]
+    return own, every
+
+
+def _count_matches(info: SentInfo) -> list[re.Match[str]]:
+    """Every match of the count rule ("two patients", "3 cases") in the sentence, found once.
+
+    Every match ends with a count noun between white space and a word boundary, so a sentence
+    without one of those words (:attr:`SentInfo.words`) has none; the others are tried where a
+    number starts (:func:`~sseh_lit.regex_gate.finditer_fast`).
+    """
+    got = info.memo.get("count_matches")
+    if got is None:
+        r = _rules()
+        got = info.memo["count_matches"] = (
+            [] if r.count_nouns.isdisjoint(info.words) else finditer_fast(r.count, info.text)
+        )
+    return got  # type: ignore[return-value]
 
 
 _POOL = re.compile(r"\b(?:of|among|from|in)\s+(?:the|these|all|a\s+total\s+of)\s+$")
 
 
-def _counts_in(text: str) -> list[int]:
+def _counts_in(info: SentInfo) -> list[int]:
     """The patient counts one sentence states (see :func:`_count_mentions`)."""
     r = _rules()
+    text = info.text
     found = []
-    for m in finditer_lowered(r.count, twin_of(r.count), text):
+    for m in _count_matches(info):
         n = number(m.group(1))
         if n is None or n != int(n) or n < 1:
             continue
@@ -331,7 +468,7 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
         if info.section == "title" or info.literature:
             continue
         head = info.text[:40]
-        if info.patient and not r.ordinals.keys().isdisjoint(info.words):
+        if info.patient and not r.ordinal_words.isdisjoint(info.words):
             # "The first, a 55-year-old man …", "Second, a 12-year-old boy …"
             o = _ORDINAL_OPENER.match(head)
             if o and _PERSON.search(info.text[o.end() : o.end() + 60]):
@@ -339,11 +476,15 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
                 continue
         if "case" not in info.words and "patient" not in info.words:
             continue
+        # both rules below need "case" or "patient" (case-insensitive) inside the head
+        folded = head.lower() if head.isascii() else fold(head)
+        if "case" not in folded and "patient" not in folded:
+            continue
         letter = _LETTER_LABEL.search(head)
         if letter:  # "Patient A, a 57-year-old woman …", "Case B:"
             marks.append((i, ord(letter.group(1)) - ord("A") + 1))
             continue
-        m = r.marker.search(head)
+        m = search_lowered(r.marker, twin_of(r.marker), head)
         if not m:
             continue
         n: int | None
@@ -388,11 +529,14 @@ def _aggregate(
 ) -> bool:
     """Only pooled data: a large series with statistics, or a review with no case of its own."""
     r = _rules()
-    narrative = [i for i in infos if i.section != "title" and not i.literature]
-    individual = any(i.strong and i.patient for i in narrative)
     big = any(n > r.max_individual for n in counts)
     types = {str(t).strip().lower() for t in publication_types}
-    if types & r.aggregate_types and not _is_case_type(publication_types) and not individual:
+    aggregate_type = bool(types & r.aggregate_types) and not _is_case_type(publication_types)
+    if not aggregate_type and not big:
+        return False
+    narrative = [i for i in infos if i.section != "title" and not i.literature]
+    individual = any(i.strong and i.patient for i in narrative)
+    if aggregate_type and not individual:
         return True
     if not big:
         return False
@@ -421,15 +565,37 @@ _PRESENTED = re.compile(
     r"\b(?:are|were|is|was)\s+(?:here\s+|herein\s+|briefly\s+)?(?:described|presented|reported)\b",
     re.I,
 )
+_PRESENTED_BE = frozenset({"are", "were", "is", "was"})
+_PRESENTED_VERBS = frozenset({"described", "presented", "reported"})
+
+
+def _has_age_pair(info: SentInfo) -> bool:
+    """Does the age-pair rule ("a 45-year-old … and a 67-year-old") match?
+
+    Every match has the whole word "and" and, in its two ages, "old" twice (case-insensitive:
+    only "O", "L", "D" match those letters, and ``lower`` maps them to them).
+    """
+    if "and" not in info.words or info.text.lower().count("old") < 2:
+        return False
+    age_pair = _rules().age_pair
+    return search_lowered(age_pair, twin_of(age_pair), info.text) is not None
+
+
+def _presented(info: SentInfo) -> bool:
+    """Does :data:`_PRESENTED` match? (Its "is"/"was" … and "described"/"reported" … are whole
+    words of every match, so both must be among the sentence's words.)"""
+    words = info.words
+    return (
+        not _PRESENTED_VERBS.isdisjoint(words)
+        and not _PRESENTED_BE.isdisjoint(words)
+        and _PRESENTED.search(info.text) is not None
+    )
 
 
 def plan(infos: list[SentInfo], publication_types: Sequence[str] = ()) -> Plan:
     """Decide the patients of one record and the sentences each one owns."""
     r = _rules()
-    counts = _count_mentions(
-        [i for i in infos if i.patient or i.section == "title" or _PRESENTED.search(i.text)]
-    )
-    every_count = _count_mentions(infos, include_literature=True)
+    counts, every_count = _count_mentions(infos)
     if _aggregate(infos, every_count, publication_types):
         return Plan([], aggregate_only=True)
     patient_sents = [i for i in infos if i.patient]
@@ -446,7 +612,7 @@ def plan(infos: list[SentInfo], publication_types: Sequence[str] = ()) -> Plan:
         (
             i
             for i in patient_sents
-            if i.section != "title" and "old" in i.words and r.age_pair.search(i.text)
+            if i.section != "title" and "old" in i.words and _has_age_pair(i)
         ),
         None,
     )
@@ -489,6 +655,7 @@ _ONE = re.compile(
 
 _CONTRAST = re.compile(r"\b(?:however|whereas|while|but|although|other|others|remaining)\b", re.I)
 _ONE_NOUNS = frozenset({"patient", "case", "child", "man", "woman", "boy", "girl", "infant"})
+_ONE_WORDS = frozenset({"one", "single", "another"})
 
 
 #: A count used as the subject without a noun: "two recovered …, one died".
@@ -505,21 +672,28 @@ def _about_subset(info: SentInfo, n: int) -> bool:
     """Does the sentence count patients that do not add up to the whole series of ``n``?"""
     r = _rules()
     total = 0
+    words = info.words
     elliptic = (
-        [number(m.group(1)) for m in _ELLIPTIC.finditer(info.text)]
-        if (not _ELLIPTIC_WORDS.isdisjoint(info.words))
+        [number(m.group(1)) for m in finditer_lowered(_ELLIPTIC, twin_of(_ELLIPTIC), info.text)]
+        if (not _ELLIPTIC_WORDS.isdisjoint(words))
         else []
     )
     if len(elliptic) >= 2:  # "two recovered completely and one remained paraparetic"
         return True
-    if r.count_nouns.isdisjoint(info.words) and _ONE_NOUNS.isdisjoint(info.words):
+    if r.count_nouns.isdisjoint(words) and _ONE_NOUNS.isdisjoint(words):
         return False
-    for m in r.count.finditer(info.text):
+    counted = _count_matches(info)
+    for m in counted:
         k = number(m.group(1))
         if k is not None:
             total += int(k)
-    ones = len(_ONE.findall(info.text))
-    mentions = ones + sum(1 for _ in r.count.finditer(info.text))
+    # every match of _ONE has "one"/"single"/"another" and one of _ONE_NOUNS as whole words
+    ones = (
+        len(finditer_lowered(_ONE, twin_of(_ONE), info.text))
+        if not _ONE_WORDS.isdisjoint(words) and not _ONE_NOUNS.isdisjoint(words)
+        else 0
+    )
+    mentions = ones + len(counted)
     total += ones
     # "two patients …, however one patient …" splits the series even when the counts add up
     return 0 < total != n or (mentions >= 2 and bool(_CONTRAST.search(info.text)))
@@ -533,11 +707,12 @@ def _series_sexes(infos: Sequence[SentInfo], n: int) -> list[str | None]:
         if not info.patient or r.count_nouns.isdisjoint(info.words):
             continue
         groups: list[tuple[int, int, str | None]] = []  # (position, count, sex)
-        for m in r.count.finditer(info.text):
+        for m in _count_matches(info):
             k = number(m.group(1))
             groups.append((m.start(), int(k or 0), _GROUP_SEX.get(fold(m.group(2)))))
         groups += [
-            (m.start(), 1, _SEX_NOUNS.get(fold(m.group(1)))) for m in _SINGLE.finditer(info.text)
+            (m.start(), 1, _SEX_NOUNS.get(fold(m.group(1))))
+            for m in finditer_lowered(_SINGLE, twin_of(_SINGLE), info.text)
         ]
         sexed = [(pos, k, sex) for pos, k, sex in sorted(groups) if sex]
         if not sexed:
