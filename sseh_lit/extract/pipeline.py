@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
@@ -25,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, IS_SPACE, ORTH, SENT_START
+from spacy.attrs import IDX, IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, LENGTH, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -43,7 +45,8 @@ def _no_break_words() -> frozenset[str]:
     return frozenset(w.lower().rstrip(".") for w in json.loads(data)["abbreviations"])
 
 
-_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s)")
+#: What may follow a sentence-final ``.``/``!``/``?`` before the whitespace after it.
+_CLOSERS = frozenset("\"'\u201d\u2019)]")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _NEWLINE = re.compile(r"\n\s*(?=\S)")
 #: Words after which a single capital is a value ("ASIA D.", "Frankel grade E.", "vitamin K.").
@@ -52,24 +55,54 @@ _LETTER_VALUE = re.compile(
 )
 
 
+def _end_marks(text: str) -> list[int]:
+    """Offsets of every ``.``, ``!`` and ``?`` in ``text``, in order (``str.find`` loops: far
+    cheaper than a regex scan that tests a character class at every position)."""
+    out: list[int] = []
+    kinds = 0
+    for mark in ".!?":
+        i = text.find(mark)
+        if i < 0:
+            continue
+        kinds += 1
+        find = text.find
+        while i >= 0:
+            out.append(i)
+            i = find(mark, i + 1)
+    if kinds > 1:
+        out.sort()
+    return out
+
+
 def sentence_starts(text: str) -> set[int]:
-    """Character offsets where a sentence starts (pure function of the text; see module doc)."""
+    r"""Character offsets where a sentence starts (pure function of the text; see module doc).
+
+    A candidate end is a ``.``/``!``/``?``, then any closing quotes/brackets, then whitespace
+    (the regex ``[.!?]["'”’)\]]*(?=\s)``: no closer is a mark, so every mark is its own
+    candidate); the sentence after it starts at the next non-space character.
+    """
     no_break = _no_break_words()
+    closers = _CLOSERS
     starts = {0}
     n = len(text)
-    for m in _END.finditer(text):
-        j = m.end()
+    for p in _end_marks(text):
+        j = p + 1
+        while j < n and text[j] in closers:
+            j += 1
+        if j >= n or not text[j].isspace():
+            continue
+        j += 1
         while j < n and text[j].isspace():
             j += 1
         if j >= n or text[j].islower():
             continue
-        if text[m.start()] == ".":
-            w = _WORD_BEFORE.search(text, max(0, m.start() - 20), m.start())
+        if text[p] == ".":
+            w = _WORD_BEFORE.search(text, max(0, p - 20), p)
             if w:
                 word = w.group(1).lower().rstrip(".")
                 if word in no_break or (
                     len(word) == 1
-                    and m.start() - w.start() == 1
+                    and p - w.start() == 1
                     # "… was ASIA D. An 81-year-old …": a grade letter, not an initial
                     and not _LETTER_VALUE.search(text, max(0, w.start() - 20), w.start())
                 ):
@@ -80,30 +113,84 @@ def sentence_starts(text: str) -> set[int]:
     return starts
 
 
+class TokenArrays:
+    """Per-token columns of one Doc from a single ``Doc.to_array`` call, shared by the
+    pipeline's components, :func:`sentences` and the extractors' document view (each used to
+    make its own ``to_array`` call or create Token objects).
+
+    ``idx``/``length`` are int64 (character offset and length of each token), ``space`` is
+    the IS_SPACE flag as a bool array, ``orth`` the ORTH hashes (uint64); ``alpha``,
+    ``digit`` and ``punct`` are the IS_ALPHA/IS_DIGIT/IS_PUNCT flags. ``sent_starts`` are the
+    sentence-start token indices :func:`sseh_sentences` wrote into the Doc (``None`` until it
+    ran). Token attributes never change after tokenisation (the pipeline does not retokenise).
+    """
+
+    __slots__ = ("alpha", "digit", "idx", "length", "orth", "punct", "sent_starts", "space")
+
+    _ATTRS = (IDX, LENGTH, IS_SPACE, ORTH, IS_ALPHA, IS_DIGIT, IS_PUNCT)
+
+    def __init__(self, doc: Doc) -> None:
+        arr = doc.to_array(list(self._ATTRS))
+        signed = arr.view(np.int64)  # offsets and lengths are small: the same numbers
+        self.idx: np.ndarray = signed[:, 0]
+        self.length: np.ndarray = signed[:, 1]
+        self.space: np.ndarray = arr[:, 2].astype(bool)
+        self.orth: np.ndarray = arr[:, 3]
+        self.alpha: np.ndarray = arr[:, 4]
+        self.digit: np.ndarray = arr[:, 5]
+        self.punct: np.ndarray = arr[:, 6]
+        self.sent_starts: list[int] | None = None
+
+
+# One entry per live Doc, gone with it (nothing is stored on the Doc, so serialisation is as
+# before).
+_ARRAYS: weakref.WeakKeyDictionary[Doc, TokenArrays] = weakref.WeakKeyDictionary()
+
+
+def token_arrays(doc: Doc) -> TokenArrays:
+    """The :class:`TokenArrays` of ``doc``, computed once per Doc."""
+    arrays = _ARRAYS.get(doc)
+    if arrays is None or len(arrays.idx) != len(doc):
+        arrays = _ARRAYS[doc] = TokenArrays(doc)
+    return arrays
+
+
+_NOT_START = np.iinfo(np.uint64).max  # SENT_START -1 as to_array/from_array store it
+
+
 @Language.component("sseh_sentences")
 def sseh_sentences(doc: Doc) -> Doc:
-    """Set sentence starts from :func:`sentence_starts`, vectorised over the token offsets."""
+    """Set sentence starts from :func:`sentence_starts`, mapped onto tokens by offset.
+
+    A token starts a sentence when it begins at one of the offsets (token offsets are strictly
+    increasing, so ``searchsorted`` finds the only candidate), and so does the first token; a
+    start that falls on a whitespace token moves to the next word token.
+    """
     n = len(doc)
     if n == 0:
         return doc
-    arr = doc.to_array([IDX, IS_SPACE])
-    idx = arr[:, 0]
-    starts = np.fromiter(sorted(sentence_starts(text_of(doc))), dtype=idx.dtype)  # has 0
-    at_start = starts[np.minimum(np.searchsorted(starts, idx), len(starts) - 1)] == idx
-    flags = np.where(at_start, 1, -1).astype("int32")
-    flags[0] = 1
-    # a sentence never starts on whitespace: move such a start to the next word token
-    space = arr[:, 1].astype(bool)
-    moved = np.nonzero((flags == 1) & space)[0]
-    for i in moved:
-        flags[i] = -1
+    arrays = token_arrays(doc)
+    idx, space = arrays.idx, arrays.space
+    offsets = np.fromiter(sentence_starts(text_of(doc)), dtype=np.int64)
+    pos = np.searchsorted(idx, offsets)
+    pos[pos >= n] = 0  # past the last token: no token starts there (token 0 is a start anyway)
+    found = {0, *pos[idx[pos] == offsets].tolist()}
+    starts = set()
+    for i in found:
+        if not space[i]:
+            starts.add(i)
+            continue
         k = i + 1
         while k < n and space[k]:
             k += 1
         if k < n:
-            flags[k] = 1
-    flags[0] = 1
-    doc.from_array([SENT_START], flags.reshape(-1, 1).astype("uint64"))
+            starts.add(k)
+    starts.add(0)
+    ordered = sorted(starts)
+    flags = np.full((n, 1), _NOT_START, dtype=np.uint64)
+    flags[ordered, 0] = 1
+    doc.from_array([SENT_START], flags)
+    arrays.sent_starts = ordered
     return doc
 
 
@@ -111,8 +198,9 @@ class _ParenthesisMatches:
     """Drop-in for scispaCy's ``( + )`` Matcher: every "(" … ")" token pair with 1–8 tokens inside.
 
     scispaCy's pattern ``[{"ORTH": "("}, {"OP": "+"}, {"ORTH": ")"}]`` enumerates every pair of
-    brackets in the document and the detector then discards spans longer than 8 tokens; this
-    finds the same kept pairs from the ORTH array directly (linear in the number of brackets).
+    brackets in the document and the detector then discards spans longer than 8 tokens and
+    brackets opening the document (``filter_matches``: such a pair leaves no trace); this
+    finds the same kept pairs from the shared ORTH column (linear in the number of brackets).
     """
 
     MAX_INSIDE = 8
@@ -123,16 +211,20 @@ class _ParenthesisMatches:
         self.match_id = nlp.vocab.strings.add("parenthesis")
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
-        orth = doc.to_array([ORTH]).reshape(-1)
-        opens = np.nonzero(orth == self.open)[0]
-        if not len(opens):
+        if "(" not in text_of(doc):  # a "(" token is a "(" character
             return []
-        closes = np.nonzero(orth == self.close)[0]
+        orth = token_arrays(doc).orth
+        opens = np.flatnonzero(orth == self.open).tolist()
+        if not opens:
+            return []
+        closes = np.flatnonzero(orth == self.close).tolist()
         out = []
-        for i in opens.tolist():
-            lo = np.searchsorted(closes, i + 2)
-            hi = np.searchsorted(closes, i + self.MAX_INSIDE + 1, side="right")
-            out.extend((self.match_id, i, j + 1) for j in closes[lo:hi].tolist())
+        for i in opens:
+            if i == 0:
+                continue
+            lo = bisect_left(closes, i + 2)
+            hi = bisect_right(closes, i + self.MAX_INSIDE + 1)
+            out.extend((self.match_id, i, j + 1) for j in closes[lo:hi])
         return out
 
 
@@ -141,7 +233,7 @@ class _OrthSequences:
 
     The detector adds, for each short form it accepts, one pattern of plain ``{"ORTH": …}``
     tokens, runs the matcher over the document and removes the patterns again. Finding those
-    token sequences in the ORTH array gives the same ``(key, start, end)`` matches (every
+    token sequences in the ORTH column gives the same ``(key, start, end)`` matches (every
     occurrence, overlapping ones included, in document order) without spaCy's general
     ``Matcher`` machinery, and no warning when there is no pattern (spaCy's W036).
     """
@@ -162,7 +254,7 @@ class _OrthSequences:
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         if not self.patterns:
             return []
-        orth = doc.to_array([ORTH]).reshape(-1)
+        orth = token_arrays(doc).orth
         n = len(orth)
         out = []
         strings = self.vocab.strings
@@ -172,8 +264,10 @@ class _OrthSequences:
                 width = len(pattern)
                 if not width:
                     continue
-                for i in np.nonzero(orth == pattern[0])[0].tolist():
-                    if i + width <= n and all(orth[i + j] == pattern[j] for j in range(1, width)):
+                for i in np.flatnonzero(orth == pattern[0]).tolist():
+                    if i + width <= n and all(
+                        int(orth[i + j]) == pattern[j] for j in range(1, width)
+                    ):
                         out.append((key_id, i, i + width))
         out.sort(key=lambda m: (m[1], m[2]))
         return out
@@ -233,19 +327,27 @@ def load() -> Language:
 def sentences(doc: Doc) -> list[Span]:
     """Sentences of ``doc`` with surrounding whitespace trimmed (empty ones dropped).
 
-    Boundaries and whitespace flags come from one ``to_array`` call instead of a Token object
-    per token; the spans are the same as trimming each ``doc.sents`` span token by token.
+    The spans are the same as trimming each ``doc.sents`` span token by token. On a Doc from
+    :func:`load`'s pipeline the boundaries are the ones :func:`sseh_sentences` wrote (kept in
+    :class:`TokenArrays`, nothing in the pipeline changes them afterwards); otherwise they are
+    read with one ``to_array`` call. ``Span(doc, s, e)`` is ``doc[s:e]`` without the slice
+    normalisation.
     """
     n = len(doc)
     if n == 0:
         return []
-    if not doc.has_annotation("SENT_START"):
-        return _sentences_slow(doc)
-    arr = doc.to_array([SENT_START, IS_SPACE])
-    starts = np.nonzero(arr[:, 0] == 1)[0].tolist()
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-    space = arr[:, 1].tolist()
+    arrays = _ARRAYS.get(doc)
+    if arrays is not None and arrays.sent_starts is not None and len(arrays.idx) == n:
+        starts = arrays.sent_starts
+        space = arrays.space
+    else:
+        if not doc.has_annotation("SENT_START"):
+            return _sentences_slow(doc)
+        arr = doc.to_array([SENT_START, IS_SPACE])
+        starts = np.flatnonzero(arr[:, 0] == 1).tolist()
+        if not starts or starts[0] != 0:
+            starts.insert(0, 0)
+        space = arr[:, 1].astype(bool)
     out = []
     bounds = [*starts, n]
     for k in range(len(starts)):
@@ -255,7 +357,7 @@ def sentences(doc: Doc) -> list[Span]:
         while e > s and space[e - 1]:
             e -= 1
         if e > s:
-            out.append(doc[s:e])
+            out.append(Span(doc, s, e))
     return out
 
 
