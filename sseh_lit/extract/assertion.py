@@ -427,6 +427,11 @@ class TermMatcher:
             out.sort()
         return out
 
+    def phrase_keys(self) -> frozenset[str]:
+        """The keys :meth:`find` reports for hits of the PhraseMatcher (glued tokens and long
+        forms may report others: a regex hit's key is its matched text, normalised)."""
+        return frozenset(_key(term) for term in self.terms)
+
     def regex(self) -> re.Pattern[str]:
         """The same terms as one trie-shaped regex (for glued tokens and long forms)."""
         if self._regex is None:
@@ -452,11 +457,11 @@ def _glued_tokens(doc: Doc, arrays: TokenArrays | None = None) -> list[int]:
         return []
     if arrays is None:
         arrays = token_arrays(doc)
-    long = arrays.length >= _GLUED_MIN_LENGTH
-    if not long.any():
+    long = np.flatnonzero(arrays.length >= _GLUED_MIN_LENGTH)
+    if not len(long):
         return []
-    mask = long & ~arrays.space & (arrays.alpha == 0) & (arrays.digit == 0) & (arrays.punct == 0)
-    return np.flatnonzero(mask).tolist()
+    # of those, the ones with none of IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT
+    return long[~arrays.flags[long].any(axis=1)].tolist()
 
 
 @cache

@@ -27,6 +27,7 @@ from .assertion import (
     HISTORICAL,
     NEGATED,
     Assertion,
+    DocView,
     TermMatcher,
     asserted_value,
     doc_view,
@@ -142,24 +143,53 @@ def _lookup(matched: str) -> tuple[DrugEntry, ...]:
     return lexicon().entries.get(_term_key(matched), ())
 
 
+@cache
+def _rows_by_key() -> dict[str, tuple[DrugEntry, ...]]:
+    """:func:`_lookup` of every key the target matcher's PhraseMatcher reports, computed once
+    (glued-token and long-form hits can report other keys: those are looked up as they come)."""
+    return {key: _lookup(key) for key in target_matcher().phrase_keys()}
+
+
+_SentenceMentions = tuple[tuple[DrugEntry, int, int, Assertion, bool], ...]
+
+
+def _sentence_mentions(view: DocView, matcher: TermMatcher, sent: Span) -> _SentenceMentions:
+    """(entry, start, end, assertion, anchored) of every drug mention in ``sent``, found once
+    per sentence and Doc (:func:`extract` runs again for the conditions' lab rule)."""
+    memo_key = ("drugs", sent.start_char, sent.end_char)
+    found = view.memo.get(memo_key)
+    if found is not None:
+        return found  # type: ignore[return-value]
+    out = []
+    hits = view.hits(matcher, sent)
+    if hits:
+        ctx = view.context(sent)
+        rows_by_key = _rows_by_key()
+        for start, end, matched in hits:
+            rows = rows_by_key.get(matched)
+            if rows is None:
+                rows = _lookup(matched)
+            for entry in rows:
+                if not entry.drug_class:
+                    continue  # a look-alike such as "ASA grade"
+                out.append((entry, start, end, ctx.assess(start, end), ctx.anchored))
+    result = tuple(out)
+    view.memo[memo_key] = result
+    return result
+
+
 def find_mentions(sents: Sequence[Span]) -> list[Mention]:
     """Every drug mention in ``sents`` with its assertion status."""
     matcher = target_matcher()
     mentions: list[Mention] = []
-    view = doc_view(sents[0]) if sents else None
+    doc = None
+    view: DocView | None = None
     for i, sent in enumerate(sents):
-        if view is None or sent.doc is not sents[0].doc:
+        if view is None or sent.doc is not doc:
+            doc = sent.doc
             view = doc_view(sent)
-        hits = view.hits(matcher, sent)
-        if not hits:
-            continue
-        ctx = view.context(sent)
-        for start, end, matched in hits:
-            for entry in _lookup(matched):
-                if not entry.drug_class:
-                    continue  # a look-alike such as "ASA grade"
-                status = ctx.assess(start, end)
-                mentions.append(Mention(entry, i, start, end, status, ctx.anchored))
+        for entry, start, end, status, anchored in _sentence_mentions(view, matcher, sent):
+            mentions.append(Mention(entry, i, start, end, status, anchored))
     return mentions
 
 

@@ -119,26 +119,24 @@ class TokenArrays:
     make its own ``to_array`` call or create Token objects).
 
     ``idx``/``length`` are int64 (character offset and length of each token), ``space`` is
-    the IS_SPACE flag as a bool array, ``orth`` the ORTH hashes (uint64); ``alpha``,
-    ``digit`` and ``punct`` are the IS_ALPHA/IS_DIGIT/IS_PUNCT flags. ``sent_starts`` are the
+    the IS_SPACE flag as a bool array, ``orth`` the ORTH hashes (uint64) and ``flags`` the
+    int64 columns IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT. ``sent_starts`` are the
     sentence-start token indices :func:`sseh_sentences` wrote into the Doc (``None`` until it
     ran). Token attributes never change after tokenisation (the pipeline does not retokenise).
     """
 
-    __slots__ = ("alpha", "digit", "idx", "length", "orth", "punct", "sent_starts", "space")
+    __slots__ = ("flags", "idx", "length", "orth", "sent_starts", "space")
 
-    _ATTRS = (IDX, LENGTH, IS_SPACE, ORTH, IS_ALPHA, IS_DIGIT, IS_PUNCT)
+    _ATTRS = (IDX, LENGTH, ORTH, IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT)
 
     def __init__(self, doc: Doc) -> None:
         arr = doc.to_array(list(self._ATTRS))
-        signed = arr.view(np.int64)  # offsets and lengths are small: the same numbers
+        signed = arr.view(np.int64)  # offsets, lengths and flags are small: the same numbers
         self.idx: np.ndarray = signed[:, 0]
         self.length: np.ndarray = signed[:, 1]
-        self.space: np.ndarray = arr[:, 2].astype(bool)
-        self.orth: np.ndarray = arr[:, 3]
-        self.alpha: np.ndarray = arr[:, 4]
-        self.digit: np.ndarray = arr[:, 5]
-        self.punct: np.ndarray = arr[:, 6]
+        self.orth: np.ndarray = arr[:, 2]
+        self.flags: np.ndarray = signed[:, 3:7]
+        self.space: np.ndarray = signed[:, 3].astype(bool)
         self.sent_starts: list[int] | None = None
 
 
