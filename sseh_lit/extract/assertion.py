@@ -41,6 +41,7 @@ from spacy.attrs import ORTH, SPACY
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from ..regex_gate import has_match
 from .model import FieldValue
 from .pipeline import TEXT_KEY, TokenArrays, span_text, token_arrays
 
@@ -239,7 +240,8 @@ class SentenceContext:
         r = rules()
         self.text = text if folded else fold(text)
         self.title = title
-        self.anchored = title or r.anchor_re.search(self.text) is not None
+        # has_match: the anchor regex tried only where one of its leading literals starts
+        self.anchored = title or has_match(r.anchor_re, self.text)
         self.generic = generic_section and not self.anchored
         self.cues: list[_Found] = []  # scoped cues, in text order
         self.sentence_cue: _Found | None = None  # first general-statement cue, if any

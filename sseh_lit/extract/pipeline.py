@@ -74,6 +74,29 @@ def _end_marks(text: str) -> list[int]:
     return out
 
 
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+
+
+def _word_before(text: str, p: int) -> int:
+    """Start of ``_WORD_BEFORE.search(text, max(0, p - 20), p)``'s match, or -1 for none.
+
+    That search finds the leftmost letter from which only letters and dots run up to ``p``:
+    the first letter of the run of ``[A-Za-z.]`` ending at ``p`` (cut at ``p - 20``). Walking
+    back over the run finds it without trying every start. A newline just before ``p`` (where
+    ``$`` also matches) is left to the regex itself.
+    """
+    lo = max(0, p - 20)
+    if p > lo and text[p - 1] == "\n":
+        m = _WORD_BEFORE.search(text, lo, p)
+        return m.start() if m else -1
+    q = p
+    while q > lo and text[q - 1] in _WORD_CHARS:
+        q -= 1
+    while q < p and text[q] == ".":
+        q += 1
+    return q if q < p else -1
+
+
 def sentence_starts(text: str) -> set[int]:
     r"""Character offsets where a sentence starts (pure function of the text; see module doc).
 
@@ -97,14 +120,14 @@ def sentence_starts(text: str) -> set[int]:
         if j >= n or text[j].islower():
             continue
         if text[p] == ".":
-            w = _WORD_BEFORE.search(text, max(0, p - 20), p)
-            if w:
-                word = w.group(1).lower().rstrip(".")
+            w = _word_before(text, p)
+            if w >= 0:
+                word = text[w:p].lower().rstrip(".")
                 if word in no_break or (
                     len(word) == 1
-                    and p - w.start() == 1
+                    and p - w == 1
                     # "… was ASIA D. An 81-year-old …": a grade letter, not an initial
-                    and not _LETTER_VALUE.search(text, max(0, w.start() - 20), w.start())
+                    and not _LETTER_VALUE.search(text, max(0, w - 20), w)
                 ):
                     continue
         starts.add(j)
