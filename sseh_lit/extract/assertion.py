@@ -29,12 +29,12 @@ import json
 import re
 import weakref
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import product
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from spacy.attrs import ORTH, SPACY
@@ -404,8 +404,7 @@ class TermMatcher:
         glued = _glued_tokens(doc, arrays)
         if not raw and not glued:
             return []
-        idx = arrays.idx
-        length = arrays.length
+        idx, length, _ = arrays.lists()
         strings = doc.vocab.strings
         raw.sort(key=lambda m: (m[1], -m[2]))
         out = []
@@ -417,14 +416,14 @@ class TermMatcher:
             last_end = end
             if glued:
                 matched_tokens.update(range(start, end))
-            out.append((int(idx[start]), int(idx[end - 1] + length[end - 1]), strings[match_id]))
+            out.append((idx[start], idx[end - 1] + length[end - 1], strings[match_id]))
         glued = [i for i in glued if i not in matched_tokens]
         if glued:
             regex = self.regex()
             text = doc_text(doc)
             for i in glued:
-                at = int(idx[i])
-                for m in regex.finditer(fold(text[at : at + int(length[i])])):
+                at = idx[i]
+                for m in regex.finditer(fold(text[at : at + length[i]])):
                     out.append((at + m.start(), at + m.end(), _key(m.group(1))))
             out.sort()
         return out
@@ -459,11 +458,9 @@ def _glued_tokens(doc: Doc, arrays: TokenArrays | None = None) -> list[int]:
         return []
     if arrays is None:
         arrays = token_arrays(doc)
-    long = np.flatnonzero(arrays.length >= _GLUED_MIN_LENGTH)
-    if not len(long):
-        return []
-    # of those, the ones with none of IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT
-    return long[~arrays.flags[long].any(axis=1)].tolist()
+    # long enough, and none of IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT
+    mask = (arrays.length >= _GLUED_MIN_LENGTH) & (arrays.flags.sum(axis=0) == 0)
+    return np.flatnonzero(mask).tolist()
 
 
 @cache
@@ -491,10 +488,10 @@ def doc_layout(doc: Doc) -> DocLayout:
         return DocLayout(0, ())
     arrays = token_arrays(doc)
     text = doc_text(doc)
-    idx, length, space = arrays.idx, arrays.length, arrays.space
-    for i in np.flatnonzero(space).tolist():
-        at = int(idx[i])
-        tok = text[at : at + int(length[i])]
+    idx, length, space = arrays.lists()
+    for i in np.flatnonzero(arrays.space).tolist():
+        at = idx[i]
+        tok = text[at : at + length[i]]
         if "\n" not in tok:
             continue
         if title_end is None:
@@ -506,12 +503,12 @@ def doc_layout(doc: Doc) -> DocLayout:
                 # doc[i + 1 : j].text (empty when j == i + 1)
                 label = text[idx[i + 1] : idx[j - 1] + length[j - 1]] if j > i + 1 else ""
                 if _LABEL_OK.fullmatch(label):
-                    sections.append((int(idx[i + 1]), _normalise_phrase(label) in generic))
+                    sections.append((idx[i + 1], _normalise_phrase(label) in generic))
                 break
             if space[j]:
                 break
     if title_end is None:
-        title_end = int(idx[-1] + length[-1])
+        title_end = idx[-1] + length[-1]
     return DocLayout(title_end, tuple(sections))
 
 
@@ -532,8 +529,8 @@ class DocView:
         self._abbreviations: tuple[tuple[int, int, str], ...] | None = None
         self._hits: dict[int, tuple[list[int], list[tuple[int, int, str]]]] = {}
         self._contexts: dict[tuple[int, int], SentenceContext] = {}
-        #: Per-Doc results of the extractors, keyed as they like (cleared with the Doc).
-        self.memo: dict[object, object] = {}
+        #: Per-Doc results of the extractors by name (see :func:`per_sentence`).
+        self.memo: dict[str, dict] = {}
 
     def layout(self, sent: Span) -> DocLayout:
         """The :class:`DocLayout` of ``sent``'s document."""
@@ -622,6 +619,35 @@ def doc_view(sent: Span) -> DocView:
     if view is None:
         view = _VIEWS[doc] = DocView()
     return view
+
+
+_T = TypeVar("_T")
+
+
+def per_sentence(
+    sents: Sequence[Span], name: str, compute: Callable[[DocView, Span], tuple[_T, ...]]
+) -> list[tuple[int, tuple[_T, ...]]]:
+    """``(i, compute(view, sents[i]))`` for every sentence with a non-empty result.
+
+    Each result is computed once per sentence and Doc and kept in the view's ``memo`` under
+    ``name``: the extractors run over the same sentences for every patient and again for
+    the conditions' lab rule, and ``compute`` depends on nothing but the sentence.
+    """
+    out = []
+    doc = None
+    memo: dict[tuple[int, int], tuple[_T, ...]] = {}
+    for i, sent in enumerate(sents):
+        if sent.doc is not doc:
+            doc = sent.doc
+            view = doc_view(sent)
+            memo = view.memo.setdefault(name, {})  # type: ignore[assignment]
+        key = (sent.start_char, sent.end_char)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = compute(view, sent)
+        if got:
+            out.append((i, got))
+    return out
 
 
 def doc_text(doc: Doc) -> str:

@@ -30,10 +30,9 @@ from .assertion import (
     NEGATED,
     Assertion,
     DocView,
-    TermMatcher,
     asserted_value,
-    doc_view,
     fold,
+    per_sentence,
 )
 from .model import FieldValue
 from .pipeline import span_text
@@ -137,17 +136,11 @@ def _inr_values(text: str) -> list[tuple[int, int, float]]:
 _SentenceMentions = tuple[tuple[str, Assertion, bool], ...]
 
 
-def _sentence_mentions(view: DocView, matcher: TermMatcher, sent: Span) -> _SentenceMentions:
+def _sentence_mentions(view: DocView, sent: Span) -> _SentenceMentions:
     """(condition, assertion, anchored) of every condition mention in ``sent`` (lexicon terms,
-    then deranged INR values and low platelet counts, in that order), found once per sentence
-    and Doc."""
-    memo_key = ("conditions", sent.start_char, sent.end_char)
-    got = view.memo.get(memo_key)
-    if got is not None:
-        return got  # type: ignore[return-value]
-    found = view.hits(matcher, sent)
+    then deranged INR values and low platelet counts, in that order)."""
+    found = view.hits(drugs.target_matcher(), sent)
     if not found:
-        view.memo[memo_key] = ()
         return ()
     table = _lexicon()
     hits = [(a, b, table.get(key, "")) for a, b, key in found]
@@ -163,14 +156,12 @@ def _sentence_mentions(view: DocView, matcher: TermMatcher, sent: Span) -> _Sent
             count = platelet_count(m.group(2), m.group(3))
             if count is not None and 0 < count < PLATELETS_LOW:
                 hits.append((m.start(), m.end(), COAGULOPATHY))
-    result: _SentenceMentions = ()
-    if hits:
-        ctx = view.context(sent)
-        result = tuple(
-            (condition, ctx.assess(start, end), ctx.anchored) for start, end, condition in hits
-        )
-    view.memo[memo_key] = result
-    return result
+    if not hits:
+        return ()
+    ctx = view.context(sent)
+    return tuple(
+        (condition, ctx.assess(start, end), ctx.anchored) for start, end, condition in hits
+    )
 
 
 def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
@@ -179,16 +170,11 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
     Only fields with a value are returned (a missing key means null). Offsets are the evidence
     sentence's document offsets.
     """
-    matcher = drugs.target_matcher()
-    mentions: list[_Mention] = []
-    doc = None
-    view: DocView | None = None
-    for i, sent in enumerate(sents):
-        if view is None or sent.doc is not doc:
-            doc = sent.doc
-            view = doc_view(sent)
-        for condition, assertion, anchored in _sentence_mentions(view, matcher, sent):
-            mentions.append(_Mention(condition, i, assertion, anchored))
+    mentions = [
+        _Mention(condition, i, assertion, anchored)
+        for i, found in per_sentence(sents, "conditions", _sentence_mentions)
+        for condition, assertion, anchored in found
+    ]
 
     if any(m.condition == _LAB for m in mentions):
         anticoagulated = drugs.extract(sents).get("anticoagulant")

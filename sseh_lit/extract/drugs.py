@@ -30,8 +30,8 @@ from .assertion import (
     DocView,
     TermMatcher,
     asserted_value,
-    doc_view,
     fold,
+    per_sentence,
 )
 from .model import FieldValue
 
@@ -153,44 +153,33 @@ def _rows_by_key() -> dict[str, tuple[DrugEntry, ...]]:
 _SentenceMentions = tuple[tuple[DrugEntry, int, int, Assertion, bool], ...]
 
 
-def _sentence_mentions(view: DocView, matcher: TermMatcher, sent: Span) -> _SentenceMentions:
-    """(entry, start, end, assertion, anchored) of every drug mention in ``sent``, found once
-    per sentence and Doc (:func:`extract` runs again for the conditions' lab rule)."""
-    memo_key = ("drugs", sent.start_char, sent.end_char)
-    found = view.memo.get(memo_key)
-    if found is not None:
-        return found  # type: ignore[return-value]
+def _sentence_mentions(view: DocView, sent: Span) -> _SentenceMentions:
+    """(entry, start, end, assertion, anchored) of every drug mention in ``sent``."""
+    hits = view.hits(target_matcher(), sent)
+    if not hits:
+        return ()
     out = []
-    hits = view.hits(matcher, sent)
-    if hits:
-        ctx = view.context(sent)
-        rows_by_key = _rows_by_key()
-        for start, end, matched in hits:
-            rows = rows_by_key.get(matched)
-            if rows is None:
-                rows = _lookup(matched)
-            for entry in rows:
-                if not entry.drug_class:
-                    continue  # a look-alike such as "ASA grade"
-                out.append((entry, start, end, ctx.assess(start, end), ctx.anchored))
-    result = tuple(out)
-    view.memo[memo_key] = result
-    return result
+    ctx = view.context(sent)
+    rows_by_key = _rows_by_key()
+    for start, end, matched in hits:
+        rows = rows_by_key.get(matched)
+        if rows is None:
+            rows = _lookup(matched)
+        for entry in rows:
+            if not entry.drug_class:
+                continue  # a look-alike such as "ASA grade"
+            out.append((entry, start, end, ctx.assess(start, end), ctx.anchored))
+    return tuple(out)
 
 
 def find_mentions(sents: Sequence[Span]) -> list[Mention]:
-    """Every drug mention in ``sents`` with its assertion status."""
-    matcher = target_matcher()
-    mentions: list[Mention] = []
-    doc = None
-    view: DocView | None = None
-    for i, sent in enumerate(sents):
-        if view is None or sent.doc is not doc:
-            doc = sent.doc
-            view = doc_view(sent)
-        for entry, start, end, status, anchored in _sentence_mentions(view, matcher, sent):
-            mentions.append(Mention(entry, i, start, end, status, anchored))
-    return mentions
+    """Every drug mention in ``sents`` with its assertion status (each sentence's mentions are
+    found once per Doc: :func:`extract` runs again for the conditions' lab rule)."""
+    return [
+        Mention(entry, i, start, end, status, anchored)
+        for i, found in per_sentence(sents, "drugs", _sentence_mentions)
+        for entry, start, end, status, anchored in found
+    ]
 
 
 def _evidence(sents: Sequence[Span], m: Mention, value: object, confidence: float) -> FieldValue:

@@ -143,24 +143,36 @@ class TokenArrays:
 
     ``idx``/``length`` are int64 (character offset and length of each token), ``space`` is
     the IS_SPACE flag as a bool array, ``orth`` the ORTH hashes (uint64) and ``flags`` the
-    int64 columns IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT. ``sent_starts`` are the
-    sentence-start token indices :func:`sseh_sentences` wrote into the Doc (``None`` until it
-    ran). Token attributes never change after tokenisation (the pipeline does not retokenise).
+    int64 rows IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT (one row per flag, one column per
+    token). :meth:`lists` gives offsets, lengths and IS_SPACE as Python lists, for code that
+    reads single tokens (a list item is far cheaper than a numpy scalar). ``sent_starts`` are
+    the sentence-start token indices :func:`sseh_sentences` wrote into the Doc (``None``
+    until it ran). Token attributes never change after tokenisation (the pipeline does not
+    retokenise).
     """
 
-    __slots__ = ("flags", "idx", "length", "orth", "sent_starts", "space")
+    __slots__ = ("_lists", "_signed", "flags", "idx", "length", "orth", "sent_starts", "space")
 
     _ATTRS = (IDX, LENGTH, ORTH, IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT)
 
     def __init__(self, doc: Doc) -> None:
-        arr = doc.to_array(list(self._ATTRS))
-        signed = arr.view(np.int64)  # offsets, lengths and flags are small: the same numbers
-        self.idx: np.ndarray = signed[:, 0]
-        self.length: np.ndarray = signed[:, 1]
-        self.orth: np.ndarray = arr[:, 2]
-        self.flags: np.ndarray = signed[:, 3:7]
-        self.space: np.ndarray = signed[:, 3].astype(bool)
+        cols = np.ascontiguousarray(doc.to_array(list(self._ATTRS)).T)  # a row per attribute
+        signed = cols.view(np.int64)  # offsets, lengths and flags are small: the same numbers
+        self.idx: np.ndarray = signed[0]
+        self.length: np.ndarray = signed[1]
+        self.orth: np.ndarray = cols[2]
+        self.flags: np.ndarray = signed[3:7]
+        self.space: np.ndarray = signed[3].astype(bool)
         self.sent_starts: list[int] | None = None
+        self._signed = signed
+        self._lists: tuple[list[int], list[int], list[int]] | None = None
+
+    def lists(self) -> tuple[list[int], list[int], list[int]]:
+        """(offsets, lengths, IS_SPACE flags) as Python lists, made once."""
+        if self._lists is None:
+            idx, length, space = self._signed[[0, 1, 3]].tolist()
+            self._lists = (idx, length, space)
+        return self._lists
 
 
 # One entry per live Doc, gone with it (nothing is stored on the Doc, so serialisation is as
@@ -184,18 +196,19 @@ def sseh_sentences(doc: Doc) -> Doc:
     """Set sentence starts from :func:`sentence_starts`, mapped onto tokens by offset.
 
     A token starts a sentence when it begins at one of the offsets (token offsets are strictly
-    increasing, so ``searchsorted`` finds the only candidate), and so does the first token; a
+    increasing, so a bisection finds the only candidate), and so does the first token; a
     start that falls on a whitespace token moves to the next word token.
     """
     n = len(doc)
     if n == 0:
         return doc
     arrays = token_arrays(doc)
-    idx, space = arrays.idx, arrays.space
-    offsets = np.fromiter(sentence_starts(text_of(doc)), dtype=np.int64)
-    pos = np.searchsorted(idx, offsets)
-    pos[pos >= n] = 0  # past the last token: no token starts there (token 0 is a start anyway)
-    found = {0, *pos[idx[pos] == offsets].tolist()}
+    idx, _, space = arrays.lists()
+    found = {0}
+    for offset in sentence_starts(text_of(doc)):
+        i = bisect_left(idx, offset)
+        if i < n and idx[i] == offset:
+            found.add(i)
     starts = set()
     for i in found:
         if not space[i]:
@@ -360,7 +373,7 @@ def sentences(doc: Doc) -> list[Span]:
     arrays = _ARRAYS.get(doc)
     if arrays is not None and arrays.sent_starts is not None and len(arrays.idx) == n:
         starts = arrays.sent_starts
-        space = arrays.space
+        space = arrays.lists()[2]
     else:
         if not doc.has_annotation("SENT_START"):
             return _sentences_slow(doc)
