@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 from sseh_lit.extract import assertion
 from sseh_lit.extract.pipeline import (
     _no_break_words,
+    defined_long_forms,
     load,
     sentence_starts,
     sentences,
@@ -164,3 +165,15 @@ def test_token_arrays_follow_the_tokens() -> None:
         [len(t) for t in doc],
         [t.is_space for t in doc],
     )
+
+
+@pytest.mark.parametrize("text", TEXTS + _random_texts(100))
+def test_defined_long_forms_cover_every_abbreviation(text: str) -> None:
+    doc = load()(text)
+    known = defined_long_forms(doc)
+    assert known is not None
+    assert {a._.long_form.text for a in doc._.abbreviations} <= known
+
+
+def test_long_forms_unknown_without_the_detector() -> None:
+    assert defined_long_forms(load().make_doc("Aspirin (ASA) daily.")) is None

@@ -43,7 +43,7 @@ from spacy.tokens import Doc, Span
 
 from ..regex_gate import has_match
 from .model import FieldValue
-from .pipeline import TEXT_KEY, TokenArrays, span_text, token_arrays
+from .pipeline import TEXT_KEY, TokenArrays, defined_long_forms, span_text, token_arrays
 
 if TYPE_CHECKING:
     from spacy.vocab import Vocab
@@ -512,6 +512,20 @@ def doc_layout(doc: Doc) -> DocLayout:
     return DocLayout(title_end, tuple(sections))
 
 
+def _may_alias(matcher: TermMatcher, doc: Doc) -> bool:
+    """Can a defined short form of ``doc`` stand for one of ``matcher``'s terms?
+
+    Only when the folded text of some long form the detector defined is (mostly) a term
+    (:meth:`TermMatcher.key_of`): otherwise :meth:`DocView._alias_hits` finds nothing, and the
+    abbreviations need not be read from their ``._`` extensions at all. ``True`` when the
+    long forms are not known (a Doc the pipeline's detector did not process).
+    """
+    long_forms = defined_long_forms(doc)
+    if long_forms is None:
+        return True
+    return any(matcher.key_of(" ".join(fold(text).split())) is not None for text in long_forms)
+
+
 class DocView:
     """What the drug and condition extractors share about one Doc, each part computed once
     and only when first needed: term hits per matcher, the defined abbreviations (only when a
@@ -552,9 +566,10 @@ class DocView:
         cached = self._hits.get(id(matcher))
         if cached is None:
             found = matcher.find(sent.doc)
-            abbreviations = self.abbreviations(sent)
-            if abbreviations:
-                found = sorted(found + self._alias_hits(matcher, found, abbreviations))
+            if _may_alias(matcher, sent.doc):
+                abbreviations = self.abbreviations(sent)
+                if abbreviations:
+                    found = sorted(found + self._alias_hits(matcher, found, abbreviations))
             cached = ([h[0] for h in found], found)
             self._hits[id(matcher)] = cached
         starts, found = cached

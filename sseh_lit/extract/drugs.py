@@ -159,7 +159,7 @@ def _sentence_mentions(view: DocView, sent: Span) -> _SentenceMentions:
     if not hits:
         return ()
     out = []
-    ctx = view.context(sent)
+    ctx = None  # built for the first drug: many hits are conditions or look-alikes
     rows_by_key = _rows_by_key()
     for start, end, matched in hits:
         rows = rows_by_key.get(matched)
@@ -168,6 +168,8 @@ def _sentence_mentions(view: DocView, sent: Span) -> _SentenceMentions:
         for entry in rows:
             if not entry.drug_class:
                 continue  # a look-alike such as "ASA grade"
+            if ctx is None:
+                ctx = view.context(sent)
             out.append((entry, start, end, ctx.assess(start, end), ctx.anchored))
     return tuple(out)
 

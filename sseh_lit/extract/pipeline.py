@@ -147,11 +147,22 @@ class TokenArrays:
     token). :meth:`lists` gives offsets, lengths and IS_SPACE as Python lists, for code that
     reads single tokens (a list item is far cheaper than a numpy scalar). ``sent_starts`` are
     the sentence-start token indices :func:`sseh_sentences` wrote into the Doc (``None``
-    until it ran). Token attributes never change after tokenisation (the pipeline does not
-    retokenise).
+    until it ran); ``long_forms`` the texts of the long forms the abbreviation detector
+    defined in it (see :func:`defined_long_forms`). Token attributes never change after
+    tokenisation (the pipeline does not retokenise).
     """
 
-    __slots__ = ("_lists", "_signed", "flags", "idx", "length", "orth", "sent_starts", "space")
+    __slots__ = (
+        "_lists",
+        "_signed",
+        "flags",
+        "idx",
+        "length",
+        "long_forms",
+        "orth",
+        "sent_starts",
+        "space",
+    )
 
     _ATTRS = (IDX, LENGTH, ORTH, IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT)
 
@@ -164,6 +175,7 @@ class TokenArrays:
         self.flags: np.ndarray = signed[3:7]
         self.space: np.ndarray = signed[3].astype(bool)
         self.sent_starts: list[int] | None = None
+        self.long_forms: set[str] | None = None
         self._signed = signed
         self._lists: tuple[list[int], list[int], list[int]] | None = None
 
@@ -186,6 +198,17 @@ def token_arrays(doc: Doc) -> TokenArrays:
     if arrays is None or len(arrays.idx) != len(doc):
         arrays = _ARRAYS[doc] = TokenArrays(doc)
     return arrays
+
+
+def defined_long_forms(doc: Doc) -> frozenset[str] | None:
+    """The texts of all long forms the pipeline's abbreviation detector defined in ``doc``
+    (every ``abbr._.long_form.text`` of ``doc._.abbreviations`` is one of them), or ``None``
+    when the detector did not run on it. Reading them costs nothing, unlike an ``._``
+    extension per abbreviation."""
+    arrays = _ARRAYS.get(doc)
+    if arrays is None or arrays.long_forms is None:
+        return None
+    return frozenset(arrays.long_forms)
 
 
 _NOT_START = np.iinfo(np.uint64).max  # SENT_START -1 as to_array/from_array store it
@@ -270,6 +293,10 @@ class _OrthSequences:
     token sequences in the ORTH column gives the same ``(key, start, end)`` matches (every
     occurrence, overlapping ones included, in document order) without spaCy's general
     ``Matcher`` machinery, and no warning when there is no pattern (spaCy's W036).
+
+    The detector runs it once per Doc, right after adding one pattern per definition it
+    accepted, keyed by the long form's text; those keys are noted for the Doc (see
+    :func:`defined_long_forms`).
     """
 
     def __init__(self, nlp: Language) -> None:
@@ -286,9 +313,13 @@ class _OrthSequences:
         del self.patterns[key]
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        arrays = token_arrays(doc)
+        if arrays.long_forms is None:
+            arrays.long_forms = set()
+        arrays.long_forms.update(self.patterns)  # keys: the texts of this Doc's long forms
         if not self.patterns:
             return []
-        orth = token_arrays(doc).orth
+        orth = arrays.orth
         n = len(orth)
         out = []
         strings = self.vocab.strings
