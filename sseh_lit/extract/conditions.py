@@ -175,6 +175,8 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
         for i, found in per_sentence(sents, "conditions", _sentence_mentions)
         for condition, assertion, anchored in found
     ]
+    if not mentions:
+        return {}  # no mention, no value
 
     if any(m.condition == _LAB for m in mentions):
         anticoagulated = drugs.extract(sents).get("anticoagulant")

@@ -236,6 +236,8 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
     """
     mentions = find_mentions(sents)
     out: dict[str, FieldValue] = {}
+    if not mentions:
+        return out  # no mention, no value (most patients' sentences name no drug)
     negated_all = [
         m
         for m in mentions
