@@ -156,7 +156,6 @@ def test_token_arrays_follow_the_tokens() -> None:
     arrays = token_arrays(doc)
     assert arrays.idx.tolist() == [t.idx for t in doc]
     assert arrays.length.tolist() == [len(t) for t in doc]
-    assert arrays.space.tolist() == [t.is_space for t in doc]
     flags = [[t.is_space, t.is_alpha, t.is_digit, t.is_punct] for t in doc]
     assert arrays.flags.T.tolist() == flags
     idx, length, space = arrays.lists()

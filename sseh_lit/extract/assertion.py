@@ -489,7 +489,7 @@ def doc_layout(doc: Doc) -> DocLayout:
     arrays = token_arrays(doc)
     text = doc_text(doc)
     idx, length, space = arrays.lists()
-    for i in np.flatnonzero(arrays.space).tolist():
+    for i in np.flatnonzero(arrays.flags[0]).tolist():  # whitespace tokens
         at = idx[i]
         tok = text[at : at + length[i]]
         if "\n" not in tok:

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, LENGTH, ORTH, SENT_START
+from spacy.attrs import IDX, IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -141,9 +141,8 @@ class TokenArrays:
     pipeline's components, :func:`sentences` and the extractors' document view (each used to
     make its own ``to_array`` call or create Token objects).
 
-    ``idx``/``length`` are int64 (character offset and length of each token), ``space`` is
-    the IS_SPACE flag as a bool array, ``orth`` the ORTH hashes (uint64) and ``flags`` the
-    int64 rows IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT (one row per flag, one column per
+    ``idx``/``length`` are int64 (character offset and length of each token) and ``flags``
+    the int64 rows IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT (one row per flag, one column per
     token). :meth:`lists` gives offsets, lengths and IS_SPACE as Python lists, for code that
     reads single tokens (a list item is far cheaper than a numpy scalar). ``sent_starts`` are
     the sentence-start token indices :func:`sseh_sentences` wrote into the Doc (``None``
@@ -152,37 +151,26 @@ class TokenArrays:
     tokenisation (the pipeline does not retokenise).
     """
 
-    __slots__ = (
-        "_lists",
-        "_signed",
-        "flags",
-        "idx",
-        "length",
-        "long_forms",
-        "orth",
-        "sent_starts",
-        "space",
-    )
+    __slots__ = ("_lists", "_rows", "flags", "idx", "length", "long_forms", "sent_starts")
 
-    _ATTRS = (IDX, LENGTH, ORTH, IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT)
+    _ATTRS = (IDX, LENGTH, IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT)
 
     def __init__(self, doc: Doc) -> None:
-        cols = np.ascontiguousarray(doc.to_array(list(self._ATTRS)).T)  # a row per attribute
-        signed = cols.view(np.int64)  # offsets, lengths and flags are small: the same numbers
-        self.idx: np.ndarray = signed[0]
-        self.length: np.ndarray = signed[1]
-        self.orth: np.ndarray = cols[2]
-        self.flags: np.ndarray = signed[3:7]
-        self.space: np.ndarray = signed[3].astype(bool)
+        arr = doc.to_array(list(self._ATTRS))
+        # a row per attribute; offsets, lengths and flags are small: the same numbers as int64
+        rows = np.ascontiguousarray(arr.T).view(np.int64)
+        self.idx: np.ndarray = rows[0]
+        self.length: np.ndarray = rows[1]
+        self.flags: np.ndarray = rows[2:6]
         self.sent_starts: list[int] | None = None
         self.long_forms: set[str] | None = None
-        self._signed = signed
+        self._rows = rows
         self._lists: tuple[list[int], list[int], list[int]] | None = None
 
     def lists(self) -> tuple[list[int], list[int], list[int]]:
         """(offsets, lengths, IS_SPACE flags) as Python lists, made once."""
         if self._lists is None:
-            idx, length, space = self._signed[[0, 1, 3]].tolist()
+            idx, length, space = self._rows[:3].tolist()
             self._lists = (idx, length, space)
         return self._lists
 
@@ -257,7 +245,8 @@ class _ParenthesisMatches:
     scispaCy's pattern ``[{"ORTH": "("}, {"OP": "+"}, {"ORTH": ")"}]`` enumerates every pair of
     brackets in the document and the detector then discards spans longer than 8 tokens and
     brackets opening the document (``filter_matches``: such a pair leaves no trace); this
-    finds the same kept pairs from the shared ORTH column (linear in the number of brackets).
+    finds the same kept pairs from the bracket characters of the text and the token offsets
+    (linear in the number of brackets).
     """
 
     MAX_INSIDE = 8
@@ -268,13 +257,11 @@ class _ParenthesisMatches:
         self.match_id = nlp.vocab.strings.add("parenthesis")
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
-        if "(" not in text_of(doc):  # a "(" token is a "(" character
-            return []
-        orth = token_arrays(doc).orth
-        opens = np.flatnonzero(orth == self.open).tolist()
+        text = text_of(doc)
+        opens = _char_tokens(text, "(", doc)
         if not opens:
             return []
-        closes = np.flatnonzero(orth == self.close).tolist()
+        closes = _char_tokens(text, ")", doc)
         out = []
         for i in opens:
             if i == 0:
@@ -285,14 +272,33 @@ class _ParenthesisMatches:
         return out
 
 
+def _char_tokens(text: str, char: str, doc: Doc) -> list[int]:
+    """Indices of the tokens whose text is exactly ``char`` (ORTH == ``char``), in order: each
+    occurrence of the character is looked up among the token offsets."""
+    at = text.find(char)
+    if at < 0:
+        return []
+    idx, length, _ = token_arrays(doc).lists()
+    n = len(idx)
+    out = []
+    while at >= 0:
+        i = bisect_left(idx, at)
+        if i < n and idx[i] == at and length[i] == 1:
+            out.append(i)
+        at = text.find(char, at + 1)
+    return out
+
+
 class _OrthSequences:
     """Drop-in for scispaCy's per-document matcher of defined abbreviations.
 
     The detector adds, for each short form it accepts, one pattern of plain ``{"ORTH": …}``
-    tokens, runs the matcher over the document and removes the patterns again. Finding those
-    token sequences in the ORTH column gives the same ``(key, start, end)`` matches (every
-    occurrence, overlapping ones included, in document order) without spaCy's general
-    ``Matcher`` machinery, and no warning when there is no pattern (spaCy's W036).
+    tokens, runs the matcher over the document and removes the patterns again. A token
+    matches ``{"ORTH": t}`` exactly when its text is ``t``, so every occurrence of the first
+    token's text in the document text that starts a token of that length is a candidate, and
+    the following tokens' texts are compared. This gives the same ``(key, start, end)``
+    matches (every occurrence, overlapping ones included, in document order) without spaCy's
+    general ``Matcher`` machinery, and no warning when there is no pattern (spaCy's W036).
 
     The detector runs it once per Doc, right after adding one pattern per definition it
     accepted, keyed by the long form's text; those keys are noted for the Doc (see
@@ -301,12 +307,11 @@ class _OrthSequences:
 
     def __init__(self, nlp: Language) -> None:
         self.vocab = nlp.vocab
-        self.patterns: dict[str, list[tuple[int, ...]]] = {}
+        self.patterns: dict[str, list[tuple[str, ...]]] = {}
 
     def add(self, key: str, patterns: list[list[dict[str, str]]]) -> None:
-        strings = self.vocab.strings
         self.patterns.setdefault(key, []).extend(
-            tuple(strings.add(tok["ORTH"]) for tok in pattern) for pattern in patterns
+            tuple(tok["ORTH"] for tok in pattern) for pattern in patterns
         )
 
     def remove(self, key: str) -> None:
@@ -319,21 +324,34 @@ class _OrthSequences:
         arrays.long_forms.update(self.patterns)  # keys: the texts of this Doc's long forms
         if not self.patterns:
             return []
-        orth = arrays.orth
-        n = len(orth)
+        text = text_of(doc)
+        idx, length, _ = arrays.lists()
+        n = len(idx)
         out = []
         strings = self.vocab.strings
         for key, patterns in self.patterns.items():
             key_id = strings.add(key)
             for pattern in patterns:
                 width = len(pattern)
-                if not width:
+                if not width or not pattern[0]:
                     continue
-                for i in np.flatnonzero(orth == pattern[0]).tolist():
-                    if i + width <= n and all(
-                        int(orth[i + j]) == pattern[j] for j in range(1, width)
+                first = pattern[0]
+                at = text.find(first)
+                while at >= 0:
+                    i = bisect_left(idx, at)
+                    if (
+                        i < n
+                        and idx[i] == at
+                        and length[i] == len(first)
+                        and i + width <= n
+                        and all(
+                            length[i + j] == len(pattern[j])
+                            and text.startswith(pattern[j], idx[i + j])
+                            for j in range(1, width)
+                        )
                     ):
                         out.append((key_id, i, i + width))
+                    at = text.find(first, at + 1)
         out.sort(key=lambda m: (m[1], m[2]))
         return out
 
