@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -621,19 +620,16 @@ class DocView:
         return ctx
 
 
-# One view per live Doc; entries vanish with their Doc (nothing is stored on the Doc itself, so
-# Doc serialisation is unaffected).
-_VIEWS: weakref.WeakKeyDictionary[Doc, DocView] = weakref.WeakKeyDictionary()
-
-
 def doc_view(sent: Span) -> DocView:
     """The :class:`DocView` of ``sent``'s document, created once per Doc (empty: its parts are
-    computed on first use)."""
-    doc = sent.doc
-    view = _VIEWS.get(doc)
+    computed on first use). It is kept with the Doc's token columns
+    (:func:`~sseh_lit.extract.pipeline.token_arrays`: one weak entry per live Doc, nothing
+    stored on the Doc itself, so Doc serialisation is unaffected)."""
+    arrays = token_arrays(sent.doc)
+    view = arrays.view
     if view is None:
-        view = _VIEWS[doc] = DocView()
-    return view
+        view = arrays.view = DocView()
+    return view  # type: ignore[no-any-return]
 
 
 _T = TypeVar("_T")

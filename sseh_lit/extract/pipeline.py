@@ -151,7 +151,16 @@ class TokenArrays:
     tokenisation (the pipeline does not retokenise).
     """
 
-    __slots__ = ("_lists", "_rows", "flags", "idx", "length", "long_forms", "sent_starts")
+    __slots__ = (
+        "_lists",
+        "_rows",
+        "flags",
+        "idx",
+        "length",
+        "long_forms",
+        "sent_starts",
+        "view",
+    )
 
     _ATTRS = (IDX, LENGTH, IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT)
 
@@ -164,6 +173,7 @@ class TokenArrays:
         self.flags: np.ndarray = rows[2:6]
         self.sent_starts: list[int] | None = None
         self.long_forms: set[str] | None = None
+        self.view: Any = None  # the extractors' DocView (sseh_lit.extract.assertion)
         self._rows = rows
         self._lists: tuple[list[int], list[int], list[int]] | None = None
 
