@@ -8,7 +8,12 @@
   section labels) always starts a sentence. Decimal numbers stay one token in spaCy's tokenizer.
   medspaCy's PyRuSH gives similar boundaries but is about ten times slower (see docs/extraction.md).
 * scispaCy's ``abbreviation_detector`` so "SSEH", "LMWH", "AF" defined in the text are resolved
-  (``doc._.abbreviations``; :func:`expand_abbreviations` gives a long-form lookup).
+  (``doc._.abbreviations``; :func:`expand_abbreviations` gives a long-form lookup). Its two
+  spaCy ``Matcher`` objects are replaced by exact drop-ins that read token offsets instead.
+
+Token attributes are read once per Doc with one ``Doc.to_array`` call (:func:`token_arrays`)
+and shared by the components, :func:`sentences` and the extractors, instead of each creating
+Token objects or making its own call.
 
 Everything downstream works on sentence ``Span`` objects of a Doc built from
 :func:`sseh_lit.text.document_text`, so ``span.start_char`` is a document offset.
