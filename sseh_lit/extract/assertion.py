@@ -82,6 +82,8 @@ def fold(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    if low.isascii():
+        return low  # every character the table folds is non-ASCII
     return low.translate(_FOLD)
 
 
@@ -287,11 +289,12 @@ class SentenceContext:
         hits = [f for f in self.cues[lo:hi] if self._covers(f, start, end)]
         if self.sentence_cue is not None and not self.anchored:
             hits.append(self.sentence_cue)
-        for category in PRIORITY:
-            scoped = [f for f in hits if f.cue.category == category]
-            if scoped:
-                nearest = min(scoped, key=lambda f: abs(f.start - start))
-                return Assertion(category, self.text[nearest.start : nearest.end])
+        if hits:  # usually none: no cue reaches the target
+            for category in PRIORITY:
+                scoped = [f for f in hits if f.cue.category == category]
+                if scoped:
+                    nearest = min(scoped, key=lambda f: abs(f.start - start))
+                    return Assertion(category, self.text[nearest.start : nearest.end])
         if self.generic:
             return Assertion(HYPOTHETICAL, "general section")
         return Assertion(AFFIRMED)
