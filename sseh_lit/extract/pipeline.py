@@ -80,6 +80,7 @@ def _end_marks(text: str) -> list[int]:
 
 
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+_LETTERS_DOTS = re.compile(r"[A-Za-z.]+")
 
 
 def _word_before(text: str, p: int) -> int:
@@ -87,10 +88,19 @@ def _word_before(text: str, p: int) -> int:
 
     That search finds the leftmost letter from which only letters and dots run up to ``p``:
     the first letter of the run of ``[A-Za-z.]`` ending at ``p`` (cut at ``p - 20``). Walking
-    back over the run finds it without trying every start. A newline just before ``p`` (where
-    ``$`` also matches) is left to the regex itself.
+    back over the run finds it without trying every start; usually the run starts after the
+    last space before ``p``. A newline just before ``p`` (where ``$`` also matches) is left
+    to the regex itself.
     """
     lo = max(0, p - 20)
+    c = text.rfind(" ", lo, p) + 1
+    if lo < c < p and _LETTERS_DOTS.fullmatch(text, c, p):
+        # the usual case: a space, then only letters and dots up to ``p``
+        while text[c] == ".":
+            c += 1
+            if c == p:
+                return -1
+        return c
     if p > lo and text[p - 1] == "\n":
         m = _WORD_BEFORE.search(text, lo, p)
         return m.start() if m else -1
