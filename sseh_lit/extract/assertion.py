@@ -27,23 +27,24 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import product
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from spacy.attrs import IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, LENGTH, ORTH, SPACY
+import numpy as np
+from spacy.attrs import ORTH, SPACY
 from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
 
+from ..regex_gate import has_match
 from .model import FieldValue
-from .pipeline import TEXT_KEY, span_text
+from .pipeline import TEXT_KEY, TokenArrays, defined_long_forms, span_text, token_arrays
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
     from spacy.vocab import Vocab
 
 AFFIRMED = "affirmed"
@@ -81,6 +82,8 @@ def fold(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    if low.isascii():
+        return low  # every character the table folds is non-ASCII
     return low.translate(_FOLD)
 
 
@@ -238,7 +241,8 @@ class SentenceContext:
         r = rules()
         self.text = text if folded else fold(text)
         self.title = title
-        self.anchored = title or r.anchor_re.search(self.text) is not None
+        # has_match: the anchor regex tried only where one of its leading literals starts
+        self.anchored = title or has_match(r.anchor_re, self.text)
         self.generic = generic_section and not self.anchored
         self.cues: list[_Found] = []  # scoped cues, in text order
         self.sentence_cue: _Found | None = None  # first general-statement cue, if any
@@ -285,11 +289,12 @@ class SentenceContext:
         hits = [f for f in self.cues[lo:hi] if self._covers(f, start, end)]
         if self.sentence_cue is not None and not self.anchored:
             hits.append(self.sentence_cue)
-        for category in PRIORITY:
-            scoped = [f for f in hits if f.cue.category == category]
-            if scoped:
-                nearest = min(scoped, key=lambda f: abs(f.start - start))
-                return Assertion(category, self.text[nearest.start : nearest.end])
+        if hits:  # usually none: no cue reaches the target
+            for category in PRIORITY:
+                scoped = [f for f in hits if f.cue.category == category]
+                if scoped:
+                    nearest = min(scoped, key=lambda f: abs(f.start - start))
+                    return Assertion(category, self.text[nearest.start : nearest.end])
         if self.generic:
             return Assertion(HYPOTHETICAL, "general section")
         return Assertion(AFFIRMED)
@@ -393,9 +398,15 @@ class TermMatcher:
 
         Tokens the tokenizer left glued ("aspirin+clopidogrel", "hypertension(HTN)") are
         searched with the term regex as well; they are picked out with array operations, so
-        ordinary text costs nothing extra.
+        ordinary text costs nothing extra. Offsets come from the Doc's shared token columns
+        (:func:`~sseh_lit.extract.pipeline.token_arrays`), not from Token objects.
         """
         raw = self._matcher(doc.vocab)(doc)
+        arrays = token_arrays(doc)
+        glued = _glued_tokens(doc, arrays)
+        if not raw and not glued:
+            return []
+        idx, length, _ = arrays.lists()
         strings = doc.vocab.strings
         raw.sort(key=lambda m: (m[1], -m[2]))
         out = []
@@ -405,18 +416,24 @@ class TermMatcher:
             if start < last_end:
                 continue
             last_end = end
-            matched_tokens.update(range(start, end))
-            first, last = doc[start], doc[end - 1]
-            out.append((first.idx, last.idx + len(last.text), strings[match_id]))
-        glued = [i for i in _glued_tokens(doc) if i not in matched_tokens]
+            if glued:
+                matched_tokens.update(range(start, end))
+            out.append((idx[start], idx[end - 1] + length[end - 1], strings[match_id]))
+        glued = [i for i in glued if i not in matched_tokens]
         if glued:
             regex = self.regex()
+            text = doc_text(doc)
             for i in glued:
-                tok = doc[i]
-                for m in regex.finditer(fold(tok.text)):
-                    out.append((tok.idx + m.start(), tok.idx + m.end(), _key(m.group(1))))
+                at = idx[i]
+                for m in regex.finditer(fold(text[at : at + length[i]])):
+                    out.append((at + m.start(), at + m.end(), _key(m.group(1))))
             out.sort()
         return out
+
+    def phrase_keys(self) -> frozenset[str]:
+        """The keys :meth:`find` reports for hits of the PhraseMatcher (glued tokens and long
+        forms may report others: a regex hit's key is its matched text, normalised)."""
+        return frozenset(_key(term) for term in self.terms)
 
     def regex(self) -> re.Pattern[str]:
         """The same terms as one trie-shaped regex (for glued tokens and long forms)."""
@@ -436,14 +453,16 @@ class TermMatcher:
 _GLUED_MIN_LENGTH = 6  # shorter mixed tokens ("C5", "mg/kg", "T11") cannot hide two words
 
 
-def _glued_tokens(doc: Doc) -> list[int]:
-    """Indices of tokens mixing letters with other characters, long enough to hide a term."""
+def _glued_tokens(doc: Doc, arrays: TokenArrays | None = None) -> list[int]:
+    """Indices of tokens mixing letters with other characters, long enough to hide a term:
+    not alphabetic, numeric, punctuation or space (spaCy's lexeme flags), 6+ characters."""
     if not len(doc):
         return []
-    arr = doc.to_array([IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, LENGTH])
-    mask = (arr[:, 0] == 0) & (arr[:, 1] == 0) & (arr[:, 2] == 0) & (arr[:, 3] == 0)
-    mask &= arr[:, 4] >= _GLUED_MIN_LENGTH
-    return mask.nonzero()[0].tolist()
+    if arrays is None:
+        arrays = token_arrays(doc)
+    # long enough, and none of IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT
+    mask = (arrays.length >= _GLUED_MIN_LENGTH) & (arrays.flags.sum(axis=0) == 0)
+    return np.flatnonzero(mask).tolist()
 
 
 @cache
@@ -457,43 +476,89 @@ _LABEL_OK = re.compile(r"[A-Za-z][A-Za-z ,&/-]{1,40}")
 
 
 def doc_layout(doc: Doc) -> DocLayout:
-    """:func:`layout` computed from the Doc's line-break tokens, without rebuilding its text."""
+    """:func:`layout` computed from the Doc's line-break tokens, without rebuilding its text.
+
+    The title ends at the first whitespace token holding a blank line; a section label is the
+    run of tokens after a line-break token up to a ":" token (within 9 tokens, no whitespace
+    token in between). Token texts are cut from the kept document text by offset.
+    """
     title_end: int | None = None
     sections: list[tuple[int, bool]] = []
     generic = rules().generic_sections
     n = len(doc)
-    for i in doc.to_array([IS_SPACE]).nonzero()[0].tolist():
-        tok = doc[i]
-        if "\n" not in tok.text:
+    if not n:
+        return DocLayout(0, ())
+    arrays = token_arrays(doc)
+    text = doc_text(doc)
+    idx, length, space = arrays.lists()
+    for i in np.flatnonzero(arrays.flags[0]).tolist():  # whitespace tokens
+        at = idx[i]
+        tok = text[at : at + length[i]]
+        if "\n" not in tok:
             continue
         if title_end is None:
-            if "\n\n" not in tok.text:
+            if "\n\n" not in tok:
                 continue
-            title_end = tok.idx
+            title_end = at
         for j in range(i + 1, min(i + 10, n)):
-            if doc[j].text == ":":
-                label = doc[i + 1 : j].text
+            if length[j] == 1 and text[idx[j]] == ":":
+                # doc[i + 1 : j].text (empty when j == i + 1)
+                label = text[idx[i + 1] : idx[j - 1] + length[j - 1]] if j > i + 1 else ""
                 if _LABEL_OK.fullmatch(label):
-                    sections.append((doc[i + 1].idx, _normalise_phrase(label) in generic))
+                    sections.append((idx[i + 1], _normalise_phrase(label) in generic))
                 break
-            if doc[j].is_space:
+            if space[j]:
                 break
     if title_end is None:
-        title_end = doc[-1].idx + len(doc[-1].text) if n else 0
+        title_end = idx[-1] + length[-1]
     return DocLayout(title_end, tuple(sections))
 
 
-@dataclass
-class DocView:
-    """What the drug and condition extractors share about one Doc, computed once: its layout,
-    the defined abbreviations, term hits per matcher and sentence contexts."""
+def _may_alias(matcher: TermMatcher, doc: Doc) -> bool:
+    """Can a defined short form of ``doc`` stand for one of ``matcher``'s terms?
 
-    layout: DocLayout
-    #: Short forms the text defines ("ENX" for "enoxaparin (ENX)"), as (start, end, folded
-    #: long form) for every occurrence — from scispaCy's AbbreviationDetector when it ran.
-    abbreviations: tuple[tuple[int, int, str], ...] = ()
-    _hits: dict[int, tuple[list[int], list[tuple[int, int, str]]]] = field(default_factory=dict)
-    _contexts: dict[tuple[int, int], SentenceContext] = field(default_factory=dict)
+    Only when the folded text of some long form the detector defined is (mostly) a term
+    (:meth:`TermMatcher.key_of`): otherwise :meth:`DocView._alias_hits` finds nothing, and the
+    abbreviations need not be read from their ``._`` extensions at all. ``True`` when the
+    long forms are not known (a Doc the pipeline's detector did not process).
+    """
+    long_forms = defined_long_forms(doc)
+    if long_forms is None:
+        return True
+    return any(matcher.key_of(" ".join(fold(text).split())) is not None for text in long_forms)
+
+
+class DocView:
+    """What the drug and condition extractors share about one Doc, each part computed once
+    and only when first needed: term hits per matcher, the defined abbreviations (only when a
+    matcher's hits are wanted), the layout and the sentence contexts (only for a sentence with
+    a hit), and a per-Doc ``memo`` for the extractors' per-sentence results.
+
+    The view holds no reference to its Doc (it lives in a weak mapping keyed by the Doc):
+    every method is given a sentence of the Doc.
+    """
+
+    def __init__(self) -> None:
+        self._layout: DocLayout | None = None
+        #: Short forms the text defines ("ENX" for "enoxaparin (ENX)"), as (start, end, folded
+        #: long form) for every occurrence — from scispaCy's AbbreviationDetector when it ran.
+        self._abbreviations: tuple[tuple[int, int, str], ...] | None = None
+        self._hits: dict[int, tuple[list[int], list[tuple[int, int, str]]]] = {}
+        self._contexts: dict[tuple[int, int], SentenceContext] = {}
+        #: Per-Doc results of the extractors by name (see :func:`per_sentence`).
+        self.memo: dict[str, dict] = {}
+
+    def layout(self, sent: Span) -> DocLayout:
+        """The :class:`DocLayout` of ``sent``'s document."""
+        if self._layout is None:
+            self._layout = doc_layout(sent.doc)
+        return self._layout
+
+    def abbreviations(self, sent: Span) -> tuple[tuple[int, int, str], ...]:
+        """The defined short forms' occurrences in ``sent``'s document (see ``__init__``)."""
+        if self._abbreviations is None:
+            self._abbreviations = _abbreviations(sent.doc)
+        return self._abbreviations
 
     def hits(self, matcher: TermMatcher, sent: Span) -> list[tuple[int, int, str]]:
         """``(start, end, key)`` of ``matcher``'s terms inside ``sent``, sentence-relative.
@@ -503,30 +568,41 @@ class DocView:
         cached = self._hits.get(id(matcher))
         if cached is None:
             found = matcher.find(sent.doc)
-            if self.abbreviations:
-                found = sorted(found + self._alias_hits(matcher, found))
+            if _may_alias(matcher, sent.doc):
+                abbreviations = self.abbreviations(sent)
+                if abbreviations:
+                    found = sorted(found + self._alias_hits(matcher, found, abbreviations))
             cached = ([h[0] for h in found], found)
             self._hits[id(matcher)] = cached
         starts, found = cached
+        if not found:
+            return []
         a, b = sent.start_char, sent.end_char
+        i = bisect_left(starts, a)
         out = []
-        for i in range(bisect_left(starts, a), len(found)):
-            start, end, key = found[i]
+        for start, end, key in found[i:]:
             if end > b:
                 break
             out.append((start - a, end - a, key))
         return out
 
+    @staticmethod
     def _alias_hits(
-        self, matcher: TermMatcher, found: list[tuple[int, int, str]]
+        matcher: TermMatcher,
+        found: list[tuple[int, int, str]],
+        abbreviations: tuple[tuple[int, int, str], ...],
     ) -> list[tuple[int, int, str]]:
         """Occurrences of a defined short form whose long form *is* a term ("antiplatelet
         therapy (APT)" counts, "anticoagulant-related spinal epidural haematoma (ARSEH)" not)."""
         out = []
-        for start, end, long_form in self.abbreviations:
+        keys: dict[str, str | None] = {}  # long form → its term key, looked up once per Doc
+        for start, end, long_form in abbreviations:
             if any(a < end and start < b for a, b, _ in found):
                 continue  # the short form is a term itself ("LMWH")
-            key = matcher.key_of(long_form)
+            if long_form in keys:
+                key = keys[long_form]
+            else:
+                key = keys[long_form] = matcher.key_of(long_form)
             if key is not None:
                 out.append((start, end, key))
         return out
@@ -537,28 +613,55 @@ class DocView:
         key = (sent.start_char, sent.end_char)
         ctx = self._contexts.get(key)
         if ctx is None:
+            layout = self.layout(sent)
             ctx = SentenceContext(
                 span_text(sent),
-                title=self.layout.is_title(sent.start_char),
-                generic_section=self.layout.generic_section(sent.start_char),
+                title=layout.is_title(key[0]),
+                generic_section=layout.generic_section(key[0]),
             )
             self._contexts[key] = ctx
         return ctx
 
 
-# One view per live Doc; entries vanish with their Doc (nothing is stored on the Doc itself, so
-# Doc serialisation is unaffected).
-_VIEWS: weakref.WeakKeyDictionary[Doc, DocView] = weakref.WeakKeyDictionary()
-
-
 def doc_view(sent: Span) -> DocView:
-    """The :class:`DocView` of ``sent``'s document, computed once per Doc."""
-    doc = sent.doc
-    view = _VIEWS.get(doc)
+    """The :class:`DocView` of ``sent``'s document, created once per Doc (empty: its parts are
+    computed on first use). It is kept with the Doc's token columns
+    (:func:`~sseh_lit.extract.pipeline.token_arrays`: one weak entry per live Doc, nothing
+    stored on the Doc itself, so Doc serialisation is unaffected)."""
+    arrays = token_arrays(sent.doc)
+    view = arrays.view
     if view is None:
-        view = DocView(doc_layout(doc), _abbreviations(doc))
-        _VIEWS[doc] = view
-    return view
+        view = arrays.view = DocView()
+    return view  # type: ignore[no-any-return]
+
+
+_T = TypeVar("_T")
+
+
+def per_sentence(
+    sents: Sequence[Span], name: str, compute: Callable[[DocView, Span], tuple[_T, ...]]
+) -> list[tuple[int, tuple[_T, ...]]]:
+    """``(i, compute(view, sents[i]))`` for every sentence with a non-empty result.
+
+    Each result is computed once per sentence and Doc and kept in the view's ``memo`` under
+    ``name``: the extractors run over the same sentences for every patient and again for
+    the conditions' lab rule, and ``compute`` depends on nothing but the sentence.
+    """
+    out = []
+    doc = None
+    memo: dict[tuple[int, int], tuple[_T, ...]] = {}
+    for i, sent in enumerate(sents):
+        if sent.doc is not doc:
+            doc = sent.doc
+            view = doc_view(sent)
+            memo = view.memo.setdefault(name, {})  # type: ignore[assignment]
+        key = (sent.start_char, sent.end_char)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = compute(view, sent)
+        if got:
+            out.append((i, got))
+    return out
 
 
 def doc_text(doc: Doc) -> str:
@@ -573,16 +676,28 @@ def doc_text(doc: Doc) -> str:
 
 
 def _abbreviations(doc: Doc) -> tuple[tuple[int, int, str], ...]:
-    """(start, end, folded long form) of each defined short form's occurrences, if detected."""
+    """(start, end, folded long form) of each defined short form's occurrences, if detected.
+
+    The long form's text is cut from the document text (``Span.text`` walks its tokens).
+    """
     if not doc.has_extension("abbreviations"):
         return ()
+    shorts = getattr(doc._, "abbreviations", None)
+    if not shorts:
+        return ()
+    if not Span.has_extension("long_form"):
+        return ()
+    text = doc_text(doc)
     out = []
-    for short in getattr(doc._, "abbreviations", None) or ():
-        long_form = (
-            getattr(short._, "long_form", None) if short.has_extension("long_form") else None
-        )
-        if long_form is not None:
-            out.append((short.start_char, short.end_char, " ".join(fold(long_form.text).split())))
+    for short in shorts:
+        long_form = short._.long_form
+        if long_form is None:
+            continue
+        if isinstance(long_form, Span) and long_form.doc is doc:
+            long_text = text[long_form.start_char : long_form.end_char]
+        else:
+            long_text = long_form.text
+        out.append((short.start_char, short.end_char, " ".join(fold(long_text).split())))
     return tuple(out)
 
 

@@ -25,7 +25,15 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from . import drugs
-from .assertion import AFFIRMED, NEGATED, Assertion, asserted_value, doc_view, fold
+from .assertion import (
+    AFFIRMED,
+    NEGATED,
+    Assertion,
+    DocView,
+    asserted_value,
+    fold,
+    per_sentence,
+)
 from .model import FieldValue
 from .pipeline import span_text
 
@@ -125,38 +133,50 @@ def _inr_values(text: str) -> list[tuple[int, int, float]]:
     return out
 
 
+_SentenceMentions = tuple[tuple[str, Assertion, bool], ...]
+
+
+def _sentence_mentions(view: DocView, sent: Span) -> _SentenceMentions:
+    """(condition, assertion, anchored) of every condition mention in ``sent`` (lexicon terms,
+    then deranged INR values and low platelet counts, in that order)."""
+    found = view.hits(drugs.target_matcher(), sent)
+    if not found:
+        return ()
+    table = _lexicon()
+    hits = [(a, b, table.get(key, "")) for a, b, key in found]
+    hits = [h for h in hits if h[2]]
+    triggers = {key for _, _, key in found if key in _LAB_KEYS}
+    text = fold(span_text(sent)) if triggers else ""
+    if triggers & _INR_KEYS:
+        hits += [(a, b, _LAB) for a, b, v in _inr_values(text) if v >= INR_COAGULOPATHY]
+    if triggers & _PLATELET_KEYS:
+        for m in _PLATELET_RE.finditer(text):
+            if any(w in m.group(1) for w in _NOT_A_COUNT):
+                continue  # "platelet transfusion of 2 units" is not a count
+            count = platelet_count(m.group(2), m.group(3))
+            if count is not None and 0 < count < PLATELETS_LOW:
+                hits.append((m.start(), m.end(), COAGULOPATHY))
+    if not hits:
+        return ()
+    ctx = view.context(sent)
+    return tuple(
+        (condition, ctx.assess(start, end), ctx.anchored) for start, end, condition in hits
+    )
+
+
 def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
     """hypertension, pregnancy, coagulopathy, vascular_malformation for one patient's sentences.
 
     Only fields with a value are returned (a missing key means null). Offsets are the evidence
     sentence's document offsets.
     """
-    table = _lexicon()
-    matcher = drugs.target_matcher()
-    mentions: list[_Mention] = []
-    view = doc_view(sents[0]) if sents else None
-    for i, sent in enumerate(sents):
-        if view is None or sent.doc is not sents[0].doc:
-            view = doc_view(sent)
-        found = view.hits(matcher, sent)
-        hits = [(a, b, table.get(key, "")) for a, b, key in found]
-        hits = [h for h in hits if h[2]]
-        triggers = {key for _, _, key in found if key in _LAB_KEYS}
-        text = fold(span_text(sent)) if triggers else ""
-        if triggers & _INR_KEYS:
-            hits += [(a, b, _LAB) for a, b, v in _inr_values(text) if v >= INR_COAGULOPATHY]
-        if triggers & _PLATELET_KEYS:
-            for m in _PLATELET_RE.finditer(text):
-                if any(w in m.group(1) for w in _NOT_A_COUNT):
-                    continue  # "platelet transfusion of 2 units" is not a count
-                count = platelet_count(m.group(2), m.group(3))
-                if count is not None and 0 < count < PLATELETS_LOW:
-                    hits.append((m.start(), m.end(), COAGULOPATHY))
-        if not hits:
-            continue
-        ctx = view.context(sent)
-        for start, end, condition in hits:
-            mentions.append(_Mention(condition, i, ctx.assess(start, end), ctx.anchored))
+    mentions = [
+        _Mention(condition, i, assertion, anchored)
+        for i, found in per_sentence(sents, "conditions", _sentence_mentions)
+        for condition, assertion, anchored in found
+    ]
+    if not mentions:
+        return {}  # no mention, no value
 
     if any(m.condition == _LAB for m in mentions):
         anticoagulated = drugs.extract(sents).get("anticoagulant")

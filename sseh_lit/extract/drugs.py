@@ -27,10 +27,11 @@ from .assertion import (
     HISTORICAL,
     NEGATED,
     Assertion,
+    DocView,
     TermMatcher,
     asserted_value,
-    doc_view,
     fold,
+    per_sentence,
 )
 from .model import FieldValue
 
@@ -142,25 +143,45 @@ def _lookup(matched: str) -> tuple[DrugEntry, ...]:
     return lexicon().entries.get(_term_key(matched), ())
 
 
+@cache
+def _rows_by_key() -> dict[str, tuple[DrugEntry, ...]]:
+    """:func:`_lookup` of every key the target matcher's PhraseMatcher reports, computed once
+    (glued-token and long-form hits can report other keys: those are looked up as they come)."""
+    return {key: _lookup(key) for key in target_matcher().phrase_keys()}
+
+
+_SentenceMentions = tuple[tuple[DrugEntry, int, int, Assertion, bool], ...]
+
+
+def _sentence_mentions(view: DocView, sent: Span) -> _SentenceMentions:
+    """(entry, start, end, assertion, anchored) of every drug mention in ``sent``."""
+    hits = view.hits(target_matcher(), sent)
+    if not hits:
+        return ()
+    out = []
+    ctx = None  # built for the first drug: many hits are conditions or look-alikes
+    rows_by_key = _rows_by_key()
+    for start, end, matched in hits:
+        rows = rows_by_key.get(matched)
+        if rows is None:
+            rows = _lookup(matched)
+        for entry in rows:
+            if not entry.drug_class:
+                continue  # a look-alike such as "ASA grade"
+            if ctx is None:
+                ctx = view.context(sent)
+            out.append((entry, start, end, ctx.assess(start, end), ctx.anchored))
+    return tuple(out)
+
+
 def find_mentions(sents: Sequence[Span]) -> list[Mention]:
-    """Every drug mention in ``sents`` with its assertion status."""
-    matcher = target_matcher()
-    mentions: list[Mention] = []
-    view = doc_view(sents[0]) if sents else None
-    for i, sent in enumerate(sents):
-        if view is None or sent.doc is not sents[0].doc:
-            view = doc_view(sent)
-        hits = view.hits(matcher, sent)
-        if not hits:
-            continue
-        ctx = view.context(sent)
-        for start, end, matched in hits:
-            for entry in _lookup(matched):
-                if not entry.drug_class:
-                    continue  # a look-alike such as "ASA grade"
-                status = ctx.assess(start, end)
-                mentions.append(Mention(entry, i, start, end, status, ctx.anchored))
-    return mentions
+    """Every drug mention in ``sents`` with its assertion status (each sentence's mentions are
+    found once per Doc: :func:`extract` runs again for the conditions' lab rule)."""
+    return [
+        Mention(entry, i, start, end, status, anchored)
+        for i, found in per_sentence(sents, "drugs", _sentence_mentions)
+        for entry, start, end, status, anchored in found
+    ]
 
 
 def _evidence(sents: Sequence[Span], m: Mention, value: object, confidence: float) -> FieldValue:
@@ -215,6 +236,8 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
     """
     mentions = find_mentions(sents)
     out: dict[str, FieldValue] = {}
+    if not mentions:
+        return out  # no mention, no value (most patients' sentences name no drug)
     negated_all = [
         m
         for m in mentions

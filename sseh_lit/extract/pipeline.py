@@ -8,7 +8,12 @@
   section labels) always starts a sentence. Decimal numbers stay one token in spaCy's tokenizer.
   medspaCy's PyRuSH gives similar boundaries but is about ten times slower (see docs/extraction.md).
 * scispaCy's ``abbreviation_detector`` so "SSEH", "LMWH", "AF" defined in the text are resolved
-  (``doc._.abbreviations``; :func:`expand_abbreviations` gives a long-form lookup).
+  (``doc._.abbreviations``; :func:`expand_abbreviations` gives a long-form lookup). Its two
+  spaCy ``Matcher`` objects are replaced by exact drop-ins that read token offsets instead.
+
+Token attributes are read once per Doc with one ``Doc.to_array`` call (:func:`token_arrays`)
+and shared by the components, :func:`sentences` and the extractors, instead of each creating
+Token objects or making its own call.
 
 Everything downstream works on sentence ``Span`` objects of a Doc built from
 :func:`sseh_lit.text.document_text`, so ``span.start_char`` is a document offset.
@@ -18,6 +23,8 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
@@ -25,7 +32,7 @@ from typing import Any
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, IS_SPACE, ORTH, SENT_START
+from spacy.attrs import IDX, IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -43,7 +50,8 @@ def _no_break_words() -> frozenset[str]:
     return frozenset(w.lower().rstrip(".") for w in json.loads(data)["abbreviations"])
 
 
-_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s)")
+#: What may follow a sentence-final ``.``/``!``/``?`` before the whitespace after it.
+_CLOSERS = frozenset("\"'\u201d\u2019)]")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _NEWLINE = re.compile(r"\n\s*(?=\S)")
 #: Words after which a single capital is a value ("ASIA D.", "Frankel grade E.", "vitamin K.").
@@ -52,26 +60,89 @@ _LETTER_VALUE = re.compile(
 )
 
 
+def _end_marks(text: str) -> list[int]:
+    """Offsets of every ``.``, ``!`` and ``?`` in ``text``, in order (``str.find`` loops: far
+    cheaper than a regex scan that tests a character class at every position)."""
+    out: list[int] = []
+    kinds = 0
+    for mark in ".!?":
+        i = text.find(mark)
+        if i < 0:
+            continue
+        kinds += 1
+        find = text.find
+        while i >= 0:
+            out.append(i)
+            i = find(mark, i + 1)
+    if kinds > 1:
+        out.sort()
+    return out
+
+
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+_LETTERS_DOTS = re.compile(r"[A-Za-z.]+")
+
+
+def _word_before(text: str, p: int) -> int:
+    """Start of ``_WORD_BEFORE.search(text, max(0, p - 20), p)``'s match, or -1 for none.
+
+    That search finds the leftmost letter from which only letters and dots run up to ``p``:
+    the first letter of the run of ``[A-Za-z.]`` ending at ``p`` (cut at ``p - 20``). Walking
+    back over the run finds it without trying every start; usually the run starts after the
+    last space before ``p``. A newline just before ``p`` (where ``$`` also matches) is left
+    to the regex itself.
+    """
+    lo = max(0, p - 20)
+    c = text.rfind(" ", lo, p) + 1
+    if lo < c < p and _LETTERS_DOTS.fullmatch(text, c, p):
+        # the usual case: a space, then only letters and dots up to ``p``
+        while text[c] == ".":
+            c += 1
+            if c == p:
+                return -1
+        return c
+    if p > lo and text[p - 1] == "\n":
+        m = _WORD_BEFORE.search(text, lo, p)
+        return m.start() if m else -1
+    q = p
+    while q > lo and text[q - 1] in _WORD_CHARS:
+        q -= 1
+    while q < p and text[q] == ".":
+        q += 1
+    return q if q < p else -1
+
+
 def sentence_starts(text: str) -> set[int]:
-    """Character offsets where a sentence starts (pure function of the text; see module doc)."""
+    r"""Character offsets where a sentence starts (pure function of the text; see module doc).
+
+    A candidate end is a ``.``/``!``/``?``, then any closing quotes/brackets, then whitespace
+    (the regex ``[.!?]["'”’)\]]*(?=\s)``: no closer is a mark, so every mark is its own
+    candidate); the sentence after it starts at the next non-space character.
+    """
     no_break = _no_break_words()
+    closers = _CLOSERS
     starts = {0}
     n = len(text)
-    for m in _END.finditer(text):
-        j = m.end()
+    for p in _end_marks(text):
+        j = p + 1
+        while j < n and text[j] in closers:
+            j += 1
+        if j >= n or not text[j].isspace():
+            continue
+        j += 1
         while j < n and text[j].isspace():
             j += 1
         if j >= n or text[j].islower():
             continue
-        if text[m.start()] == ".":
-            w = _WORD_BEFORE.search(text, max(0, m.start() - 20), m.start())
-            if w:
-                word = w.group(1).lower().rstrip(".")
+        if text[p] == ".":
+            w = _word_before(text, p)
+            if w >= 0:
+                word = text[w:p].lower().rstrip(".")
                 if word in no_break or (
                     len(word) == 1
-                    and m.start() - w.start() == 1
+                    and p - w == 1
                     # "… was ASIA D. An 81-year-old …": a grade letter, not an initial
-                    and not _LETTER_VALUE.search(text, max(0, w.start() - 20), w.start())
+                    and not _LETTER_VALUE.search(text, max(0, w - 20), w)
                 ):
                     continue
         starts.add(j)
@@ -80,30 +151,116 @@ def sentence_starts(text: str) -> set[int]:
     return starts
 
 
+class TokenArrays:
+    """Per-token columns of one Doc from a single ``Doc.to_array`` call, shared by the
+    pipeline's components, :func:`sentences` and the extractors' document view (each used to
+    make its own ``to_array`` call or create Token objects).
+
+    ``idx``/``length`` are int64 (character offset and length of each token) and ``flags``
+    the int64 rows IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT (one row per flag, one column per
+    token). :meth:`lists` gives offsets, lengths and IS_SPACE as Python lists, for code that
+    reads single tokens (a list item is far cheaper than a numpy scalar). ``sent_starts`` are
+    the sentence-start token indices :func:`sseh_sentences` wrote into the Doc (``None``
+    until it ran); ``long_forms`` the texts of the long forms the abbreviation detector
+    defined in it (see :func:`defined_long_forms`). Token attributes never change after
+    tokenisation (the pipeline does not retokenise).
+    """
+
+    __slots__ = (
+        "_lists",
+        "_rows",
+        "flags",
+        "idx",
+        "length",
+        "long_forms",
+        "sent_starts",
+        "view",
+    )
+
+    _ATTRS = (IDX, LENGTH, IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT)
+
+    def __init__(self, doc: Doc) -> None:
+        arr = doc.to_array(list(self._ATTRS))
+        # a row per attribute; offsets, lengths and flags are small: the same numbers as int64
+        rows = np.ascontiguousarray(arr.T).view(np.int64)
+        self.idx: np.ndarray = rows[0]
+        self.length: np.ndarray = rows[1]
+        self.flags: np.ndarray = rows[2:6]
+        self.sent_starts: list[int] | None = None
+        self.long_forms: set[str] | None = None
+        self.view: Any = None  # the extractors' DocView (sseh_lit.extract.assertion)
+        self._rows = rows
+        self._lists: tuple[list[int], list[int], list[int]] | None = None
+
+    def lists(self) -> tuple[list[int], list[int], list[int]]:
+        """(offsets, lengths, IS_SPACE flags) as Python lists, made once."""
+        if self._lists is None:
+            idx, length, space = self._rows[:3].tolist()
+            self._lists = (idx, length, space)
+        return self._lists
+
+
+# One entry per live Doc, gone with it (nothing is stored on the Doc, so serialisation is as
+# before).
+_ARRAYS: weakref.WeakKeyDictionary[Doc, TokenArrays] = weakref.WeakKeyDictionary()
+
+
+def token_arrays(doc: Doc) -> TokenArrays:
+    """The :class:`TokenArrays` of ``doc``, computed once per Doc."""
+    arrays = _ARRAYS.get(doc)
+    if arrays is None or len(arrays.idx) != len(doc):
+        arrays = _ARRAYS[doc] = TokenArrays(doc)
+    return arrays
+
+
+def defined_long_forms(doc: Doc) -> frozenset[str] | None:
+    """The texts of all long forms the pipeline's abbreviation detector defined in ``doc``
+    (every ``abbr._.long_form.text`` of ``doc._.abbreviations`` is one of them), or ``None``
+    when the detector did not run on it. Reading them costs nothing, unlike an ``._``
+    extension per abbreviation."""
+    arrays = _ARRAYS.get(doc)
+    if arrays is None or arrays.long_forms is None:
+        return None
+    return frozenset(arrays.long_forms)
+
+
+_NOT_START = np.iinfo(np.uint64).max  # SENT_START -1 as to_array/from_array store it
+
+
 @Language.component("sseh_sentences")
 def sseh_sentences(doc: Doc) -> Doc:
-    """Set sentence starts from :func:`sentence_starts`, vectorised over the token offsets."""
+    """Set sentence starts from :func:`sentence_starts`, mapped onto tokens by offset.
+
+    A token starts a sentence when it begins at one of the offsets (token offsets are strictly
+    increasing, so a bisection finds the only candidate), and so does the first token; a
+    start that falls on a whitespace token moves to the next word token.
+    """
     n = len(doc)
     if n == 0:
         return doc
-    arr = doc.to_array([IDX, IS_SPACE])
-    idx = arr[:, 0]
-    starts = np.fromiter(sorted(sentence_starts(text_of(doc))), dtype=idx.dtype)  # has 0
-    at_start = starts[np.minimum(np.searchsorted(starts, idx), len(starts) - 1)] == idx
-    flags = np.where(at_start, 1, -1).astype("int32")
-    flags[0] = 1
-    # a sentence never starts on whitespace: move such a start to the next word token
-    space = arr[:, 1].astype(bool)
-    moved = np.nonzero((flags == 1) & space)[0]
-    for i in moved:
-        flags[i] = -1
+    arrays = token_arrays(doc)
+    idx, _, space = arrays.lists()
+    found = {0}
+    for offset in sentence_starts(text_of(doc)):
+        i = bisect_left(idx, offset)
+        if i < n and idx[i] == offset:
+            found.add(i)
+    starts = set()
+    for i in found:
+        if not space[i]:
+            starts.add(i)
+            continue
         k = i + 1
         while k < n and space[k]:
             k += 1
         if k < n:
-            flags[k] = 1
-    flags[0] = 1
-    doc.from_array([SENT_START], flags.reshape(-1, 1).astype("uint64"))
+            starts.add(k)
+    starts.add(0)
+    ordered = sorted(starts)
+    flags = np.full((n, 1), _NOT_START, dtype=np.uint64)
+    flags[ordered, 0] = 1
+    doc.from_array([SENT_START], flags)
+    arrays.sent_starts = ordered
     return doc
 
 
@@ -111,8 +268,10 @@ class _ParenthesisMatches:
     """Drop-in for scispaCy's ``( + )`` Matcher: every "(" … ")" token pair with 1–8 tokens inside.
 
     scispaCy's pattern ``[{"ORTH": "("}, {"OP": "+"}, {"ORTH": ")"}]`` enumerates every pair of
-    brackets in the document and the detector then discards spans longer than 8 tokens; this
-    finds the same kept pairs from the ORTH array directly (linear in the number of brackets).
+    brackets in the document and the detector then discards spans longer than 8 tokens and
+    brackets opening the document (``filter_matches``: such a pair leaves no trace); this
+    finds the same kept pairs from the bracket characters of the text and the token offsets
+    (linear in the number of brackets).
     """
 
     MAX_INSIDE = 8
@@ -123,58 +282,101 @@ class _ParenthesisMatches:
         self.match_id = nlp.vocab.strings.add("parenthesis")
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
-        orth = doc.to_array([ORTH]).reshape(-1)
-        opens = np.nonzero(orth == self.open)[0]
-        if not len(opens):
+        text = text_of(doc)
+        opens = _char_tokens(text, "(", doc)
+        if not opens:
             return []
-        closes = np.nonzero(orth == self.close)[0]
+        closes = _char_tokens(text, ")", doc)
         out = []
-        for i in opens.tolist():
-            lo = np.searchsorted(closes, i + 2)
-            hi = np.searchsorted(closes, i + self.MAX_INSIDE + 1, side="right")
-            out.extend((self.match_id, i, j + 1) for j in closes[lo:hi].tolist())
+        for i in opens:
+            if i == 0:
+                continue
+            lo = bisect_left(closes, i + 2)
+            hi = bisect_right(closes, i + self.MAX_INSIDE + 1)
+            out.extend((self.match_id, i, j + 1) for j in closes[lo:hi])
         return out
+
+
+def _char_tokens(text: str, char: str, doc: Doc) -> list[int]:
+    """Indices of the tokens whose text is exactly ``char`` (ORTH == ``char``), in order: each
+    occurrence of the character is looked up among the token offsets."""
+    at = text.find(char)
+    if at < 0:
+        return []
+    idx, length, _ = token_arrays(doc).lists()
+    n = len(idx)
+    out = []
+    while at >= 0:
+        i = bisect_left(idx, at)
+        if i < n and idx[i] == at and length[i] == 1:
+            out.append(i)
+        at = text.find(char, at + 1)
+    return out
 
 
 class _OrthSequences:
     """Drop-in for scispaCy's per-document matcher of defined abbreviations.
 
     The detector adds, for each short form it accepts, one pattern of plain ``{"ORTH": …}``
-    tokens, runs the matcher over the document and removes the patterns again. Finding those
-    token sequences in the ORTH array gives the same ``(key, start, end)`` matches (every
-    occurrence, overlapping ones included, in document order) without spaCy's general
-    ``Matcher`` machinery, and no warning when there is no pattern (spaCy's W036).
+    tokens, runs the matcher over the document and removes the patterns again. A token
+    matches ``{"ORTH": t}`` exactly when its text is ``t``, so every occurrence of the first
+    token's text in the document text that starts a token of that length is a candidate, and
+    the following tokens' texts are compared. This gives the same ``(key, start, end)``
+    matches (every occurrence, overlapping ones included, in document order) without spaCy's
+    general ``Matcher`` machinery, and no warning when there is no pattern (spaCy's W036).
+
+    The detector runs it once per Doc, right after adding one pattern per definition it
+    accepted, keyed by the long form's text; those keys are noted for the Doc (see
+    :func:`defined_long_forms`).
     """
 
     def __init__(self, nlp: Language) -> None:
         self.vocab = nlp.vocab
-        self.patterns: dict[str, list[tuple[int, ...]]] = {}
+        self.patterns: dict[str, list[tuple[str, ...]]] = {}
 
     def add(self, key: str, patterns: list[list[dict[str, str]]]) -> None:
-        strings = self.vocab.strings
         self.patterns.setdefault(key, []).extend(
-            tuple(strings.add(tok["ORTH"]) for tok in pattern) for pattern in patterns
+            tuple(tok["ORTH"] for tok in pattern) for pattern in patterns
         )
 
     def remove(self, key: str) -> None:
         del self.patterns[key]
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        arrays = token_arrays(doc)
+        if arrays.long_forms is None:
+            arrays.long_forms = set()
+        arrays.long_forms.update(self.patterns)  # keys: the texts of this Doc's long forms
         if not self.patterns:
             return []
-        orth = doc.to_array([ORTH]).reshape(-1)
-        n = len(orth)
+        text = text_of(doc)
+        idx, length, _ = arrays.lists()
+        n = len(idx)
         out = []
         strings = self.vocab.strings
         for key, patterns in self.patterns.items():
             key_id = strings.add(key)
             for pattern in patterns:
                 width = len(pattern)
-                if not width:
+                if not width or not pattern[0]:
                     continue
-                for i in np.nonzero(orth == pattern[0])[0].tolist():
-                    if i + width <= n and all(orth[i + j] == pattern[j] for j in range(1, width)):
+                first = pattern[0]
+                at = text.find(first)
+                while at >= 0:
+                    i = bisect_left(idx, at)
+                    if (
+                        i < n
+                        and idx[i] == at
+                        and length[i] == len(first)
+                        and i + width <= n
+                        and all(
+                            length[i + j] == len(pattern[j])
+                            and text.startswith(pattern[j], idx[i + j])
+                            for j in range(1, width)
+                        )
+                    ):
                         out.append((key_id, i, i + width))
+                    at = text.find(first, at + 1)
         out.sort(key=lambda m: (m[1], m[2]))
         return out
 
@@ -233,19 +435,27 @@ def load() -> Language:
 def sentences(doc: Doc) -> list[Span]:
     """Sentences of ``doc`` with surrounding whitespace trimmed (empty ones dropped).
 
-    Boundaries and whitespace flags come from one ``to_array`` call instead of a Token object
-    per token; the spans are the same as trimming each ``doc.sents`` span token by token.
+    The spans are the same as trimming each ``doc.sents`` span token by token. On a Doc from
+    :func:`load`'s pipeline the boundaries are the ones :func:`sseh_sentences` wrote (kept in
+    :class:`TokenArrays`, nothing in the pipeline changes them afterwards); otherwise they are
+    read with one ``to_array`` call. ``Span(doc, s, e)`` is ``doc[s:e]`` without the slice
+    normalisation.
     """
     n = len(doc)
     if n == 0:
         return []
-    if not doc.has_annotation("SENT_START"):
-        return _sentences_slow(doc)
-    arr = doc.to_array([SENT_START, IS_SPACE])
-    starts = np.nonzero(arr[:, 0] == 1)[0].tolist()
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-    space = arr[:, 1].tolist()
+    arrays = _ARRAYS.get(doc)
+    if arrays is not None and arrays.sent_starts is not None and len(arrays.idx) == n:
+        starts = arrays.sent_starts
+        space = arrays.lists()[2]
+    else:
+        if not doc.has_annotation("SENT_START"):
+            return _sentences_slow(doc)
+        arr = doc.to_array([SENT_START, IS_SPACE])
+        starts = np.flatnonzero(arr[:, 0] == 1).tolist()
+        if not starts or starts[0] != 0:
+            starts.insert(0, 0)
+        space = arr[:, 1].astype(bool)
     out = []
     bounds = [*starts, n]
     for k in range(len(starts)):
@@ -255,7 +465,7 @@ def sentences(doc: Doc) -> list[Span]:
         while e > s and space[e - 1]:
             e -= 1
         if e > s:
-            out.append(doc[s:e])
+            out.append(Span(doc, s, e))
     return out
 
 
