@@ -225,13 +225,14 @@ _FOLLOW_WORDS = frozenset({"follow", "followed", "followup"})
 @dataclass(frozen=True)
 class _Rules:
     surgery: CueScanner
-    negator: re.Pattern[str]
+    negator: CueScanner
     negated_after: re.Pattern[str]
     conservative: CueScanner
     procedure: CueScanner
     procedures: dict[str, str]
     rank: list[str]
     time: re.Pattern[str]
+    time_needs: tuple[frozenset[str], ...]
     delayed: re.Pattern[str]
     units: dict[str, float]
     complete: CueScanner
@@ -273,7 +274,10 @@ def _rules() -> _Rules:
     fu_unit = r"(years?|yrs?|months?|mos?|weeks?|wks?|days?)"
     rules = _Rules(
         surgery=CueScanner.of(Cues(lex["surgery_cues"])),
-        negator=re.compile(rf"\b(?:{_alt(lex['surgery_negators'])})\b", re.I),
+        negator=CueScanner(
+            re.compile(rf"\b(?:{_alt(lex['surgery_negators'])})\b", re.I),
+            lex["surgery_negators"],
+        ),
         negated_after=re.compile(
             rf"^[\s,]*(?:\w+\s+)?(?:{_alt(lex['surgery_negated_after'])})\b", re.I
         ),
@@ -288,6 +292,7 @@ def _rules() -> _Rules:
             rf"(?:[\w-]+\s+){{0,3}}?(?:{anchors})\b",
             re.I,
         ),
+        time_needs=_time_needs(lex["time_anchors"]),
         delayed=re.compile(
             rf"\b(?:(?:delayed|postponed)\s+(?:for|by)|after\s+a\s+delay\s+of|"
             rf"(?:interval|time)\s+(?:from|between)\s+(?:the\s+)?(?:symptom\s+|initial\s+)?"
@@ -458,6 +463,23 @@ _ORDINAL_DAY = re.compile(
 
 _SURGERY_WORD = re.compile(r"\bsurg|\boperat", re.I)
 
+#: Word sets of which a match of a time pattern contains one word each, as whole words of
+#: :func:`words_of`: each stands between whitespace or ``\b``s in its pattern ("day" in
+#: :data:`_ORDINAL_DAY`; the link word and the anchor's last word of ``time``; the delay word of
+#: ``delayed``; the preposition of :data:`_BARE_HOURS`). A sentence without one cannot match.
+_DELAYED_NEEDS = (frozenset({"delayed", "postponed", "delay", "interval", "time"}),)
+_BARE_HOURS_NEEDS = (frozenset({"at", "within", "after"}),)
+_ANCHOR = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+
+
+def _time_needs(anchors: list[str]) -> tuple[frozenset[str], ...]:
+    """The word sets for ``time``: a link word, and the last word of an anchor (none when an
+    anchor is not plain words)."""
+    links = frozenset({"after", "from", "of", "following", "since", "post"})
+    if not all(_ANCHOR.fullmatch(a.lower()) for a in anchors):
+        return (links,)
+    return links, frozenset(a.lower().split(" ")[-1] for a in anchors)
+
 
 def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     """``time_to_surgery_hours`` from a sentence about the operation."""
@@ -469,11 +491,17 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
         affirmed, _ = _surgery_of(info)
         if not affirmed and not _SURGERY_WORD.search(text):
             continue
-        day = _ORDINAL_DAY.search(text)
+        day = _ORDINAL_DAY.search(text) if "day" in info.words else None
         if day:  # "on the second day after symptom onset": one full day had passed
             hours = 24.0 * (_ORDINALS[fold(day.group(1))] - 1)
             return {"time_to_surgery_hours": evidence(hours, info, 0.6, day.group(0))}
-        for pat in (r.time, r.delayed, _BARE_HOURS):
+        for pat, needs in (
+            (r.time, r.time_needs),
+            (r.delayed, _DELAYED_NEEDS),
+            (_BARE_HOURS, _BARE_HOURS_NEEDS),
+        ):
+            if any(need.isdisjoint(info.words) for need in needs):
+                continue  # a word every match contains is missing
             m = search_lowered(pat, twin_of(pat), text)
             if m:
                 hours = _hours(m.group(1), m.group(2))
@@ -748,7 +776,7 @@ def follow_up(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
             continue
         text = info.text
         for pat in (r.follow_up, r.follow_up_before):
-            for m in pat.finditer(text):
+            for m in finditer_lowered(pat, twin_of(pat), text):
                 months = _months(m.group(1), m.group(2))
                 if months is not None and 0 < months <= 600 and (best is None or months > best[0]):
                     best = (months, info, m.group(0))
