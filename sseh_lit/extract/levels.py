@@ -19,6 +19,7 @@ from functools import cache
 from ..fields import LEVEL_INDEX, LEVELS, normalise_level
 from ..regex_gate import finditer_lowered, search_lowered, twin_of
 from ..text import fold
+from .clinical import CueScanner
 from .model import FieldValue
 from .patients import SentInfo, number
 from .pipeline import Cues, alternation, evidence, lexicon
@@ -34,11 +35,12 @@ class _Rules:
     unit: re.Pattern[str]
     region_unit: re.Pattern[str]
     conus: re.Pattern[str]
-    haematoma: Cues
-    weak: Cues
+    haematoma: CueScanner
+    weak: CueScanner
     before: re.Pattern[str]
     after: re.Pattern[str]
     regions: dict[str, str]
+    region_words: frozenset[str]
     conus_level: str
     location: re.Pattern[str]
     side: re.Pattern[str]
@@ -66,11 +68,12 @@ def _rules() -> _Rules:
             re.I,
         ),
         conus=re.compile(r"\b(?:to|through|into|down to|till|until)\s+(?:the\s+)?conus\b", re.I),
-        haematoma=Cues(lex["haematoma_words"]),
-        weak=Cues(lex["weak_words"]),
+        haematoma=CueScanner.of(Cues(lex["haematoma_words"])),
+        weak=CueScanner.of(Cues(lex["weak_words"])),
         before=re.compile(rf"(?:{alternation(lex['exclude_before'])})\W*(?:\w+\W+){{0,3}}$", re.I),
         after=re.compile(rf"^\W{{0,3}}(?:{alternation(lex['exclude_after'])})", re.I),
         regions=regions,
+        region_words=frozenset(k.lower() for k in regions),
         conus_level=lex["conus"],
         location=re.compile(
             rf"\b({alternation(list(terms))})(?:[\s,-]+(?:{between})\b){{0,4}}[\s-]+"
@@ -117,15 +120,26 @@ def _levels_of(info: SentInfo) -> list[str]:
     """:func:`levels_in` of a sentence, computed once per sentence (a copy each time)."""
     got = info.memo.get("levels")
     if got is None:
-        got = info.memo["levels"] = tuple(levels_in(info.text))
+        got = info.memo["levels"] = tuple(levels_in(info.text, info.words))
     return list(got)  # type: ignore[call-overload]
 
 
-def levels_in(text: str) -> list[str]:
-    """The haematoma-eligible levels stated in ``text`` (range endpoints included), in order."""
+#: Every level match has a digit, or a region word ("Lumbar 2", "third thoracic").
+_DIGIT = re.compile(r"\d")
+
+
+def levels_in(text: str, words: frozenset[str] | None = None) -> list[str]:
+    """The haematoma-eligible levels stated in ``text`` (range endpoints included), in order.
+
+    ``words`` (:func:`words_of` of ``text``) lets the scans that cannot match be skipped: each
+    match of ``unit`` and ``region_unit`` has a digit, and each match of ``region_unit`` and
+    ``region_ordinal`` a region word as a whole word (between ``\\b``/whitespace).
+    """
     r = _rules()
     found: list[str] = []
-    for m in r.unit.finditer(text):
+    digit = _DIGIT.search(text) is not None
+    region = words is None or not r.region_words.isdisjoint(words)
+    for m in r.unit.finditer(text) if digit else ():
         first = _level(m.group(1), m.group(2))
         if first is None:
             continue
@@ -140,13 +154,13 @@ def levels_in(text: str) -> list[str]:
         found.append(first)
         if second is not None:
             found.append(second)
-    for m in _scan(r.region_unit, text):
+    for m in _scan(r.region_unit, text) if digit and region else ():
         letter = r.regions[fold(m.group(1))]
         for num in (m.group(2), m.group(3)):
             lvl = _level(letter, num) if num else None
             if lvl and not _excluded(text, m.start(), m.end()):
                 found.append(lvl)
-    for m in _scan(r.region_ordinal, text):
+    for m in _scan(r.region_ordinal, text) if region else ():
         letter = r.regions[fold(m.group(5))]
         if _excluded(text, m.start(), m.end()):
             continue
@@ -229,7 +243,7 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
             for info in group:
                 text = info.text
                 cue = r.haematoma if strong_only else r.weak
-                if not cue.search(text, info.words):
+                if not cue.found(info):
                     continue
                 found = _levels_of(info)
                 if not found:
@@ -272,6 +286,6 @@ def _location(sents: Sequence[SentInfo]) -> FieldValue | None:
                 return evidence(value, info, 0.7, cue=m.group(0))
         if side is None:
             m2 = search_lowered(r.side, twin_of(r.side), text)
-            if m2 and (r.haematoma.search(text, info.words) or r.weak.search(text, info.words)):
+            if m2 and (r.haematoma.found(info) or r.weak.found(info)):
                 side = evidence("lateral", info, 0.6, cue=m2.group(0))
     return side
