@@ -35,6 +35,56 @@ from .pipeline import Cues, alternation, evidence, lexicon, words_of
 _ONE_WORD = re.compile(r"[a-z0-9]+")
 
 
+#: Zero-width starts a :class:`CueScanner` pattern may have before its phrase group.
+_LEADS = ("", r"\b", "(?<![A-Za-z])")
+
+
+def _leads_with(regex: re.Pattern[str], alt: str) -> bool:
+    """Does every match of ``regex`` start with one of the phrases of the alternation ``alt``?
+
+    True when the pattern is one of :data:`_LEADS`, then ``(?:alt)`` or ``(alt)``, then a rest
+    that neither quantifies that group nor has a ``|`` outside brackets (which would make the
+    group one side of a top-level alternative).
+    """
+    pattern = regex.pattern
+    for lead in _LEADS:
+        for group in (f"(?:{alt})", f"({alt})"):
+            if pattern.startswith(lead + group):
+                return _plain_rest(pattern[len(lead + group) :])
+    return False
+
+
+def _plain_rest(rest: str) -> bool:
+    """No leading quantifier and no ``|`` at bracket depth 0 in ``rest`` (see _leads_with)."""
+    if rest[:1] in ("?", "*", "+", "{"):
+        return False
+    depth = 0
+    i = 0
+    while i < len(rest):
+        c = rest[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a character class: up to its closing "]" (a first "]" is literal)
+            j = i + 1
+            if rest[j : j + 1] == "^":
+                j += 1
+            if rest[j : j + 1] == "]":
+                j += 1
+            while j < len(rest) and rest[j] != "]":
+                j += 2 if rest[j] == "\\" else 1
+            i = j + 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return False
+        i += 1
+    return True
+
+
 class CueScanner:
     """A phrase list matched with an Aho-Corasick automaton instead of its long alternation.
 
@@ -43,8 +93,9 @@ class CueScanner:
     lists where a phrase starts in the lower-cased text (one automaton pass; for a sentence, one
     pass of a :class:`CueIndex` serves all its scanners) and tries the original regex only there.
 
-    Exactness: the regex is ``prefix(?:p1|…)suffix`` (or with a capturing group), ``prefix`` and
-    ``suffix`` zero-width (``\\b`` or nothing), so every match starts with a phrase. On a text
+    Exactness: the regex starts with ``(?:p1|…)`` or ``(p1|…)``, unquantified and not inside a
+    top-level ``|``, after at most a zero-width ``\\b`` or ``(?<![A-Za-z])``; so every match
+    starts with a phrase, whatever follows (``\\b``, more pattern). On a text
     without the four characters that ``re.IGNORECASE`` folds to ASCII letters
     (:func:`sseh_lit.regex_gate.folded`), an ASCII phrase can only match where the lower-cased
     phrase occurs in the lower-cased text (same length: only "İ" grows when lower-cased). The
@@ -61,18 +112,11 @@ class CueScanner:
         self.slot = -1  # position in its CueIndex (see there)
         self.index: CueIndex | None = None
         alt = alternation(list(phrases))
-        shapes = {
-            f"{pre}{group}{suf}": (pre, suf)
-            for pre in ("", r"\b")
-            for suf in ("", r"\b")
-            for group in (f"(?:{alt})", f"({alt})")
-        }
-        shape = shapes.get(regex.pattern)
         self.phrases: tuple[str, ...] = ()
         self.automaton: ahocorasick.Automaton | None = None
         #: the lower-cased phrases when each is one word between ``\b``s (see :meth:`found`)
         self.single: frozenset[str] | None = None
-        if shape is None or not phrases or not all(p and p.isascii() for p in phrases):
+        if not _leads_with(regex, alt) or not all(p and p.isascii() for p in phrases):
             return
         self.phrases = tuple(p.lower() for p in phrases)
         automaton = ahocorasick.Automaton()
@@ -80,7 +124,7 @@ class CueScanner:
             automaton.add_word(low, len(low))
         automaton.make_automaton()
         self.automaton = automaton
-        if shape == (r"\b", r"\b") and all(_ONE_WORD.fullmatch(w) for w in self.phrases):
+        if regex.pattern == rf"\b(?:{alt})\b" and all(_ONE_WORD.fullmatch(w) for w in self.phrases):
             self.single = frozenset(self.phrases)
 
     @classmethod
