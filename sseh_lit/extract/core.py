@@ -76,9 +76,13 @@ def defuse(text: str) -> str:
     return "".join(chars)
 
 
+#: Extracted fields whose "unknown" is an empty list rather than null.
+_LIST_FIELDS = frozenset(name for name in EXTRACTED_FIELDS if FIELD_BY_NAME[name].type == "agents")
+
+
 def _empty(name: str) -> FieldValue:
-    kind = FIELD_BY_NAME[name].type
-    return FieldValue([] if kind == "agents" else None, confidence=0.0)
+    """The value of a field nothing was found for (a new object each time: callers may edit it)."""
+    return FieldValue([] if name in _LIST_FIELDS else None, confidence=0.0)
 
 
 def _fill(slot: PatientSlot, extras: Sequence[_Extractor]) -> Patient:
@@ -98,16 +102,18 @@ def _fill(slot: PatientSlot, extras: Sequence[_Extractor]) -> Patient:
             if name in FIELD_BY_NAME:
                 values[name] = fv
     for name in EXTRACTED_FIELDS:
-        values.setdefault(name, _empty(name))
-    plain = {k: v.value for k, v in values.items()}
-    for name, value in derive(plain).items():
-        src = values.get("level_upper")
+        if name not in values:
+            values[name] = _empty(name)
+    src = values["level_upper"]  # every extracted field is set by now
+    # derive() reads only the two levels
+    levels_found = {"level_upper": src.value, "level_lower": values["level_lower"].value}
+    for name, value in derive(levels_found).items():
         values[name] = FieldValue(
             value,
-            evidence=src.evidence if src else "",
-            start=src.start if src else None,
-            end=src.end if src else None,
-            confidence=src.confidence if value is not None and src else 0.0,
+            evidence=src.evidence,
+            start=src.start,
+            end=src.end,
+            confidence=src.confidence if value is not None else 0.0,
         )
     return Patient(label=slot.label, values=values)
 
@@ -193,10 +199,14 @@ def _parse_one(nlp: Any, text: str, record: Mapping[str, Any], on_error: OnError
         return None
 
 
+_ALL_FIELDS = (*EXTRACTED_FIELDS, *DERIVED_FIELDS)
+
+
 def plain_patient(patient: Patient) -> dict[str, Any]:
     """``{field: value}`` for every extracted and derived field (schema names; null if unknown)."""
-    values = patient.plain()
+    values = patient.values
     out: dict[str, Any] = {"label": patient.label}
-    for name in (*EXTRACTED_FIELDS, *DERIVED_FIELDS):
-        out[name] = values.get(name)
+    for name in _ALL_FIELDS:
+        fv = values.get(name)
+        out[name] = None if fv is None else fv.value
     return out
