@@ -15,6 +15,7 @@ import gc
 import json
 import logging
 import re
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,10 @@ def read_records(
         warn(msg)
 
 
+#: ``json.dumps(obj, ensure_ascii=False)`` builds this very encoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def result_line(record: Mapping[str, Any], result: RecordResult) -> dict[str, Any]:
     """One output line for ``record``."""
     return {
@@ -126,7 +131,7 @@ def annotate_stream(
     """Annotate JSONL from ``fh_in`` into ``fh_out``."""
     summary = AnnotateSummary()
     records = read_records(fh_in, summary, warn)
-    pending: list[dict[str, Any]] = []
+    pending: deque[dict[str, Any]] = deque()
 
     def tracked() -> Iterator[dict[str, Any]]:
         for rec in records:
@@ -139,10 +144,10 @@ def annotate_stream(
         warn(msg)
 
     for result in extract_records(tracked(), batch_size=batch_size, on_error=failed):
-        record = pending.pop(0)
+        record = pending.popleft()
         while record["pmid"] != result.pmid:  # records before it failed and were reported
-            record = pending.pop(0)
-        fh_out.write(json.dumps(result_line(record, result), ensure_ascii=False) + "\n")
+            record = pending.popleft()
+        fh_out.write(_ENCODER.encode(result_line(record, result)) + "\n")
         summary.written += 1
         if summary.written == 1:
             _freeze_long_lived()

@@ -14,6 +14,7 @@ import importlib
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -36,8 +37,10 @@ log = logging.getLogger(__name__)
 _Extractor = Callable[[Sequence[Span]], dict[str, FieldValue]]
 
 
+@cache
 def _optional(module: str) -> _Extractor | None:
-    """``sseh_lit.extract.<module>.extract`` if that module is installed, else ``None``."""
+    """``sseh_lit.extract.<module>.extract`` if that module is installed, else ``None``
+    (looked up once per process)."""
     try:
         mod = importlib.import_module(f"sseh_lit.extract.{module}")
     except ImportError:
@@ -58,6 +61,11 @@ def record_text(record: Mapping[str, Any]) -> str:
 #: suffix search is quadratic in the length of one "word"); offsets keep their meaning.
 MAX_WORD = 80
 _LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+#: The test for a long word: one starts the text or follows a whitespace character. Searching
+#: from whitespace only (a character-class prefix ``re`` skips to) is twice as fast as trying
+#: :data:`_LONG_WORD` at every position, with the same answer.
+_LONG_AT_START = re.compile(rf"\S{{{MAX_WORD + 1}}}")
+_LONG_AFTER_SPACE = re.compile(rf"\s\S{{{MAX_WORD + 1}}}")
 
 
 def defuse(text: str) -> str:
@@ -67,7 +75,7 @@ def defuse(text: str) -> str:
     hostile one — 100,000 brackets — would make spaCy's tokenizer run for minutes. Replacing
     characters one-for-one keeps every character offset valid for the original text.
     """
-    if len(text) <= MAX_WORD or not _LONG_WORD.search(text):
+    if len(text) <= MAX_WORD or not (_LONG_AT_START.match(text) or _LONG_AFTER_SPACE.search(text)):
         return text
     chars = list(text)
     for m in _LONG_WORD.finditer(text):
