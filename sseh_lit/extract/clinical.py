@@ -507,6 +507,16 @@ _ORDINAL_DAY = re.compile(
 
 _SURGERY_WORD = re.compile(r"\bsurg|\boperat", re.I)
 
+
+def _surgery_word(info: SentInfo) -> bool:
+    """``_SURGERY_WORD.search(info.text)``, not run when the lower-cased text lacks both stems
+    (on text :func:`folded` accepts, a case-insensitive match is a lower-cased occurrence)."""
+    low = folded(info.text)
+    if low is not None and "surg" not in low and "operat" not in low:
+        return False
+    return _SURGERY_WORD.search(info.text) is not None
+
+
 #: Word sets of which a match of a time pattern contains one word each, as whole words of
 #: :func:`words_of`: each stands between whitespace or ``\b``s in its pattern ("day" in
 #: :data:`_ORDINAL_DAY`; the link word and the anchor's last word of ``time``; the delay word of
@@ -533,7 +543,7 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
             continue
         text = info.text
         affirmed, _ = _surgery_of(info)
-        if not affirmed and not _SURGERY_WORD.search(text):
+        if not affirmed and not _surgery_word(info):
             continue
         day = _ORDINAL_DAY.search(text) if "day" in info.words else None
         if day:  # "on the second day after symptom onset": one full day had passed
@@ -544,7 +554,7 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
             (r.delayed, _DELAYED_NEEDS),
             (_BARE_HOURS, _BARE_HOURS_NEEDS),
         ):
-            if any(need.isdisjoint(info.words) for need in needs):
+            if any(map(info.words.isdisjoint, needs)):
                 continue  # a word every match contains is missing
             m = search_lowered(pat, twin_of(pat), text)
             if m:
@@ -598,6 +608,8 @@ def _classify_outcome(
     if not (no_rec or complete or r.partial.may_match(words)):
         return None
     cue = complete or no_rec or search(r.partial)
+    if cue is None:  # no outcome cue at all: every path below ends in None
+        return None
     clause = _clause(text, cue.start(), cue.end()) if cue else text
     if r.not_clinical.search(clause) and not r.clinical.search(_mask(clause, r.not_clinical)):
         return None  # "complete resolution of the hematoma on MRI" is imaging, not the patient
