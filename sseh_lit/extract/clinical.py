@@ -220,17 +220,24 @@ class CueIndex:
 
     ``hits(info)`` maps each scanner's slot to the positions where one of its phrases starts in
     the lower-cased sentence (kept in ``info.memo``); a scanner without an entry cannot match.
+    A sentence whose words include no trigger of any scanner (see :meth:`Cues.may_match`) is not
+    even read: none of them can match it.
     """
 
     def __init__(self, key: str, scanners: Sequence[CueScanner]) -> None:
         self.key = key  # the info.memo key of a sentence's hits
         slots: dict[str, list[int]] = {}
+        triggers: set[str] | None = set()
         for k, scanner in enumerate(scanners):
             if scanner.automaton is None:
                 continue  # it takes its own path
             scanner.slot, scanner.index = k, self
             for low in scanner.phrases:
                 slots.setdefault(low, []).append(k)
+            own = _triggers(scanner)
+            triggers = None if own is None or triggers is None else triggers | own
+        #: a word of every phrase of every scanner, or None (no such pre-check)
+        self.triggers = None if triggers is None else frozenset(triggers)
         automaton = ahocorasick.Automaton()
         for low, ks in slots.items():
             automaton.add_word(low, (len(low), tuple(sorted(set(ks)))))
@@ -242,8 +249,9 @@ class CueIndex:
         """Slot → phrase starts in ``info.text``; ``None`` when the text must not be indexed."""
         got = info.memo.get(self.key)
         if got is None:
-            low = folded(info.text)
-            if low is None:
+            if self.triggers is not None and self.triggers.isdisjoint(info.words):
+                got = {}  # no scanner can match
+            elif (low := folded(info.text)) is None:
                 got = False
             else:
                 got = {}
@@ -257,6 +265,31 @@ class CueIndex:
                             starts.append(start)
             info.memo[self.key] = got
         return got if got is not False else None  # type: ignore[return-value]
+
+    def empty(self, info: SentInfo) -> bool:
+        """True when no scanner of the index can match the sentence."""
+        return self.hits(info) == {}
+
+
+_PHRASE_WORDS = re.compile(r"[a-z0-9]+(?:[^a-z0-9]+[a-z0-9]+)*")
+
+
+def _triggers(scanner: CueScanner) -> frozenset[str] | None:
+    """Words of which every match of ``scanner`` contains one as a whole word, or None.
+
+    A :class:`Cues` list has its triggers. A ``\\b(p1|…)\\b`` pattern whose phrases start and
+    end with a letter or digit has every word of the matched phrase as a whole word of the
+    text, so the longest word of each phrase serves.
+    """
+    cues = scanner.cues
+    if cues is not None:
+        return None if cues.always else cues.triggers
+    alt = alternation(list(scanner.phrases))
+    if scanner.regex.pattern not in (rf"\b({alt})\b", rf"\b(?:{alt})\b"):
+        return None
+    if not all(_PHRASE_WORDS.fullmatch(p) for p in scanner.phrases):
+        return None
+    return frozenset(max(_ONE_WORD.findall(p), key=len) for p in scanner.phrases)
 
 
 _MODAL_WORDS = frozenset({"may", "might", "can", "could", "should", "must", "would", "shall"})
@@ -401,7 +434,6 @@ def _rules() -> _Rules:
             rules.presentation,
             rules.after_cues,
             rules.deterioration,
-            rules.management,
         ],
     )
     return rules
@@ -409,6 +441,13 @@ def _rules() -> _Rules:
 
 def _usable(info: SentInfo) -> bool:
     return info.patient and _MODAL_WORDS.isdisjoint(info.words)
+
+
+def _no_cue(info: SentInfo) -> bool:
+    """No cue of the sentence index (surgery, conservative, procedure, outcome,
+    deterioration …) occurs in the sentence."""
+    index = _rules().surgery.index
+    return index is not None and index.empty(info)
 
 
 # ---------------------------------------------------------------- treatment and procedure
@@ -447,7 +486,7 @@ def treatment(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     conservative: tuple[SentInfo, str] | None = None
     procedure: tuple[str, SentInfo, str] | None = None
     for info in sents:
-        if not _usable(info):
+        if not _usable(info) or _no_cue(info):
             continue
         text = info.text
         affirmed, negated = _surgery_of(info)
@@ -683,8 +722,8 @@ def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     """``outcome``: the last narrative statement of the course, death always winning."""
     found: tuple[str, SentInfo, str] | None = None
     for info in sents:
-        if not _usable(info) or info.section == "title":
-            continue
+        if not _usable(info) or info.section == "title" or _no_cue(info):
+            continue  # (no cue: no outcome, and no deterioration to undo one)
         got = _outcome_of(info)
         if got is not None and _at_presentation(info):
             continue  # the state on admission is not the outcome
