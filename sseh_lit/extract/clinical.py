@@ -420,20 +420,17 @@ def _rules() -> _Rules:
             rf"\b{num}[\s-]*{fu_unit}[\s-]+(?:of\s+)?(?:follow[- ]?up|followup)\b", re.I
         ),
     )
-    # the cues searched in whole sentences share one automaton pass per sentence
+    # the cues searched in every usable sentence share one automaton pass per sentence (the
+    # others, looked for in the few sentences with surgery or an outcome, scan on their own)
     CueIndex(
         "clinical cues",
         [
             rules.surgery,
             rules.conservative,
-            rules.procedure,
             rules.death,
             rules.no_recovery,
             rules.complete,
             rules.partial,
-            rules.presentation,
-            rules.after_cues,
-            rules.deterioration,
         ],
     )
     return rules
@@ -444,8 +441,8 @@ def _usable(info: SentInfo) -> bool:
 
 
 def _no_cue(info: SentInfo) -> bool:
-    """No cue of the sentence index (surgery, conservative, procedure, outcome,
-    deterioration …) occurs in the sentence."""
+    """No cue of the sentence index (surgery, conservative, death, recovery) occurs in the
+    sentence: it has no surgical mention and no outcome."""
     index = _rules().surgery.index
     return index is not None and index.empty(info)
 
@@ -722,9 +719,9 @@ def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     """``outcome``: the last narrative statement of the course, death always winning."""
     found: tuple[str, SentInfo, str] | None = None
     for info in sents:
-        if not _usable(info) or info.section == "title" or _no_cue(info):
-            continue  # (no cue: no outcome, and no deterioration to undo one)
-        got = _outcome_of(info)
+        if not _usable(info) or info.section == "title":
+            continue
+        got = None if _no_cue(info) else _outcome_of(info)  # no cue: no outcome
         if got is not None and _at_presentation(info):
             continue  # the state on admission is not the outcome
         if found is not None and found[0] == "death":
