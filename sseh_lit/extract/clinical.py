@@ -310,6 +310,10 @@ class _Rules:
     rank: list[str]
     time: re.Pattern[str]
     time_needs: tuple[frozenset[str], ...]
+    #: (pattern, its lowered twin, the word sets a match needs), in the order they are tried
+    time_patterns: tuple[
+        tuple[re.Pattern[str], re.Pattern[str] | None, tuple[frozenset[str], ...]], ...
+    ]
     delayed: re.Pattern[str]
     units: dict[str, float]
     complete: CueScanner
@@ -349,6 +353,20 @@ def _rules() -> _Rules:
     letter_scales = _alt([k for k, v in scales.items() if v in ("ASIA", "Frankel")])
     numeric_scales = _alt([k for k, v in scales.items() if v in ("JOA", "Nurick")])
     fu_unit = r"(years?|yrs?|months?|mos?|weeks?|wks?|days?)"
+    time = re.compile(
+        rf"\b{num}\s*{unit}\b\s*(?:after|from|of|following|since|post)\s+(?:the\s+)?"
+        rf"(?:[\w-]+\s+){{0,3}}?(?:{anchors})\b",
+        re.I,
+    )
+    time_needs = _time_needs(lex["time_anchors"])
+    delayed = re.compile(
+        rf"\b(?:(?:delayed|postponed)\s+(?:for|by)|after\s+a\s+delay\s+of|"
+        rf"(?:interval|time)\s+(?:from|between)\s+(?:the\s+)?(?:symptom\s+|initial\s+)?"
+        rf"(?:onset|presentation|admission)\s+(?:of\s+symptoms\s+)?(?:to|and)\s+"
+        rf"(?:surgery|operation|decompression)\s+(?:was\s+)?(?:about\s+|approximately\s+)?)"
+        rf"\s*{num}\s*{unit}\b",
+        re.I,
+    )
     rules = _Rules(
         surgery=CueScanner.of(Cues(lex["surgery_cues"])),
         negator=CueScanner(
@@ -364,19 +382,13 @@ def _rules() -> _Rules:
         ),
         procedures={k.lower(): v for k, v in lex["procedures"].items()},
         rank=lex["procedure_rank"],
-        time=re.compile(
-            rf"\b{num}\s*{unit}\b\s*(?:after|from|of|following|since|post)\s+(?:the\s+)?"
-            rf"(?:[\w-]+\s+){{0,3}}?(?:{anchors})\b",
-            re.I,
-        ),
-        time_needs=_time_needs(lex["time_anchors"]),
-        delayed=re.compile(
-            rf"\b(?:(?:delayed|postponed)\s+(?:for|by)|after\s+a\s+delay\s+of|"
-            rf"(?:interval|time)\s+(?:from|between)\s+(?:the\s+)?(?:symptom\s+|initial\s+)?"
-            rf"(?:onset|presentation|admission)\s+(?:of\s+symptoms\s+)?(?:to|and)\s+"
-            rf"(?:surgery|operation|decompression)\s+(?:was\s+)?(?:about\s+|approximately\s+)?)"
-            rf"\s*{num}\s*{unit}\b",
-            re.I,
+        time=time,
+        time_needs=time_needs,
+        delayed=delayed,
+        time_patterns=(
+            (time, twin_of(time), time_needs),
+            (delayed, twin_of(delayed), _DELAYED_NEEDS),
+            (_BARE_HOURS, twin_of(_BARE_HOURS), _BARE_HOURS_NEEDS),
         ),
         units={k.lower(): float(v) for k, v in lex["time_units"].items()},
         complete=CueScanner.of(Cues(lex["complete_cues"])),
@@ -452,6 +464,8 @@ def _no_cue(info: SentInfo) -> bool:
 
 _NON = re.compile(r"\bnon[\s-]?$", re.I)  # "non-operative", "non surgical"
 _CLAUSE_START = re.compile(r"[;]|\bbut\b|\bhowever\b|\bthen\b|\blater\b")
+#: Every match of the case-sensitive :data:`_CLAUSE_START` contains one of these.
+_CLAUSE_WORDS = (";", "but", "however", "then", "later")
 
 
 def _surgery_mentions(info: SentInfo) -> tuple[list[str], list[str]]:
@@ -461,7 +475,8 @@ def _surgery_mentions(info: SentInfo) -> tuple[list[str], list[str]]:
     affirmed, negated = [], []
     for m in r.surgery.finditer_in(info):
         before = text[max(0, m.start() - 45) : m.start()]
-        before = _CLAUSE_START.split(before)[-1]
+        if any(word in before for word in _CLAUSE_WORDS):  # else the split changes nothing
+            before = _CLAUSE_START.split(before)[-1]
         after = text[m.end() : m.end() + 30]
         neg = r.negator.search(before) or r.negated_after.match(after) or _NON.search(before)
         (negated if neg else affirmed).append(m.group(0))
@@ -585,14 +600,10 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
         if day:  # "on the second day after symptom onset": one full day had passed
             hours = 24.0 * (_ORDINALS[fold(day.group(1))] - 1)
             return {"time_to_surgery_hours": evidence(hours, info, 0.6, day.group(0))}
-        for pat, needs in (
-            (r.time, r.time_needs),
-            (r.delayed, _DELAYED_NEEDS),
-            (_BARE_HOURS, _BARE_HOURS_NEEDS),
-        ):
+        for pat, twin, needs in r.time_patterns:
             if any(map(info.words.isdisjoint, needs)):
                 continue  # a word every match contains is missing
-            m = search_lowered(pat, twin_of(pat), text)
+            m = search_lowered(pat, twin, text)
             if m:
                 hours = _hours(m.group(1), m.group(2))
                 if hours is not None and 0 <= hours <= 24 * 365:
