@@ -12,13 +12,16 @@ they never end the run.
 from __future__ import annotations
 
 import gc
+import importlib
 import json
 import logging
 import re
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any
 
 from .errors import ValidationError
@@ -52,15 +55,24 @@ def _fallback_screen(record: Mapping[str, Any]) -> tuple[bool, str]:
     return True, "sseh_case"
 
 
+@cache
+def _screening() -> ModuleType | None:
+    """The :mod:`sseh_lit.screen` module, or ``None`` when it is not installed (imported once
+    per process: a relative import inside a function costs microseconds on every call)."""
+    try:
+        return importlib.import_module(".screen", __package__)
+    except ImportError:
+        return None
+
+
 def screen(record: Mapping[str, Any]) -> dict[str, Any]:
     """``{include, reason}`` from :func:`sseh_lit.screen.screen_record`, or the fallback rule."""
-    try:
-        from .screen import screen_record
-    except ImportError:
+    module = _screening()
+    if module is None:
         include, reason = _fallback_screen(record)
         return {"include": include, "reason": reason}
     try:
-        decision = screen_record(record)
+        decision = module.screen_record(record)
     except Exception:  # a screening bug must not lose the record's patients
         log.exception("screening failed for %s; using the fallback rule", record.get("pmid"))
         include, reason = _fallback_screen(record)
