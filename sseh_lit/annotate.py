@@ -12,12 +12,17 @@ they never end the run.
 from __future__ import annotations
 
 import gc
+import importlib
 import json
 import logging
 import re
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import islice
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any
 
 from .errors import ValidationError
@@ -51,15 +56,24 @@ def _fallback_screen(record: Mapping[str, Any]) -> tuple[bool, str]:
     return True, "sseh_case"
 
 
+@cache
+def _screening() -> ModuleType | None:
+    """The :mod:`sseh_lit.screen` module, or ``None`` when it is not installed (imported once
+    per process: a relative import inside a function costs microseconds on every call)."""
+    try:
+        return importlib.import_module(".screen", __package__)
+    except ImportError:
+        return None
+
+
 def screen(record: Mapping[str, Any]) -> dict[str, Any]:
     """``{include, reason}`` from :func:`sseh_lit.screen.screen_record`, or the fallback rule."""
-    try:
-        from .screen import screen_record
-    except ImportError:
+    module = _screening()
+    if module is None:
         include, reason = _fallback_screen(record)
         return {"include": include, "reason": reason}
     try:
-        decision = screen_record(record)
+        decision = module.screen_record(record)
     except Exception:  # a screening bug must not lose the record's patients
         log.exception("screening failed for %s; using the fallback rule", record.get("pmid"))
         include, reason = _fallback_screen(record)
@@ -103,11 +117,22 @@ def read_records(
         warn(msg)
 
 
+#: ``json.dumps(obj, ensure_ascii=False)`` builds this very encoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def result_line(record: Mapping[str, Any], result: RecordResult) -> dict[str, Any]:
     """One output line for ``record``."""
+    return _line(record, result, screen(record))
+
+
+def _line(
+    record: Mapping[str, Any], result: RecordResult, screening: dict[str, Any]
+) -> dict[str, Any]:
+    """:func:`result_line` with the record's :func:`screen` result already at hand."""
     return {
         "pmid": record["pmid"],
-        "screening": screen(record),
+        "screening": screening,
         "patients": [plain_patient(p) for p in result.patients],
         "evidence": [
             {name: fv.evidence for name, fv in p.values.items() if fv.value not in (None, [])}
@@ -123,10 +148,16 @@ def annotate_stream(
     warn: Callable[[str], None] = lambda _m: None,
     batch_size: int = 64,
 ) -> AnnotateSummary:
-    """Annotate JSONL from ``fh_in`` into ``fh_out``."""
+    """Annotate JSONL from ``fh_in`` into ``fh_out``.
+
+    Records go through in chunks of ``batch_size``: extracted, then all screened, then written
+    in input order. Running each stage over a whole chunk keeps its rules and code in the CPU
+    caches (screening between two extractions found them evicted: ~0.1 ms a record); the
+    lines, their order and the summary are those of one-record-at-a-time processing.
+    """
     summary = AnnotateSummary()
     records = read_records(fh_in, summary, warn)
-    pending: list[dict[str, Any]] = []
+    pending: deque[dict[str, Any]] = deque()
 
     def tracked() -> Iterator[dict[str, Any]]:
         for rec in records:
@@ -138,14 +169,20 @@ def annotate_stream(
         summary.skipped.append(msg)
         warn(msg)
 
-    for result in extract_records(tracked(), batch_size=batch_size, on_error=failed):
-        record = pending.pop(0)
-        while record["pmid"] != result.pmid:  # records before it failed and were reported
-            record = pending.pop(0)
-        fh_out.write(json.dumps(result_line(record, result), ensure_ascii=False) + "\n")
-        summary.written += 1
-        if summary.written == 1:
-            _freeze_long_lived()
+    results = extract_records(tracked(), batch_size=batch_size, on_error=failed)
+    while chunk := list(islice(results, batch_size)):
+        done: list[tuple[dict[str, Any], RecordResult]] = []
+        for result in chunk:
+            record = pending.popleft()
+            while record["pmid"] != result.pmid:  # records before it failed and were reported
+                record = pending.popleft()
+            done.append((record, result))
+        screenings = [screen(record) for record, _result in done]
+        for (record, result), screening in zip(done, screenings, strict=True):
+            fh_out.write(_ENCODER.encode(_line(record, result, screening)) + "\n")
+            summary.written += 1
+            if summary.written == 1:
+                _freeze_long_lived()
     return summary
 
 

@@ -36,6 +36,8 @@ def normalise_level(text: str | None) -> str | None:
     """
     if text is None:
         return None
+    if type(text) is str and text in LEVEL_INDEX:  # already normal: the regex gives it back
+        return text
     m = _LEVEL_RE.match(str(text))
     if not m:
         return None
@@ -255,10 +257,15 @@ EXTRACTED_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if not f.derive
 DERIVED_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.derived)
 
 
+_NO_LEVELS: dict[str, object] = {"segments": None, "region": None, "compression": None}
+
+
 def derive(values: dict[str, object]) -> dict[str, object]:
     """Derived fields (segments, region, compression) from a patient's level_upper / level_lower."""
     upper = values.get("level_upper")
     lower = values.get("level_lower") or upper
     u = upper if isinstance(upper, str) else None
     lo = lower if isinstance(lower, str) else None
+    if not u:  # each of the three is None without an upper level
+        return dict(_NO_LEVELS)
     return {"segments": segments(u, lo), "region": region(u, lo), "compression": compression(u, lo)}

@@ -20,15 +20,277 @@ outcome, outcome grade and follow-up.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ..regex_gate import finditer_lowered, search_lowered, twin_of
+import ahocorasick
+
+from ..regex_gate import finditer_lowered, folded, search_lowered, twin_of
 from ..text import fold
 from .model import FieldValue
 from .patients import SentInfo, number
 from .pipeline import Cues, alternation, evidence, lexicon, words_of
+
+_ONE_WORD = re.compile(r"[a-z0-9]+")
+
+
+#: Zero-width starts a :class:`CueScanner` pattern may have before its phrase group.
+_LEADS = ("", r"\b", "(?<![A-Za-z])")
+
+
+def _leads_with(regex: re.Pattern[str], alt: str) -> bool:
+    """Does every match of ``regex`` start with one of the phrases of the alternation ``alt``?
+
+    True when the pattern is one of :data:`_LEADS`, then ``(?:alt)`` or ``(alt)``, then a rest
+    that neither quantifies that group nor has a ``|`` outside brackets (which would make the
+    group one side of a top-level alternative).
+    """
+    pattern = regex.pattern
+    for lead in _LEADS:
+        for group in (f"(?:{alt})", f"({alt})"):
+            if pattern.startswith(lead + group):
+                return _plain_rest(pattern[len(lead + group) :])
+    return False
+
+
+def _plain_rest(rest: str) -> bool:
+    """No leading quantifier and no ``|`` at bracket depth 0 in ``rest`` (see _leads_with)."""
+    if rest[:1] in ("?", "*", "+", "{"):
+        return False
+    depth = 0
+    i = 0
+    while i < len(rest):
+        c = rest[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a character class: up to its closing "]" (a first "]" is literal)
+            j = i + 1
+            if rest[j : j + 1] == "^":
+                j += 1
+            if rest[j : j + 1] == "]":
+                j += 1
+            while j < len(rest) and rest[j] != "]":
+                j += 2 if rest[j] == "\\" else 1
+            i = j + 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return False
+        i += 1
+    return True
+
+
+class CueScanner:
+    """A phrase list matched with an Aho-Corasick automaton instead of its long alternation.
+
+    Python's ``re`` tries every phrase of ``\\b(?:p1|p2|…)\\b`` at every position of a
+    sentence, which costs tens of microseconds for the 200 outcome phrases. The scanner instead
+    lists where a phrase starts in the lower-cased text (one automaton pass; for a sentence, one
+    pass of a :class:`CueIndex` serves all its scanners) and tries the original regex only there.
+
+    Exactness: the regex starts with ``(?:p1|…)`` or ``(p1|…)``, unquantified and not inside a
+    top-level ``|``, after at most a zero-width ``\\b`` or ``(?<![A-Za-z])``; so every match
+    starts with a phrase, whatever follows (``\\b``, more pattern). On a text
+    without the four characters that ``re.IGNORECASE`` folds to ASCII letters
+    (:func:`sseh_lit.regex_gate.folded`), an ASCII phrase can only match where the lower-cased
+    phrase occurs in the lower-cased text (same length: only "İ" grows when lower-cased). The
+    first such position where ``regex.match`` succeeds is therefore where ``regex.search``
+    stops, with the very same Match; going on from each match's end gives ``regex.finditer``.
+    Any other text, a non-ASCII phrase or a pattern of another shape takes the original path.
+    """
+
+    def __init__(
+        self, regex: re.Pattern[str], phrases: Sequence[str], cues: Cues | None = None
+    ) -> None:
+        self.regex = regex
+        self.cues = cues
+        self.slot = -1  # position in its CueIndex (see there)
+        self.index: CueIndex | None = None
+        alt = alternation(list(phrases))
+        self.phrases: tuple[str, ...] = ()
+        self.automaton: ahocorasick.Automaton | None = None
+        #: the lower-cased phrases when each is one word between ``\b``s (see :meth:`found`)
+        self.single: frozenset[str] | None = None
+        if not _leads_with(regex, alt) or not all(p and p.isascii() for p in phrases):
+            return
+        self.phrases = tuple(p.lower() for p in phrases)
+        automaton = ahocorasick.Automaton()
+        for low in self.phrases:
+            automaton.add_word(low, len(low))
+        automaton.make_automaton()
+        self.automaton = automaton
+        if regex.pattern == rf"\b(?:{alt})\b" and all(_ONE_WORD.fullmatch(w) for w in self.phrases):
+            self.single = frozenset(self.phrases)
+
+    @classmethod
+    def of(cls, cues: Cues) -> CueScanner:
+        """The scanner of a :class:`Cues` list (its regex and phrases)."""
+        return cls(cues.regex, cues.phrases, cues)
+
+    def may_match(self, words: frozenset[str]) -> bool:
+        """:meth:`Cues.may_match`: could a sentence with these words match at all?"""
+        return self.cues is None or self.cues.may_match(words)
+
+    def _first(self, text: str, starts: list[int]) -> re.Match[str] | None:
+        match = self.regex.match
+        for start in sorted(set(starts)) if len(starts) > 1 else starts:
+            m = match(text, start)
+            if m is not None:
+                return m
+        return None
+
+    def _all(self, text: str, starts: list[int]) -> list[re.Match[str]]:
+        match = self.regex.match
+        out: list[re.Match[str]] = []
+        pos = 0
+        for start in sorted(set(starts)) if len(starts) > 1 else starts:
+            if start < pos:
+                continue
+            m = match(text, start)
+            if m is not None:
+                out.append(m)
+                pos = m.end()  # a phrase is never empty: finditer goes on from here
+        return out
+
+    def _starts(self, text: str) -> list[int] | None:
+        """Where a phrase starts in ``text`` (``None``: the text must take the original path)."""
+        if self.automaton is None:
+            return None
+        low = folded(text)
+        if low is None:
+            return None
+        return [end - n + 1 for end, n in self.automaton.iter(low)]
+
+    def search(self, text: str, words: frozenset[str] | None = None) -> re.Match[str] | None:
+        """``regex.search(text)``; for a :class:`Cues` list ``cues.search(text, words)``."""
+        if words is not None and not self.may_match(words):
+            return None
+        starts = self._starts(text)
+        if starts is None:
+            return self.regex.search(text) if self.cues is None else self.cues.search(text, words)
+        return self._first(text, starts) if starts else None
+
+    def finditer(self, text: str, words: frozenset[str] | None = None) -> list[re.Match[str]]:
+        """``list(regex.finditer(text))``; for a :class:`Cues` list ``cues.finditer(text, words)``."""
+        if words is not None and not self.may_match(words):
+            return []
+        starts = self._starts(text)
+        if starts is None:
+            if self.cues is None:
+                return finditer_lowered(self.regex, twin_of(self.regex), text)
+            return list(self.cues.finditer(text, words))
+        return self._all(text, starts) if starts else []
+
+    def search_in(self, info: SentInfo) -> re.Match[str] | None:
+        """:meth:`search` of a sentence with its words, through the sentence's index."""
+        hits = self.index.hits(info) if self.index is not None else None
+        if hits is None:
+            return self.search(info.text, info.words)
+        starts = hits.get(self.slot)
+        return self._first(info.text, starts) if starts else None
+
+    def finditer_in(self, info: SentInfo) -> list[re.Match[str]]:
+        """:meth:`finditer` of a sentence with its words, through the sentence's index."""
+        hits = self.index.hits(info) if self.index is not None else None
+        if hits is None:
+            return self.finditer(info.text, info.words)
+        starts = hits.get(self.slot)
+        return self._all(info.text, starts) if starts else []
+
+    def found(self, info: SentInfo) -> bool:
+        """Does the cue occur in the sentence (``search_in(info) is not None``)?
+
+        When every phrase is one word between ``\\b``s and the sentence is ASCII without an
+        underscore (the only ASCII word character :func:`words_of` splits on), a match is
+        exactly one of the phrases among the sentence's words: no regex runs at all.
+        """
+        text = info.text
+        if self.single is not None and text.isascii() and "_" not in text:
+            return not self.single.isdisjoint(info.words)
+        return self.search_in(info) is not None
+
+
+class CueIndex:
+    """One automaton of the phrases of several :class:`CueScanner` s, read once per sentence.
+
+    ``hits(info)`` maps each scanner's slot to the positions where one of its phrases starts in
+    the lower-cased sentence (kept in ``info.memo``); a scanner without an entry cannot match.
+    A sentence whose words include no trigger of any scanner (see :meth:`Cues.may_match`) is not
+    even read: none of them can match it.
+    """
+
+    def __init__(self, key: str, scanners: Sequence[CueScanner]) -> None:
+        self.key = key  # the info.memo key of a sentence's hits
+        slots: dict[str, list[int]] = {}
+        triggers: set[str] | None = set()
+        for k, scanner in enumerate(scanners):
+            if scanner.automaton is None:
+                continue  # it takes its own path
+            scanner.slot, scanner.index = k, self
+            for low in scanner.phrases:
+                slots.setdefault(low, []).append(k)
+            own = _triggers(scanner)
+            triggers = None if own is None or triggers is None else triggers | own
+        #: a word of every phrase of every scanner, or None (no such pre-check)
+        self.triggers = None if triggers is None else frozenset(triggers)
+        automaton = ahocorasick.Automaton()
+        for low, ks in slots.items():
+            automaton.add_word(low, (len(low), tuple(sorted(set(ks)))))
+        if slots:
+            automaton.make_automaton()
+        self.automaton = automaton
+
+    def hits(self, info: SentInfo) -> dict[int, list[int]] | None:
+        """Slot → phrase starts in ``info.text``; ``None`` when the text must not be indexed."""
+        got = info.memo.get(self.key)
+        if got is None:
+            if self.triggers is not None and self.triggers.isdisjoint(info.words):
+                got = {}  # no scanner can match
+            elif (low := folded(info.text)) is None:
+                got = False
+            else:
+                got = {}
+                for end, (n, ks) in self.automaton.iter(low):
+                    start = end - n + 1
+                    for k in ks:
+                        starts = got.get(k)
+                        if starts is None:
+                            got[k] = [start]
+                        else:
+                            starts.append(start)
+            info.memo[self.key] = got
+        return got if got is not False else None  # type: ignore[return-value]
+
+    def empty(self, info: SentInfo) -> bool:
+        """True when no scanner of the index can match the sentence."""
+        return self.hits(info) == {}
+
+
+_PHRASE_WORDS = re.compile(r"[a-z0-9]+(?:[^a-z0-9]+[a-z0-9]+)*")
+
+
+def _triggers(scanner: CueScanner) -> frozenset[str] | None:
+    """Words of which every match of ``scanner`` contains one as a whole word, or None.
+
+    A :class:`Cues` list has its triggers. A ``\\b(p1|…)\\b`` pattern whose phrases start and
+    end with a letter or digit has every word of the matched phrase as a whole word of the
+    text, so the longest word of each phrase serves.
+    """
+    cues = scanner.cues
+    if cues is not None:
+        return None if cues.always else cues.triggers
+    alt = alternation(list(scanner.phrases))
+    if scanner.regex.pattern not in (rf"\b({alt})\b", rf"\b(?:{alt})\b"):
+        return None
+    if not all(_PHRASE_WORDS.fullmatch(p) for p in scanner.phrases):
+        return None
+    return frozenset(max(_ONE_WORD.findall(p), key=len) for p in scanner.phrases)
+
 
 _MODAL_WORDS = frozenset({"may", "might", "can", "could", "should", "must", "would", "shall"})
 _GRADE_WORDS = frozenset(
@@ -39,33 +301,38 @@ _FOLLOW_WORDS = frozenset({"follow", "followed", "followup"})
 
 @dataclass(frozen=True)
 class _Rules:
-    surgery: Cues
-    negator: re.Pattern[str]
+    surgery: CueScanner
+    negator: CueScanner
     negated_after: re.Pattern[str]
-    conservative: Cues
-    procedure: re.Pattern[str]
+    conservative: CueScanner
+    procedure: CueScanner
     procedures: dict[str, str]
     rank: list[str]
     time: re.Pattern[str]
+    time_needs: tuple[frozenset[str], ...]
+    #: (pattern, its lowered twin, the word sets a match needs), in the order they are tried
+    time_patterns: tuple[
+        tuple[re.Pattern[str], re.Pattern[str] | None, tuple[frozenset[str], ...]], ...
+    ]
     delayed: re.Pattern[str]
     units: dict[str, float]
-    complete: Cues
-    partial: Cues
-    strong_partial: Cues
-    no_recovery: Cues
-    death: Cues
-    not_clinical: Cues
-    clinical: Cues
+    complete: CueScanner
+    partial: CueScanner
+    strong_partial: CueScanner
+    no_recovery: CueScanner
+    death: CueScanner
+    not_clinical: CueScanner
+    clinical: CueScanner
     grade: re.Pattern[str]
     grade_after_letter: re.Pattern[str]
     numeric_grade: re.Pattern[str]
     scales: dict[str, str]
-    after_cues: Cues
+    after_cues: CueScanner
     follow_up: re.Pattern[str]
     follow_up_before: re.Pattern[str]
-    presentation: Cues
-    management: Cues
-    deterioration: Cues
+    presentation: CueScanner
+    management: CueScanner
+    deterioration: CueScanner
 
 
 def _alt(words: list[str]) -> str:
@@ -86,37 +353,51 @@ def _rules() -> _Rules:
     letter_scales = _alt([k for k, v in scales.items() if v in ("ASIA", "Frankel")])
     numeric_scales = _alt([k for k, v in scales.items() if v in ("JOA", "Nurick")])
     fu_unit = r"(years?|yrs?|months?|mos?|weeks?|wks?|days?)"
-    return _Rules(
-        surgery=Cues(lex["surgery_cues"]),
-        negator=re.compile(rf"\b(?:{_alt(lex['surgery_negators'])})\b", re.I),
+    time = re.compile(
+        rf"\b{num}\s*{unit}\b\s*(?:after|from|of|following|since|post)\s+(?:the\s+)?"
+        rf"(?:[\w-]+\s+){{0,3}}?(?:{anchors})\b",
+        re.I,
+    )
+    time_needs = _time_needs(lex["time_anchors"])
+    delayed = re.compile(
+        rf"\b(?:(?:delayed|postponed)\s+(?:for|by)|after\s+a\s+delay\s+of|"
+        rf"(?:interval|time)\s+(?:from|between)\s+(?:the\s+)?(?:symptom\s+|initial\s+)?"
+        rf"(?:onset|presentation|admission)\s+(?:of\s+symptoms\s+)?(?:to|and)\s+"
+        rf"(?:surgery|operation|decompression)\s+(?:was\s+)?(?:about\s+|approximately\s+)?)"
+        rf"\s*{num}\s*{unit}\b",
+        re.I,
+    )
+    rules = _Rules(
+        surgery=CueScanner.of(Cues(lex["surgery_cues"])),
+        negator=CueScanner(
+            re.compile(rf"\b(?:{_alt(lex['surgery_negators'])})\b", re.I),
+            lex["surgery_negators"],
+        ),
         negated_after=re.compile(
             rf"^[\s,]*(?:\w+\s+)?(?:{_alt(lex['surgery_negated_after'])})\b", re.I
         ),
-        conservative=Cues(lex["conservative_cues"]),
-        procedure=re.compile(rf"\b({_alt(list(lex['procedures']))})\b", re.I),
+        conservative=CueScanner.of(Cues(lex["conservative_cues"])),
+        procedure=CueScanner(
+            re.compile(rf"\b({_alt(list(lex['procedures']))})\b", re.I), list(lex["procedures"])
+        ),
         procedures={k.lower(): v for k, v in lex["procedures"].items()},
         rank=lex["procedure_rank"],
-        time=re.compile(
-            rf"\b{num}\s*{unit}\b\s*(?:after|from|of|following|since|post)\s+(?:the\s+)?"
-            rf"(?:[\w-]+\s+){{0,3}}?(?:{anchors})\b",
-            re.I,
-        ),
-        delayed=re.compile(
-            rf"\b(?:(?:delayed|postponed)\s+(?:for|by)|after\s+a\s+delay\s+of|"
-            rf"(?:interval|time)\s+(?:from|between)\s+(?:the\s+)?(?:symptom\s+|initial\s+)?"
-            rf"(?:onset|presentation|admission)\s+(?:of\s+symptoms\s+)?(?:to|and)\s+"
-            rf"(?:surgery|operation|decompression)\s+(?:was\s+)?(?:about\s+|approximately\s+)?)"
-            rf"\s*{num}\s*{unit}\b",
-            re.I,
+        time=time,
+        time_needs=time_needs,
+        delayed=delayed,
+        time_patterns=(
+            (time, twin_of(time), time_needs),
+            (delayed, twin_of(delayed), _DELAYED_NEEDS),
+            (_BARE_HOURS, twin_of(_BARE_HOURS), _BARE_HOURS_NEEDS),
         ),
         units={k.lower(): float(v) for k, v in lex["time_units"].items()},
-        complete=Cues(lex["complete_cues"]),
-        partial=Cues(lex["partial_cues"]),
-        strong_partial=Cues(lex["strong_partial"]),
-        no_recovery=Cues(lex["no_recovery_cues"]),
-        death=Cues(lex["death_cues"]),
-        not_clinical=Cues(lex["outcome_not_clinical"], prefix="", suffix=""),
-        clinical=Cues(lex["clinical_words"], suffix=""),
+        complete=CueScanner.of(Cues(lex["complete_cues"])),
+        partial=CueScanner.of(Cues(lex["partial_cues"])),
+        strong_partial=CueScanner.of(Cues(lex["strong_partial"])),
+        no_recovery=CueScanner.of(Cues(lex["no_recovery_cues"])),
+        death=CueScanner.of(Cues(lex["death_cues"])),
+        not_clinical=CueScanner.of(Cues(lex["outcome_not_clinical"], prefix="", suffix="")),
+        clinical=CueScanner.of(Cues(lex["clinical_words"], suffix="")),
         grade=re.compile(
             rf"\b({letter_scales})\b(?:\s*\([^()]{{1,12}}\))?"
             r"(?:\s+(?:impairment\s+)?(?:scale|grade|score|classification))?"
@@ -137,10 +418,10 @@ def _rules() -> _Rules:
             re.I,
         ),
         scales=scales,
-        presentation=Cues(lex["outcome_presentation_cues"]),
-        management=Cues(lex["management_cues"], suffix=""),
-        deterioration=Cues(lex["deterioration_cues"]),
-        after_cues=Cues(lex["grade_after_cues"]),
+        presentation=CueScanner.of(Cues(lex["outcome_presentation_cues"])),
+        management=CueScanner.of(Cues(lex["management_cues"], suffix="")),
+        deterioration=CueScanner.of(Cues(lex["deterioration_cues"])),
+        after_cues=CueScanner.of(Cues(lex["grade_after_cues"])),
         follow_up=re.compile(
             rf"(?:{_alt(lex['follow_up_cues'])})\s+(?:(?:period|duration|time|visit)\s+)?"
             rf"(?:of|for|at|after|was|lasted|examination)?\s*(?:about|approximately|over)?\s*"
@@ -151,10 +432,31 @@ def _rules() -> _Rules:
             rf"\b{num}[\s-]*{fu_unit}[\s-]+(?:of\s+)?(?:follow[- ]?up|followup)\b", re.I
         ),
     )
+    # the cues searched in every usable sentence share one automaton pass per sentence (the
+    # others, looked for in the few sentences with surgery or an outcome, scan on their own)
+    CueIndex(
+        "clinical cues",
+        [
+            rules.surgery,
+            rules.conservative,
+            rules.death,
+            rules.no_recovery,
+            rules.complete,
+            rules.partial,
+        ],
+    )
+    return rules
 
 
 def _usable(info: SentInfo) -> bool:
     return info.patient and _MODAL_WORDS.isdisjoint(info.words)
+
+
+def _no_cue(info: SentInfo) -> bool:
+    """No cue of the sentence index (surgery, conservative, death, recovery) occurs in the
+    sentence: it has no surgical mention and no outcome."""
+    index = _rules().surgery.index
+    return index is not None and index.empty(info)
 
 
 # ---------------------------------------------------------------- treatment and procedure
@@ -162,15 +464,19 @@ def _usable(info: SentInfo) -> bool:
 
 _NON = re.compile(r"\bnon[\s-]?$", re.I)  # "non-operative", "non surgical"
 _CLAUSE_START = re.compile(r"[;]|\bbut\b|\bhowever\b|\bthen\b|\blater\b")
+#: Every match of the case-sensitive :data:`_CLAUSE_START` contains one of these.
+_CLAUSE_WORDS = (";", "but", "however", "then", "later")
 
 
-def _surgery_mentions(text: str, words: frozenset[str]) -> tuple[list[str], list[str]]:
+def _surgery_mentions(info: SentInfo) -> tuple[list[str], list[str]]:
     """(affirmed, negated) surgical cues in one sentence."""
     r = _rules()
+    text = info.text
     affirmed, negated = [], []
-    for m in r.surgery.finditer(text, words):
+    for m in r.surgery.finditer_in(info):
         before = text[max(0, m.start() - 45) : m.start()]
-        before = _CLAUSE_START.split(before)[-1]
+        if any(word in before for word in _CLAUSE_WORDS):  # else the split changes nothing
+            before = _CLAUSE_START.split(before)[-1]
         after = text[m.end() : m.end() + 30]
         neg = r.negator.search(before) or r.negated_after.match(after) or _NON.search(before)
         (negated if neg else affirmed).append(m.group(0))
@@ -181,7 +487,7 @@ def _surgery_of(info: SentInfo) -> tuple[list[str], list[str]]:
     """:func:`_surgery_mentions` of a sentence, computed once per sentence."""
     got = info.memo.get("surgery")
     if got is None:
-        got = info.memo["surgery"] = _surgery_mentions(info.text, info.words)
+        got = info.memo["surgery"] = _surgery_mentions(info)
     return got  # type: ignore[return-value]
 
 
@@ -192,17 +498,17 @@ def treatment(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     conservative: tuple[SentInfo, str] | None = None
     procedure: tuple[str, SentInfo, str] | None = None
     for info in sents:
-        if not _usable(info):
+        if not _usable(info) or _no_cue(info):
             continue
         text = info.text
         affirmed, negated = _surgery_of(info)
         if affirmed and surgical is None:
             surgical = (info, affirmed[0])
-        m = r.conservative.search(text, info.words)
+        m = r.conservative.search_in(info)
         if (m or negated) and conservative is None:
             conservative = (info, m.group(0) if m else negated[0])
         if affirmed:
-            for pm in finditer_lowered(r.procedure, twin_of(r.procedure), text):
+            for pm in r.procedure.finditer_in(info):
                 before = text[max(0, pm.start() - 45) : pm.start()]
                 if r.negator.search(before):
                     continue
@@ -253,6 +559,33 @@ _ORDINAL_DAY = re.compile(
 _SURGERY_WORD = re.compile(r"\bsurg|\boperat", re.I)
 
 
+def _surgery_word(info: SentInfo) -> bool:
+    """``_SURGERY_WORD.search(info.text)``, not run when the lower-cased text lacks both stems
+    (on text :func:`folded` accepts, a case-insensitive match is a lower-cased occurrence)."""
+    low = folded(info.text)
+    if low is not None and "surg" not in low and "operat" not in low:
+        return False
+    return _SURGERY_WORD.search(info.text) is not None
+
+
+#: Word sets of which a match of a time pattern contains one word each, as whole words of
+#: :func:`words_of`: each stands between whitespace or ``\b``s in its pattern ("day" in
+#: :data:`_ORDINAL_DAY`; the link word and the anchor's last word of ``time``; the delay word of
+#: ``delayed``; the preposition of :data:`_BARE_HOURS`). A sentence without one cannot match.
+_DELAYED_NEEDS = (frozenset({"delayed", "postponed", "delay", "interval", "time"}),)
+_BARE_HOURS_NEEDS = (frozenset({"at", "within", "after"}),)
+_ANCHOR = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+
+
+def _time_needs(anchors: list[str]) -> tuple[frozenset[str], ...]:
+    """The word sets for ``time``: a link word, and the last word of an anchor (none when an
+    anchor is not plain words)."""
+    links = frozenset({"after", "from", "of", "following", "since", "post"})
+    if not all(_ANCHOR.fullmatch(a.lower()) for a in anchors):
+        return (links,)
+    return links, frozenset(a.lower().split(" ")[-1] for a in anchors)
+
+
 def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     """``time_to_surgery_hours`` from a sentence about the operation."""
     r = _rules()
@@ -261,14 +594,16 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
             continue
         text = info.text
         affirmed, _ = _surgery_of(info)
-        if not affirmed and not _SURGERY_WORD.search(text):
+        if not affirmed and not _surgery_word(info):
             continue
-        day = _ORDINAL_DAY.search(text)
+        day = _ORDINAL_DAY.search(text) if "day" in info.words else None
         if day:  # "on the second day after symptom onset": one full day had passed
             hours = 24.0 * (_ORDINALS[fold(day.group(1))] - 1)
             return {"time_to_surgery_hours": evidence(hours, info, 0.6, day.group(0))}
-        for pat in (r.time, r.delayed, _BARE_HOURS):
-            m = search_lowered(pat, twin_of(pat), text)
+        for pat, twin, needs in r.time_patterns:
+            if any(map(info.words.isdisjoint, needs)):
+                continue  # a word every match contains is missing
+            m = search_lowered(pat, twin, text)
             if m:
                 hours = _hours(m.group(1), m.group(2))
                 if hours is not None and 0 <= hours <= 24 * 365:
@@ -279,9 +614,9 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
 # ---------------------------------------------------------------- outcome
 
 
-def _mask(text: str, pattern: Cues) -> str:
+def _mask(text: str, pattern: CueScanner) -> str:
     """``text`` with every match of ``pattern`` blanked out by spaces (same length)."""
-    matches = finditer_lowered(pattern.regex, pattern.twin, text)
+    matches = pattern.finditer(text)
     if not matches:
         return text
     parts = []
@@ -300,16 +635,28 @@ _DENIED = re.compile(r"\b(?:no|without|nor|neither)\s+(?:[\w-]+\s+){0,3}$", re.I
 
 def classify_outcome(text: str, words: frozenset[str] | None = None) -> tuple[str, str] | None:
     """The outcome one sentence states, with the cue; ``None`` when it states none."""
+    got = words_of(text) if words is None else words
+    return _classify_outcome(text, got, lambda cues: cues.search(text, got))
+
+
+def _classify_outcome(
+    text: str,
+    words: frozenset[str],
+    search: Callable[[CueScanner], re.Match[str] | None],
+) -> tuple[str, str] | None:
+    """:func:`classify_outcome`, the sentence's own cues found by ``search`` (the sentence
+    index for a :class:`SentInfo`)."""
     r = _rules()
-    words = words_of(text) if words is None else words
-    m = r.death.search(text, words)
+    m = search(r.death)
     if m:
         return "death", m.group(0)
-    no_rec = r.no_recovery.search(text, words)
-    complete = r.complete.search(text, words)
+    no_rec = search(r.no_recovery)
+    complete = search(r.complete)
     if not (no_rec or complete or r.partial.may_match(words)):
         return None
-    cue = complete or no_rec or r.partial.search(text, words)
+    cue = complete or no_rec or search(r.partial)
+    if cue is None:  # no outcome cue at all: every path below ends in None
+        return None
     clause = _clause(text, cue.start(), cue.end()) if cue else text
     if r.not_clinical.search(clause) and not r.clinical.search(_mask(clause, r.not_clinical)):
         return None  # "complete resolution of the hematoma on MRI" is imaging, not the patient
@@ -318,7 +665,7 @@ def classify_outcome(text: str, words: frozenset[str] | None = None) -> tuple[st
         rest = _mask(rest, r.no_recovery)
     if complete:
         rest = _mask(rest, r.complete)
-    partial = r.partial.search(rest, words)
+    partial = r.partial.search(rest, words) if rest is not text else search(r.partial)
     if no_rec:
         return (
             ("partial_recovery", partial.group(0)) if partial else ("no_recovery", no_rec.group(0))
@@ -341,7 +688,10 @@ def _outcome_of(info: SentInfo) -> tuple[str, str] | None:
     """:func:`classify_outcome` of a sentence, computed once per sentence."""
     got = info.memo.get("outcome")
     if got is None:
-        got = info.memo["outcome"] = classify_outcome(info.text, info.words) or _NO_OUTCOME
+        got = info.memo["outcome"] = (
+            _classify_outcome(info.text, info.words, lambda cues: cues.search_in(info))
+            or _NO_OUTCOME
+        )
     return None if got is _NO_OUTCOME else got  # type: ignore[return-value]
 
 
@@ -364,12 +714,13 @@ def _clause(text: str, start: int, end: int) -> str:
 _COMPARED = re.compile(r"(?:\bfrom|\bthan|\bcompared\s+(?:to|with)|\bsince)\s+(?:that\s+)?$", re.I)
 
 
-def _at_presentation(text: str, words: frozenset[str]) -> bool:
+def _at_presentation(info: SentInfo) -> bool:
     """Does the sentence describe the state at presentation (and not a later one)?"""
     r = _rules()
-    if r.after_cues.search(text, words):
+    if r.after_cues.found(info):
         return False
-    for m in r.presentation.finditer(text, words):
+    text = info.text
+    for m in r.presentation.finditer_in(info):
         if not _COMPARED.search(text[max(0, m.start() - 30) : m.start()]):
             return True
     return False
@@ -381,14 +732,14 @@ def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     for info in sents:
         if not _usable(info) or info.section == "title":
             continue
-        got = _outcome_of(info)
-        if got is not None and _at_presentation(info.text, info.words):
+        got = None if _no_cue(info) else _outcome_of(info)  # no cue: no outcome
+        if got is not None and _at_presentation(info):
             continue  # the state on admission is not the outcome
         if found is not None and found[0] == "death":
             continue
         if got is None:
             # a later deterioration makes an earlier improvement not the outcome
-            if found is not None and _rules().deterioration.search(info.text, info.words):
+            if found is not None and _rules().deterioration.found(info):
                 found = None
             continue
         found = (got[0], info, got[1])
@@ -490,7 +841,7 @@ def grades(sents: Sequence[SentInfo], outcome_at: int | None = None) -> dict[str
         # conservative treatment she recovered completely at follow-up"
         later = any(
             m.start() < _pos or m.start() - _pos < 40
-            for m in (*r.after_cues.finditer(text, info.words), *_LATER.finditer(text))
+            for m in (*r.after_cues.finditer_in(info), *_LATER.finditer(text))
         )
         stated = _outcome_of(info) if outcome_at == info.span.start_char else None
         if later or (
@@ -528,7 +879,7 @@ def follow_up(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
             continue
         text = info.text
         for pat in (r.follow_up, r.follow_up_before):
-            for m in pat.finditer(text):
+            for m in finditer_lowered(pat, twin_of(pat), text):
                 months = _months(m.group(1), m.group(2))
                 if months is not None and 0 < months <= 600 and (best is None or months > best[0]):
                     best = (months, info, m.group(0))
@@ -569,7 +920,7 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     if "treatment" not in out and "outcome" in out:
         # a course that ends in recovery with only medical measures named was conservative
         for info in sents:
-            m = _rules().management.search(info.text, info.words) if _usable(info) else None
+            m = _rules().management.search_in(info) if _usable(info) else None
             if m:
                 out["treatment"] = evidence("conservative", info, 0.5, cue=m.group(0))
                 break

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..fields import LEVEL_INDEX, LEVELS, normalise_level
-from ..regex_gate import finditer_lowered, search_lowered, twin_of
+from ..regex_gate import finditer_lowered, twin_of
 from ..text import fold
+from .clinical import CueScanner
 from .model import FieldValue
 from .patients import SentInfo, number
 from .pipeline import Cues, alternation, evidence, lexicon
@@ -32,22 +33,25 @@ _LVL = _LVL_CORE + _NOT_NUM
 @dataclass(frozen=True)
 class _Rules:
     unit: re.Pattern[str]
-    region_unit: re.Pattern[str]
+    region_unit: CueScanner
     conus: re.Pattern[str]
-    haematoma: Cues
-    weak: Cues
-    before: re.Pattern[str]
+    haematoma: CueScanner
+    weak: CueScanner
+    before: CueScanner
     after: re.Pattern[str]
     regions: dict[str, str]
+    region_words: frozenset[str]
     conus_level: str
-    location: re.Pattern[str]
-    side: re.Pattern[str]
+    location: CueScanner
+    side: CueScanner
     location_terms: dict[str, str]
-    location_reverse: re.Pattern[str]
+    location_reverse: CueScanner
     reverse_terms: dict[str, str]
     region_ordinal: re.Pattern[str]
     ordinals: dict[str, int]
     location_words: frozenset[str]
+    location_needs: tuple[frozenset[str], ...]
+    reverse_needs: tuple[frozenset[str], ...]
 
 
 @cache
@@ -57,35 +61,53 @@ def _rules() -> _Rules:
     regions = lex["region_words"]
     terms = lex["location_terms"]
     between = alternation(lex["location_between"])
+    reverse_heads = lex["haematoma_words"] + ["lesion", "mass", "collection"]
     return _Rules(
         unit=re.compile(
             rf"{_LVL}(?:{_SEP}(?:the\s+)?(?:level\s+(?:of\s+)?)?(?:{_LVL_CORE}|(\d{{1,2}})){_NOT_NUM})?"
         ),
-        region_unit=re.compile(
-            rf"\b({alternation(list(regions))})\s+(\d{{1,2}})\b(?:\s*(?:-|to|and|through)\s*(\d{{1,2}})\b)?",
-            re.I,
+        region_unit=CueScanner(
+            re.compile(
+                rf"\b({alternation(list(regions))})\s+(\d{{1,2}})\b"
+                rf"(?:\s*(?:-|to|and|through)\s*(\d{{1,2}})\b)?",
+                re.I,
+            ),
+            list(regions),
         ),
         conus=re.compile(r"\b(?:to|through|into|down to|till|until)\s+(?:the\s+)?conus\b", re.I),
-        haematoma=Cues(lex["haematoma_words"]),
-        weak=Cues(lex["weak_words"]),
-        before=re.compile(rf"(?:{alternation(lex['exclude_before'])})\W*(?:\w+\W+){{0,3}}$", re.I),
+        haematoma=CueScanner.of(Cues(lex["haematoma_words"])),
+        weak=CueScanner.of(Cues(lex["weak_words"])),
+        before=CueScanner(
+            re.compile(rf"(?:{alternation(lex['exclude_before'])})\W*(?:\w+\W+){{0,3}}$", re.I),
+            lex["exclude_before"],
+        ),
         after=re.compile(rf"^\W{{0,3}}(?:{alternation(lex['exclude_after'])})", re.I),
         regions=regions,
+        region_words=frozenset(k.lower() for k in regions),
         conus_level=lex["conus"],
-        location=re.compile(
-            rf"\b({alternation(list(terms))})(?:[\s,-]+(?:{between})\b){{0,4}}[\s-]+"
-            rf"(?:{alternation(lex['location_heads'])})\b",
-            re.I,
+        location=CueScanner(
+            re.compile(
+                rf"\b({alternation(list(terms))})(?:[\s,-]+(?:{between})\b){{0,4}}[\s-]+"
+                rf"(?:{alternation(lex['location_heads'])})\b",
+                re.I,
+            ),
+            list(terms),
         ),
-        side=re.compile(rf"(?<![A-Za-z])(?:{alternation(lex['location_side_phrases'])})", re.I),
+        side=CueScanner(
+            re.compile(rf"(?<![A-Za-z])(?:{alternation(lex['location_side_phrases'])})", re.I),
+            lex["location_side_phrases"],
+        ),
         location_terms={k.lower(): v for k, v in terms.items()},
-        location_reverse=re.compile(
-            rf"\b(?:{alternation(lex['haematoma_words'] + ['lesion', 'mass', 'collection'])})\b"
-            rf"(?:[\s,]+[\w/\u2010-\u2015-]+){{0,5}}?[\s,]+(?:(?:was|is|being|which\s+is)\s+)?"
-            rf"(?:located\s+|situated\s+|lying\s+|placed\s+)?(?:(?:left|right)\s+)?"
-            rf"({alternation(list(lex['location_reverse_terms']))})\b"
-            rf"(?!\s+(?:{alternation(lex['location_reverse_blockers'])}))",
-            re.I,
+        location_reverse=CueScanner(
+            re.compile(
+                rf"\b(?:{alternation(reverse_heads)})\b"
+                rf"(?:[\s,]+[\w/\u2010-\u2015-]+){{0,5}}?[\s,]+(?:(?:was|is|being|which\s+is)\s+)?"
+                rf"(?:located\s+|situated\s+|lying\s+|placed\s+)?(?:(?:left|right)\s+)?"
+                rf"({alternation(list(lex['location_reverse_terms']))})\b"
+                rf"(?!\s+(?:{alternation(lex['location_reverse_blockers'])}))",
+                re.I,
+            ),
+            reverse_heads,
         ),
         reverse_terms={k.lower(): v for k, v in lex["location_reverse_terms"].items()},
         region_ordinal=re.compile(
@@ -101,7 +123,18 @@ def _rules() -> _Rules:
             for w in re.findall(r"[a-z]+", k.lower())
             if w not in ("the", "of", "to", "on", "spinal", "cord", "canal", "side")
         ),
+        location_needs=_word_needs(lex["location_heads"]),
+        reverse_needs=_word_needs(reverse_heads) + _word_needs(list(lex["location_reverse_terms"])),
     )
+
+
+_PLAIN_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _word_needs(words: list[str]) -> tuple[frozenset[str], ...]:
+    """``(set of the words,)`` when every one is a plain word, else ``()`` (no pre-check)."""
+    low = [w.lower() for w in words]
+    return (frozenset(low),) if all(_PLAIN_WORD.fullmatch(w) for w in low) else ()
 
 
 def _level(letter: str, num: str) -> str | None:
@@ -117,15 +150,26 @@ def _levels_of(info: SentInfo) -> list[str]:
     """:func:`levels_in` of a sentence, computed once per sentence (a copy each time)."""
     got = info.memo.get("levels")
     if got is None:
-        got = info.memo["levels"] = tuple(levels_in(info.text))
+        got = info.memo["levels"] = tuple(levels_in(info.text, info.words))
     return list(got)  # type: ignore[call-overload]
 
 
-def levels_in(text: str) -> list[str]:
-    """The haematoma-eligible levels stated in ``text`` (range endpoints included), in order."""
+#: Every level match has a digit, or a region word ("Lumbar 2", "third thoracic").
+_DIGIT = re.compile(r"\d")
+
+
+def levels_in(text: str, words: frozenset[str] | None = None) -> list[str]:
+    """The haematoma-eligible levels stated in ``text`` (range endpoints included), in order.
+
+    ``words`` (:func:`words_of` of ``text``) lets the scans that cannot match be skipped: each
+    match of ``unit`` and ``region_unit`` has a digit, and each match of ``region_unit`` and
+    ``region_ordinal`` a region word as a whole word (between ``\\b``/whitespace).
+    """
     r = _rules()
     found: list[str] = []
-    for m in r.unit.finditer(text):
+    digit = _DIGIT.search(text) is not None
+    region = words is None or not r.region_words.isdisjoint(words)
+    for m in r.unit.finditer(text) if digit else ():
         first = _level(m.group(1), m.group(2))
         if first is None:
             continue
@@ -140,13 +184,13 @@ def levels_in(text: str) -> list[str]:
         found.append(first)
         if second is not None:
             found.append(second)
-    for m in _scan(r.region_unit, text):
+    for m in r.region_unit.finditer(text) if digit and region else ():
         letter = r.regions[fold(m.group(1))]
         for num in (m.group(2), m.group(3)):
             lvl = _level(letter, num) if num else None
             if lvl and not _excluded(text, m.start(), m.end()):
                 found.append(lvl)
-    for m in _scan(r.region_ordinal, text):
+    for m in _scan(r.region_ordinal, text) if region else ():
         letter = r.regions[fold(m.group(5))]
         if _excluded(text, m.start(), m.end()):
             continue
@@ -229,7 +273,7 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
             for info in group:
                 text = info.text
                 cue = r.haematoma if strong_only else r.weak
-                if not cue.search(text, info.words):
+                if not cue.found(info):
                     continue
                 found = _levels_of(info)
                 if not found:
@@ -259,19 +303,25 @@ def _location(sents: Sequence[SentInfo]) -> FieldValue | None:
         text = info.text
         if r.location_words.isdisjoint(info.words):
             continue
-        for m in _scan(r.location, text):
+        words = info.words
+        # each match of ``location`` ends with a head word, each of ``location_reverse`` has a
+        # haematoma word and a position word, all as whole words (between \b, whitespace, ","
+        # or "-" in the patterns): without one of them a scan cannot match
+        located = not any(need.isdisjoint(words) for need in r.location_needs)
+        for m in r.location.finditer(text) if located else ():
             term = fold(m.group(1))
             # "dorsal spine" is the thoracic spine, not a position; the pattern already needs a
             # haematoma/space word after the term
             value = r.location_terms.get(term)
             if value:
                 return evidence(value, info, 0.8, cue=m.group(0))
-        for m in _scan(r.location_reverse, text):
+        reverse = not any(need.isdisjoint(words) for need in r.reverse_needs)
+        for m in r.location_reverse.finditer(text) if reverse else ():
             value = r.reverse_terms.get(fold(m.group(1)))
             if value:
                 return evidence(value, info, 0.7, cue=m.group(0))
         if side is None:
-            m2 = search_lowered(r.side, twin_of(r.side), text)
-            if m2 and (r.haematoma.search(text, info.words) or r.weak.search(text, info.words)):
+            m2 = r.side.search(text)
+            if m2 and (r.haematoma.found(info) or r.weak.found(info)):
                 side = evidence("lateral", info, 0.6, cue=m2.group(0))
     return side
