@@ -33,7 +33,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from typing import Any
 
@@ -265,16 +265,36 @@ def _remote_past(text: str, end: int, start: int | None = None) -> bool:
     return bool(_REMOTE_PAST.search(text[end : end + 60]))
 
 
-@dataclass
 class _Text:
-    """A title or abstract with its sentences classified as case narrative or background."""
+    """A title and an abstract, the abstract split into sentences.
 
-    title: str
-    abstract: str
-    sents: list[str]
-    narrative: list[str]  # sentences about this record's patient(s)
-    background: list[str]  # hedged, generic statements about the disease
-    statements: list[str]  # every sentence without a hedge (narrative or a plain statement)
+    Which sentences are background (hedged, generic statements about the disease) and which
+    tell the case is worked out on first use: many records are decided by their title and
+    never ask (:func:`decide_reason` skips the flags, the only step that always asks).
+    """
+
+    def __init__(self, reader: _Reader, title: str, abstract: str) -> None:
+        self.title = title
+        self.abstract = abstract
+        self.sents = sentences(abstract)
+        self._reader = reader
+
+    @cached_property
+    def statements(self) -> list[str]:
+        """Every sentence without a hedge (narrative or a plain statement)."""
+        generic = self._reader.generic
+        return [s for s in self.sents if not generic(s)]
+
+    @cached_property
+    def narrative(self) -> list[str]:
+        """The sentences about this record's patient(s): the statements from the first
+        sentence that introduces an individual patient on (an age, "a 45-year-old man", "we
+        report a case", "Case presentation:")."""
+        has, generic = self._reader.has, self._reader.generic
+        for i, s in enumerate(self.sents):
+            if has("individual", s):
+                return [t for t in self.sents[i:] if not generic(t)]
+        return []
 
 
 #: What a reader knows of a text after one look: folded text, the masks of the triggers in it
@@ -307,8 +327,11 @@ def _live_steps(plan: _Plan, seen: _Seen) -> Sequence[_Step]:
 class _Reader:
     """Applies one rule set to one record; keeps the list of rule ids that fired."""
 
-    def __init__(self, rules: RuleSet) -> None:
+    def __init__(self, rules: RuleSet, *, noting: bool = True) -> None:
         self.rules = rules
+        #: False when only the reason is wanted (:func:`decide_reason`): the ids of the rules
+        #: that fired are then not listed (they only feed the verdict's ``fired`` detail)
+        self.noting = noting
         self.fired: list[str] = []
         self.mixed = False
         self.questioned = False  # spontaneity put in doubt (question, scare quotes)
@@ -337,7 +360,7 @@ class _Reader:
                 found = self._memo[key] = []  # no rule of the group is live: the common case
             else:
                 found = self._memo[key] = self._scan(group, text, affirmed)
-        if note and found:
+        if note and found and self.noting:
             ids = sorted({r.id for r, _ in found})
             self.fired.append(f"{'+'.join(ids)}")
         return found
@@ -596,25 +619,33 @@ def decide(
     return verdict
 
 
-def _read(reader: _Reader, title: str, abstract: str) -> _Text:
-    """Split the abstract and tell the patient narrative from background statements.
+def decide_reason(
+    *,
+    title: str,
+    abstract: str,
+    publication_types: list[Any],
+    mesh: list[Any],
+    retraction: list[Any],
+    rules: RuleSet | None = None,
+) -> str:
+    """The reason code of :func:`decide` for the same record, and nothing else.
 
-    The narrative starts at the first sentence that introduces an individual patient (an age,
-    "a 45-year-old man", "we report a case", "Case presentation:"); from there on, sentences
-    without a hedge ("may", "usually", "such as" …) count as narrative.
+    :func:`decide` takes its reason from :func:`_decide` unchanged: everything it does after
+    that (flags, the ``full_text_needed`` flag, confidence caps, doubts, the review mark, the
+    detail) touches other fields of the verdict only. So this runs :func:`_decide` alone, on a
+    reader that lists no fired rules, and skips the flags (:func:`_flags`) and the language.
+    The reader's state flags (``mixed``, ``questioned``, ``doubts``) only ever lower the
+    confidence, and its memos hold pure results, so the reason is the same.
     """
-    sents = sentences(abstract)
-    narrative, background = [], []
-    started = False
-    for s in sents:
-        if not started and reader.has("individual", s):
-            started = True
-        if reader.generic(s):
-            background.append(s)
-        elif started:
-            narrative.append(s)
-    statements = [s for s in sents if s not in background]
-    return _Text(title, abstract, sents, narrative, background, statements)
+    rules = rules or load_rules()
+    reader = _Reader(rules, noting=False)
+    doc = _read(reader, (title or "").strip(), (abstract or "").strip())
+    return _decide(reader, doc, _lowered(publication_types), mesh, retraction).reason
+
+
+def _read(reader: _Reader, title: str, abstract: str) -> _Text:
+    """The record's texts as the steps read them (see :class:`_Text`)."""
+    return _Text(reader, title, abstract)
 
 
 def _flags(
@@ -717,7 +748,8 @@ def _where(reader: _Reader, doc: _Text, mesh_l: frozenset[str]) -> Verdict | Non
     Names given as a first or mistaken reading ("an abscess initially reported as a haematoma",
     "a metastasis mimicking a haematoma") do not count: only the final diagnosis does.
     """
-    reader.matches("epidural_haematoma", doc.title)  # noted in the detail
+    if reader.noting:
+        reader.matches("epidural_haematoma", doc.title)  # noted in the detail
     t_epi = reader.final("epidural_haematoma", doc.title)
     t_other = reader.final("other_space_haematoma", doc.title, note=True)
     title_hem = bool(t_epi or reader.final("haematoma", doc.title))
