@@ -915,12 +915,13 @@ def _counts(reader: _Reader, doc: _Text, hit: tuple[Rule, re.Match[str]]) -> boo
     A named spine operation or neuraxial procedure, or the word "iatrogenic", always counts.
     """
     text = hit[1].group(0)
-    if reader.any("specific_procedure", text, affirmed=False) or "iatrogen" in text.lower():
+    if "iatrogen" in text.lower() or reader.any("specific_procedure", text, affirmed=False):
         return True
     texts = [doc.title, *doc.statements]
-    other = any(reader.any("other_surgery", t) for t in texts)
-    spine = any(reader.any("specific_procedure", t) for t in texts)
-    if other and not spine:
+    # the look-ups are pure: the spine operations are looked for only when another one is named
+    if any(reader.any("other_surgery", t) for t in texts) and not any(
+        reader.any("specific_procedure", t) for t in texts
+    ):
         reader.doubts.append("postoperative, but the operation named is not spinal")
         return False
     return True
@@ -978,24 +979,28 @@ def _procedure_events(reader: _Reader, narrative: list[str]) -> int:
     bleed, not an iatrogenic one).
     """
     found, ids, seen_bleed = 0, set(), False
-    spine_named = other_named = False
+    told: list[str] = []  # the sentences up to the bleed's first description
     for sent in narrative:
         if not seen_bleed:
-            spine_named = spine_named or reader.any("specific_procedure", sent)
-            other_named = other_named or reader.any("other_surgery", sent)
+            told.append(sent)
         for rule, m in reader.matches("procedure_event", sent, note=False):
             if _remote_past(sent, m.end(), m.start()):
                 continue
-            generic = rule.id == "IA-EVT-SURGERY" and not reader.any(
-                "specific_procedure", m.group(0), affirmed=False
-            )
-            if generic and other_named and not spine_named:
+            if (  # a generic operation, only another one named so far (pure look-ups, lazily)
+                rule.id == "IA-EVT-SURGERY"
+                and not reader.any("specific_procedure", m.group(0), affirmed=False)
+                and any(reader.any("other_surgery", t) for t in told)
+                and not any(reader.any("specific_procedure", t) for t in told)
+            ):
                 continue
             if rule.id == "IA-EVT-NEURAXIAL" or not seen_bleed:
                 found += 1
                 ids.add(rule.id)
-        report = reader.affirmed_rule("individual", "IP-REPORT", sent)
-        if not report and (reader.any("epidural_haematoma", sent) or reader.any("haematoma", sent)):
+        if (
+            not seen_bleed
+            and (reader.any("epidural_haematoma", sent) or reader.any("haematoma", sent))
+            and not reader.affirmed_rule("individual", "IP-REPORT", sent)
+        ):
             seen_bleed = True
     if ids:
         reader.fired.append("+".join(sorted(ids)))
