@@ -178,13 +178,18 @@ class TriggerIndex:
         self._regex_bit = {key: 1 << j for j, key in enumerate(self._required)}
         self._word_bit = {t: 1 << (len(self._regex_bit) + i) for i, t in enumerate(words)}
         self._ungated_bits = sum(self._regex_bit[key] for key in ungated)
+        # a word's value is a plain int (no tuple to unpack per hit in :meth:`masks`); it holds
+        # the word's own bit, so it names the word too (``_word_of``, for :meth:`hits`)
         automaton = ahocorasick.Automaton()
+        self._word_of: dict[int, str] = {}
         for t in words:
-            live = sum(self._regex_bit[key] for key in by_word.get(t, ()))
-            automaton.add_word(t, (t, self._word_bit[t] | live))
+            value = self._word_bit[t] | sum(self._regex_bit[key] for key in by_word.get(t, ()))
+            automaton.add_word(t, value)
+            self._word_of[value] = t
         if len(automaton):
             automaton.make_automaton()
         self._automaton = automaton
+        self._empty = not len(automaton)
 
     def hits(self, text: str, low: str | None = None) -> frozenset[str] | None:
         """The triggers that occur in ``text``, or ``None`` when ``text`` must not be gated.
@@ -195,9 +200,10 @@ class TriggerIndex:
             low = folded(text)
         if low is None:
             return None
-        if not len(self._automaton):
+        if self._empty:
             return frozenset()
-        return frozenset([value[0] for _end, value in self._automaton.iter(low)])
+        word_of = self._word_of
+        return frozenset([word_of[value] for _end, value in self._automaton.iter(low)])
 
     def masks(self, low: str) -> tuple[int, int]:
         """:meth:`hits` and :meth:`live` of the folded text ``low`` as bit masks: bit
@@ -207,8 +213,8 @@ class TriggerIndex:
         one ``&`` of two ints (see :meth:`bit_of` and :meth:`word_bits`).
         """
         found = 0
-        if len(self._automaton):
-            for _end, (_t, bits) in self._automaton.iter(low):
+        if not self._empty:
+            for _end, bits in self._automaton.iter(low):
                 found |= bits
         # word bits and regex bits do not overlap: each mask may carry the other's bits
         return found, found | self._ungated_bits
