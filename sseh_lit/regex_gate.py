@@ -424,6 +424,54 @@ def has_match(regex: re.Pattern[str], text: str) -> bool:
     return twin.search(text.lower()) is not None
 
 
+_SLICE_SAFE: dict[int, tuple[re.Pattern[str], bool]] = {}
+_PLAIN_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT)
+_WORD_EDGES = (_c.AT_BOUNDARY, _c.AT_NON_BOUNDARY)
+
+
+def _slice_safe_tree(items: Iterable) -> bool:
+    for op, av in items:
+        if op in (_c.LITERAL, _c.NOT_LITERAL, _c.IN, _c.ANY):
+            continue
+        if op is _c.AT and av in _WORD_EDGES:
+            continue
+        if op is _c.SUBPATTERN:
+            if not _slice_safe_tree(av[-1]):
+                return False
+        elif op is _c.BRANCH:
+            if not all(_slice_safe_tree(alternative) for alternative in av[1]):
+                return False
+        elif op in _PLAIN_REPEATS:
+            if not _slice_safe_tree(av[2]):
+                return False
+        else:  # lookarounds, anchors, atomic groups, possessive repeats, back-references
+            return False
+    return True
+
+
+def slice_safe(regex: re.Pattern[str]) -> bool:
+    """True when a match of ``regex`` in a slice of a text whose neighbouring characters are
+    non-word characters (or the text's ends) is a match in the whole text too, so that
+    ``not has_match(regex, text)`` proves that no such slice has a match.
+
+    Holds for a pattern made of characters, classes, groups, alternations, plain (greedy or
+    lazy) repeats and ``\\b``/``\\B`` only: a match path in the slice consumes the same
+    characters in the text, ``re`` backtracks through every path, and a word edge at the
+    slice's ends sees a non-word character or an end either way. Lookarounds, other anchors,
+    atomic groups, possessive repeats and back-references are refused (built once per regex).
+    """
+    entry = _SLICE_SAFE.get(id(regex))
+    if entry is None or entry[0] is not regex:
+        try:
+            safe = isinstance(regex.pattern, str) and _slice_safe_tree(
+                _sp.parse(regex.pattern, regex.flags)
+            )
+        except (re.error, TypeError, ValueError):
+            safe = False
+        entry = _SLICE_SAFE[id(regex)] = (regex, safe)
+    return entry[1]
+
+
 _AT_START: dict[int, tuple[re.Pattern[str], bool]] = {}
 
 

@@ -38,7 +38,7 @@ from importlib.resources import files
 from typing import Any
 
 from .errors import ConfigError
-from .regex_gate import TriggerIndex, finditer_fast, folded, has_match
+from .regex_gate import TriggerIndex, finditer_fast, folded, has_match, slice_safe
 
 #: Decisions with a confidence below this go to the review queue.
 REVIEW_BELOW = 0.75
@@ -327,11 +327,12 @@ def _live_steps(plan: _Plan, seen: _Seen) -> Sequence[_Step]:
 class _Reader:
     """Applies one rule set to one record; keeps the list of rule ids that fired."""
 
-    def __init__(self, rules: RuleSet, *, noting: bool = True) -> None:
+    def __init__(self, rules: RuleSet, *, full: bool = True) -> None:
         self.rules = rules
         #: False when only the reason is wanted (:func:`decide_reason`): the ids of the rules
-        #: that fired are then not listed (they only feed the verdict's ``fired`` detail)
-        self.noting = noting
+        #: that fired are then not listed (they only feed the verdict's ``fired`` detail), and
+        #: no flag will read every sentence (see :meth:`count_sents`)
+        self.full = full
         self.fired: list[str] = []
         self.mixed = False
         self.questioned = False  # spontaneity put in doubt (question, scare quotes)
@@ -360,7 +361,7 @@ class _Reader:
                 found = self._memo[key] = []  # no rule of the group is live: the common case
             else:
                 found = self._memo[key] = self._scan(group, text, affirmed)
-        if note and found and self.noting:
+        if note and found and self.full:
             ids = sorted({r.id for r, _ in found})
             self.fired.append(f"{'+'.join(ids)}")
         return found
@@ -407,7 +408,7 @@ class _Reader:
                 found = bool(listed)
             else:
                 found = any(
-                    self._has_rule(step, text)
+                    self._has_rule(step[1], text)
                     for step in self._gated(group, text)
                     if step[0].id != but
                 )
@@ -415,15 +416,15 @@ class _Reader:
                 self._has[key] = found
         return found
 
-    def _has_rule(self, step: _Step, text: str) -> bool:
-        """True when the rule of ``step`` has a match in ``text`` (memoised per record)."""
-        key = (id(step[1]), text)
+    def _has_rule(self, regex: re.Pattern[str], text: str) -> bool:
+        """True when ``regex`` has a match in ``text`` (memoised per record)."""
+        key = (id(regex), text)
         listed = self._raw.get(key)
         if listed is not None:
             return bool(listed)
         found = self._has.get(key)
         if found is None:
-            found = self._has[key] = has_match(step[1], text)
+            found = self._has[key] = has_match(regex, text)
         return found
 
     def _see(self, text: str) -> _Seen:
@@ -540,6 +541,27 @@ class _Reader:
             n += len(found)
         return n
 
+    def count_sents(self, group: str, doc: _Text, *, affirmed: bool = True) -> int:
+        """``count(group, doc.sents)``, without reading the sentences when no rule of the
+        group matches the abstract.
+
+        Each sentence is a slice of the abstract whose neighbours are whitespace (see
+        :func:`sentences`), so for rules that :func:`~sseh_lit.regex_gate.slice_safe` accepts a
+        match in a sentence is a match in the abstract: one anchored scan of the abstract then
+        answers for every sentence (the animal words' triggers, "rat" and "cat", wake up in
+        nearly every sentence, so the per-sentence gate lets almost all of them through).
+        Only when the reason alone is wanted: for a full verdict the flags look at every
+        sentence anyway, and the sentence scans then cost less than one more of the abstract.
+        """
+        rules = self.rules.groups[group]
+        if (
+            not self.full
+            and all(slice_safe(rule.regex) for rule in rules)
+            and not any(self._has_rule(rule.regex, doc.abstract) for rule in rules)
+        ):
+            return 0
+        return self.count(group, doc.sents, affirmed=affirmed)
+
     def any(self, group: str, text: str, *, affirmed: bool = True) -> bool:
         """True when ``group`` has a match in ``text`` (affirmed unless told otherwise)."""
         found = self._memo.get((group, text, affirmed))
@@ -638,7 +660,7 @@ def decide_reason(
     confidence, and its memos hold pure results, so the reason is the same.
     """
     rules = rules or load_rules()
-    reader = _Reader(rules, noting=False)
+    reader = _Reader(rules, full=False)
     doc = _read(reader, (title or "").strip(), (abstract or "").strip())
     return _decide(reader, doc, _lowered(publication_types), mesh, retraction).reason
 
@@ -719,7 +741,7 @@ def _decide(
     )
     if reader.matches("non_human", doc.title) or animals_only:
         return Verdict("other", 0.9, False, fired=["non-human"])
-    if reader.count("non_human", doc.sents) >= 2 and not reader.has("individual", doc.abstract):
+    if reader.count_sents("non_human", doc) >= 2 and not reader.has("individual", doc.abstract):
         return Verdict("other", 0.7, False, fired=["non-human (abstract)"])
     if reader.matches("post_mortem", doc.title):
         return Verdict("other", 0.85, False, fired=["post-mortem"])
@@ -748,7 +770,7 @@ def _where(reader: _Reader, doc: _Text, mesh_l: frozenset[str]) -> Verdict | Non
     Names given as a first or mistaken reading ("an abscess initially reported as a haematoma",
     "a metastasis mimicking a haematoma") do not count: only the final diagnosis does.
     """
-    if reader.noting:
+    if reader.full:
         reader.matches("epidural_haematoma", doc.title)  # noted in the detail
     t_epi = reader.final("epidural_haematoma", doc.title)
     t_other = reader.final("other_space_haematoma", doc.title, note=True)
@@ -1037,7 +1059,7 @@ def _design(reader: _Reader, doc: _Text, publication_types: frozenset[str]) -> V
         return None
     weak = any(reader.has("individual", text) for text in texts)  # only IP-WEAK is left
     t_agg = reader.matches("aggregate", doc.title, affirmed=False)
-    a_agg = reader.count("aggregate", doc.sents, affirmed=False)
+    a_agg = reader.count_sents("aggregate", doc, affirmed=False)
     if _has(publication_types, lists["aggregate_pubtypes"]) or t_agg:
         conf = 0.7 if weak else 0.85
         return Verdict("no_individual_patient", conf, False, fired=["aggregate design"])
