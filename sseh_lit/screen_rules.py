@@ -903,18 +903,38 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
             return Verdict("traumatic", 0.7, True, fired=["trauma in title, on antithrombotics"])
         return Verdict("traumatic", 0.9, False, fired=["trauma in title"])
 
-    # a sentence naming two or more causes enumerates them: background, not this patient's cause
-    statements = [s for s in doc.statements if _causes_named(reader, s) < 2]
-    a_spont = sum(len(_spontaneity(reader, sent)) for sent in statements)
+    # a sentence naming two or more causes enumerates them: background, not this patient's
+    # cause. Asked only of sentences with something to count (the look-ups are pure; the
+    # steps below find nothing in the others either way).
+    kept: dict[str, bool] = {}
+
+    def counted(group: str) -> list[tuple[str, list[tuple[Rule, re.Match[str]]]]]:
+        out = []
+        for sent in doc.statements:
+            hits = reader.matches(group, sent, note=False)
+            if hits:
+                keep = kept.get(sent)
+                if keep is None:
+                    keep = kept[sent] = _causes_named(reader, sent) < 2
+                if keep:
+                    out.append((sent, hits))
+        return out
+
+    def spontaneous() -> int:
+        return sum(len(_spontaneity(reader, sent)) for sent, _hits in counted("spontaneous"))
+
+    a_spont = spontaneous() if reader.full else None  # the reason needs it only with a cause
     a_iatro = sum(
         1
-        for sent in statements
-        for hit in reader.matches("iatrogenic_cause", sent, note=False)
+        for _sent, hits in counted("iatrogenic_cause")
+        for hit in hits
         if _counts(reader, doc, hit)
     ) + _procedure_events(reader, doc.narrative)
-    a_trauma = reader.count("traumatic_cause", statements) + _events(
+    a_trauma = sum(len(hits) for _sent, hits in counted("traumatic_cause")) + _events(
         reader, "trauma_event", doc.narrative
     )
+    if (a_iatro or a_trauma) and a_spont is None:
+        a_spont = spontaneous()
     if a_iatro or a_trauma:
         reason = "iatrogenic" if a_iatro >= a_trauma else "traumatic"
         if a_spont:
@@ -1057,14 +1077,16 @@ def _design(reader: _Reader, doc: _Text, publication_types: frozenset[str]) -> V
     texts = (doc.title, *doc.sents)
     if any(reader.has("individual", text, but="IP-WEAK") for text in texts):
         return None
-    weak = any(reader.has("individual", text) for text in texts)  # only IP-WEAK is left
+
+    def weak() -> bool:  # only IP-WEAK is left; asked only when it matters (pure look-ups)
+        return any(reader.has("individual", text) for text in texts)
+
     t_agg = reader.matches("aggregate", doc.title, affirmed=False)
-    a_agg = reader.count_sents("aggregate", doc, affirmed=False)
     if _has(publication_types, lists["aggregate_pubtypes"]) or t_agg:
-        conf = 0.7 if weak else 0.85
+        conf = 0.7 if reader.full and weak() else 0.85  # the confidence: full verdicts only
         return Verdict("no_individual_patient", conf, False, fired=["aggregate design"])
-    if a_agg >= 2 and not weak:
+    if reader.count_sents("aggregate", doc, affirmed=False) < 2:
+        return None
+    if not weak():
         return Verdict("no_individual_patient", 0.7, False, fired=["aggregate wording"])
-    if a_agg >= 2:
-        return Verdict("sseh_case", 0.6, True, fired=["aggregate wording, one patient mentioned"])
-    return None
+    return Verdict("sseh_case", 0.6, True, fired=["aggregate wording, one patient mentioned"])
