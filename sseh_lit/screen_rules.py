@@ -268,16 +268,21 @@ def _remote_past(text: str, end: int, start: int | None = None) -> bool:
 class _Text:
     """A title and an abstract, the abstract split into sentences.
 
-    Which sentences are background (hedged, generic statements about the disease) and which
-    tell the case is worked out on first use: many records are decided by their title and
-    never ask (:func:`decide_reason` skips the flags, the only step that always asks).
+    The split, and which sentences are background (hedged, generic statements about the
+    disease) and which tell the case, are worked out on first use: many records are decided
+    by their title and never ask (:func:`decide_reason` skips the flags, the only step that
+    always asks).
     """
 
     def __init__(self, reader: _Reader, title: str, abstract: str) -> None:
         self.title = title
         self.abstract = abstract
-        self.sents = sentences(abstract)
         self._reader = reader
+
+    @cached_property
+    def sents(self) -> list[str]:
+        """The abstract's sentences (see :func:`sentences`)."""
+        return sentences(self.abstract)
 
     @cached_property
     def statements(self) -> list[str]:
@@ -1085,7 +1090,7 @@ def _design(reader: _Reader, doc: _Text, publication_types: frozenset[str]) -> V
     if _has(publication_types, lists["aggregate_pubtypes"]) or t_agg:
         conf = 0.7 if reader.full and weak() else 0.85  # the confidence: full verdicts only
         return Verdict("no_individual_patient", conf, False, fired=["aggregate design"])
-    if reader.count_sents("aggregate", doc, affirmed=False) < 2:
+    if reader.count("aggregate", doc.sents, affirmed=False) < 2:
         return None
     if not weak():
         return Verdict("no_individual_patient", 0.7, False, fired=["aggregate wording"])
