@@ -54,22 +54,43 @@ def _selectivity(found: Triggers) -> tuple[int, int]:
     return min(map(len, found)), -len(found)
 
 
+def _optional_char(op: object, av: object) -> str | None:
+    """The lower-cased ASCII character of an optional one-character literal (``-?``)."""
+    if op in _REPEATS:
+        low, high, sub = av  # type: ignore[misc]
+        body = list(sub)
+        if low == 0 and high == 1 and len(body) == 1:
+            (kind, value), *_ = body
+            if kind is _c.LITERAL and value < 128:
+                return chr(value).lower()
+    return None
+
+
 def _candidates(items: list) -> list[Triggers]:
-    """One trigger set per required part of a concatenation (every one of them must occur)."""
+    """One trigger set per required part of a concatenation (every one of them must occur).
+
+    A literal run goes on through an optional one-character literal as the set of its spelled
+    variants ("sub-?dural" gives {"subdural", "sub-dural"}, sharper than "sub" or "dural").
+    """
     candidates: list[Triggers] = []
-    run: list[str] = []
+    runs = [""]  # the variants of the current literal run
     for op, av in items:
         if op is _c.LITERAL and av < 128:  # non-ASCII literals may fold differently: skipped
-            run.append(chr(av).lower())
+            c = chr(av).lower()
+            runs = [run + c for run in runs]
             continue
-        if run:
-            candidates.append(frozenset(["".join(run)]))
-            run = []
+        optional = _optional_char(op, av) if runs[0] and len(runs) <= 4 else None
+        if optional is not None:
+            runs = [*runs, *(run + optional for run in runs)]
+            continue
+        if runs[0]:
+            candidates.append(frozenset(runs))
+        runs = [""]
         found = _item(op, av)
         if found is not None:
             candidates.append(found)
-    if run:
-        candidates.append(frozenset(["".join(run)]))
+    if runs[0]:
+        candidates.append(frozenset(runs))
     return candidates
 
 

@@ -34,6 +34,8 @@ from sseh_lit.screen_rules import load_rules, sentences
         (r"(?:a|b)c", None),  # one character is no gate
         (r"warfarin|\w+", None),  # an alternative without a literal: no gate
         (r"(?:heparin)?\s*dose", {"dose"}),  # an optional part is not required
+        (r"sub-?dural", {"subdural", "sub-dural"}),  # an optional character: both spellings
+        (r"-?dural", {"dural"}),  # a leading optional character is left out
     ],
 )
 def test_triggers(pattern: str, expected: set[str] | None) -> None:
