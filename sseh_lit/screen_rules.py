@@ -558,6 +558,8 @@ class _Reader:
         Only when the reason alone is wanted: for a full verdict the flags look at every
         sentence anyway, and the sentence scans then cost less than one more of the abstract.
         """
+        if not doc.abstract:
+            return 0  # no sentences
         rules = self.rules.groups[group]
         if (
             not self.full
@@ -886,10 +888,14 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
     t_specific = [
         hit for hit in t_iatro if reader.any("specific_procedure", hit[1].group(0), affirmed=False)
     ]
-    t_trauma = reader.matches("traumatic_cause", doc.title) or reader.matches(
-        "trauma_event", doc.title
-    )
-    t_drug = reader.matches("drug", doc.title) if title_bleed else []
+    if t_spont and not reader.full:  # the reason then hangs on t_specific alone
+        t_trauma: list[tuple[Rule, re.Match[str]]] = []
+        t_drug: list[tuple[Rule, re.Match[str]]] = []
+    else:
+        t_trauma = reader.matches("traumatic_cause", doc.title) or reader.matches(
+            "trauma_event", doc.title
+        )
+        t_drug = reader.matches("drug", doc.title) if title_bleed else []
     if t_spont:
         if t_specific:
             return Verdict(
