@@ -570,10 +570,13 @@ class _Reader:
         return self.count(group, doc.sents, affirmed=affirmed)
 
     def any(self, group: str, text: str, *, affirmed: bool = True) -> bool:
-        """True when ``group`` has a match in ``text`` (affirmed unless told otherwise)."""
+        """True when ``group`` has a match in ``text`` (affirmed unless told otherwise); a
+        plain question is :meth:`has` (each rule's scan stops at its first match)."""
         found = self._memo.get((group, text, affirmed))
         if found is None:
-            found = self.matches(group, text, affirmed=affirmed, note=False)
+            if not affirmed:
+                return self.has(group, text)
+            found = self.matches(group, text, note=False)
         return bool(found)
 
     def affirmed_rule(self, group: str, rule_id: str, text: str) -> bool:
