@@ -792,14 +792,14 @@ def _where(reader: _Reader, doc: _Text, mesh_l: frozenset[str]) -> Verdict | Non
         reader.mixed = True  # both spaces named: decide on cause, but never confidently
 
     spinal_title = reader.any("spinal_context", doc.title, affirmed=False)
-    cranial_title = reader.any("cranial_context", doc.title, affirmed=False)
     # background or contrasted places ("better known in the spine", "unlike the spinal form",
     # "no intracranial bleed") do not place this patient's bleed
     if t_epi:  # the common case: only the places are needed (the look-ups are pure)
-        if (
-            not spinal_title
-            and (cranial_title or reader.count("cranial_context", doc.statements))
-            and not reader.count("spinal_context", doc.statements)
+        if spinal_title:
+            return None
+        cranial_title = reader.any("cranial_context", doc.title, affirmed=False)
+        if (cranial_title or reader.count("cranial_context", doc.statements)) and not reader.count(
+            "spinal_context", doc.statements
         ):
             conf = 0.85 if cranial_title else 0.7
             return Verdict("not_epidural", conf, False, fired=["intracranial epidural"])
