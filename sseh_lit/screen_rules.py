@@ -605,7 +605,7 @@ def _has(items: list[Any] | frozenset[str], wanted: tuple[str, ...]) -> bool:
     """True when one of the lower-case ``wanted`` names is among ``items`` (compared stripped
     and lower-cased; a frozenset is taken as already so, see :func:`_lowered`)."""
     lowered = items if isinstance(items, frozenset) else _lowered(items)
-    return any(w in lowered for w in wanted)
+    return not lowered.isdisjoint(wanted)
 
 
 def _lowered(items: list[Any]) -> frozenset[str]:
@@ -722,7 +722,7 @@ def _decide(
     ]
     if (
         _has(publication_types, lists["retracted_pubtypes"])
-        or _has(links, tuple(x.lower() for x in lists["retracted_links"]))
+        or _has(links, lists["retracted_links"])  # lower-cased by parse_rules
         or reader.any("retracted_title", doc.title, affirmed=False)
     ):
         return Verdict("retracted", 0.95, False, fired=["RET"], from_metadata=True)
