@@ -54,22 +54,43 @@ def _selectivity(found: Triggers) -> tuple[int, int]:
     return min(map(len, found)), -len(found)
 
 
+def _optional_char(op: object, av: object) -> str | None:
+    """The lower-cased ASCII character of an optional one-character literal (``-?``)."""
+    if op in _REPEATS:
+        low, high, sub = av  # type: ignore[misc]
+        body = list(sub)
+        if low == 0 and high == 1 and len(body) == 1:
+            (kind, value), *_ = body
+            if kind is _c.LITERAL and value < 128:
+                return chr(value).lower()
+    return None
+
+
 def _candidates(items: list) -> list[Triggers]:
-    """One trigger set per required part of a concatenation (every one of them must occur)."""
+    """One trigger set per required part of a concatenation (every one of them must occur).
+
+    A literal run goes on through an optional one-character literal as the set of its spelled
+    variants ("sub-?dural" gives {"subdural", "sub-dural"}, sharper than "sub" or "dural").
+    """
     candidates: list[Triggers] = []
-    run: list[str] = []
+    runs = [""]  # the variants of the current literal run
     for op, av in items:
         if op is _c.LITERAL and av < 128:  # non-ASCII literals may fold differently: skipped
-            run.append(chr(av).lower())
+            c = chr(av).lower()
+            runs = [run + c for run in runs]
             continue
-        if run:
-            candidates.append(frozenset(["".join(run)]))
-            run = []
+        optional = _optional_char(op, av) if runs[0] and len(runs) <= 4 else None
+        if optional is not None:
+            runs = [*runs, *(run + optional for run in runs)]
+            continue
+        if runs[0]:
+            candidates.append(frozenset(runs))
+        runs = [""]
         found = _item(op, av)
         if found is not None:
             candidates.append(found)
-    if run:
-        candidates.append(frozenset(["".join(run)]))
+    if runs[0]:
+        candidates.append(frozenset(runs))
     return candidates
 
 
@@ -178,13 +199,18 @@ class TriggerIndex:
         self._regex_bit = {key: 1 << j for j, key in enumerate(self._required)}
         self._word_bit = {t: 1 << (len(self._regex_bit) + i) for i, t in enumerate(words)}
         self._ungated_bits = sum(self._regex_bit[key] for key in ungated)
+        # a word's value is a plain int (no tuple to unpack per hit in :meth:`masks`); it holds
+        # the word's own bit, so it names the word too (``_word_of``, for :meth:`hits`)
         automaton = ahocorasick.Automaton()
+        self._word_of: dict[int, str] = {}
         for t in words:
-            live = sum(self._regex_bit[key] for key in by_word.get(t, ()))
-            automaton.add_word(t, (t, self._word_bit[t] | live))
+            value = self._word_bit[t] | sum(self._regex_bit[key] for key in by_word.get(t, ()))
+            automaton.add_word(t, value)
+            self._word_of[value] = t
         if len(automaton):
             automaton.make_automaton()
         self._automaton = automaton
+        self._empty = not len(automaton)
 
     def hits(self, text: str, low: str | None = None) -> frozenset[str] | None:
         """The triggers that occur in ``text``, or ``None`` when ``text`` must not be gated.
@@ -195,9 +221,10 @@ class TriggerIndex:
             low = folded(text)
         if low is None:
             return None
-        if not len(self._automaton):
+        if self._empty:
             return frozenset()
-        return frozenset([value[0] for _end, value in self._automaton.iter(low)])
+        word_of = self._word_of
+        return frozenset([word_of[value] for _end, value in self._automaton.iter(low)])
 
     def masks(self, low: str) -> tuple[int, int]:
         """:meth:`hits` and :meth:`live` of the folded text ``low`` as bit masks: bit
@@ -207,8 +234,8 @@ class TriggerIndex:
         one ``&`` of two ints (see :meth:`bit_of` and :meth:`word_bits`).
         """
         found = 0
-        if len(self._automaton):
-            for _end, (_t, bits) in self._automaton.iter(low):
+        if not self._empty:
+            for _end, bits in self._automaton.iter(low):
                 found |= bits
         # word bits and regex bits do not overlap: each mask may carry the other's bits
         return found, found | self._ungated_bits
@@ -416,6 +443,54 @@ def has_match(regex: re.Pattern[str], text: str) -> bool:
     if twin is None:
         return regex.search(text) is not None
     return twin.search(text.lower()) is not None
+
+
+_SLICE_SAFE: dict[int, tuple[re.Pattern[str], bool]] = {}
+_PLAIN_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT)
+_WORD_EDGES = (_c.AT_BOUNDARY, _c.AT_NON_BOUNDARY)
+
+
+def _slice_safe_tree(items: Iterable) -> bool:
+    for op, av in items:
+        if op in (_c.LITERAL, _c.NOT_LITERAL, _c.IN, _c.ANY):
+            continue
+        if op is _c.AT and av in _WORD_EDGES:
+            continue
+        if op is _c.SUBPATTERN:
+            if not _slice_safe_tree(av[-1]):
+                return False
+        elif op is _c.BRANCH:
+            if not all(_slice_safe_tree(alternative) for alternative in av[1]):
+                return False
+        elif op in _PLAIN_REPEATS:
+            if not _slice_safe_tree(av[2]):
+                return False
+        else:  # lookarounds, anchors, atomic groups, possessive repeats, back-references
+            return False
+    return True
+
+
+def slice_safe(regex: re.Pattern[str]) -> bool:
+    """True when a match of ``regex`` in a slice of a text whose neighbouring characters are
+    non-word characters (or the text's ends) is a match in the whole text too, so that
+    ``not has_match(regex, text)`` proves that no such slice has a match.
+
+    Holds for a pattern made of characters, classes, groups, alternations, plain (greedy or
+    lazy) repeats and ``\\b``/``\\B`` only: a match path in the slice consumes the same
+    characters in the text, ``re`` backtracks through every path, and a word edge at the
+    slice's ends sees a non-word character or an end either way. Lookarounds, other anchors,
+    atomic groups, possessive repeats and back-references are refused (built once per regex).
+    """
+    entry = _SLICE_SAFE.get(id(regex))
+    if entry is None or entry[0] is not regex:
+        try:
+            safe = isinstance(regex.pattern, str) and _slice_safe_tree(
+                _sp.parse(regex.pattern, regex.flags)
+            )
+        except (re.error, TypeError, ValueError):
+            safe = False
+        entry = _SLICE_SAFE[id(regex)] = (regex, safe)
+    return entry[1]
 
 
 _AT_START: dict[int, tuple[re.Pattern[str], bool]] = {}

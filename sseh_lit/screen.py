@@ -29,7 +29,7 @@ import sqlite_utils
 from .db import transaction, utcnow
 from .errors import NotFoundError, ValidationError
 from .review import log
-from .screen_rules import RULES_VERSION, decide
+from .screen_rules import RULES_VERSION, decide, decide_reason
 
 __all__ = [
     "EXCLUSION_CODES",
@@ -44,6 +44,7 @@ __all__ = [
     "override",
     "schema_code",
     "screen_db",
+    "screen_reason",
     "screen_record",
 ]
 
@@ -146,6 +147,23 @@ def screen_record(record: Mapping[str, Any]) -> Decision:
         flags=sorted(set(verdict.flags)),
         detail="; ".join(verdict.fired),
     )
+
+
+def screen_reason(record: Mapping[str, Any]) -> tuple[bool, str]:
+    """``(d.include, d.schema_reason)`` of ``d = screen_record(record)``, at a lower cost.
+
+    For callers that need only the verdict and its gold/SCHEMA.md reason (``sseh-lit
+    annotate``): the same decision is run, but nothing whose only product is the confidence,
+    the review mark, the flags or the detail (see :func:`sseh_lit.screen_rules.decide_reason`).
+    """
+    reason = decide_reason(
+        title=_text(record.get("title")),
+        abstract=_text(record.get("abstract")),
+        publication_types=_as_list(record.get("publication_types")),
+        mesh=_as_list(record.get("mesh")),
+        retraction=_as_list(record.get("retraction")),
+    )
+    return reason == INCLUDE_CODE, schema_code(reason)
 
 
 def _text(value: Any) -> str:

@@ -33,12 +33,12 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from typing import Any
 
 from .errors import ConfigError
-from .regex_gate import TriggerIndex, finditer_fast, folded, has_match
+from .regex_gate import TriggerIndex, finditer_fast, folded, has_match, slice_safe
 
 #: Decisions with a confidence below this go to the review queue.
 REVIEW_BELOW = 0.75
@@ -265,16 +265,41 @@ def _remote_past(text: str, end: int, start: int | None = None) -> bool:
     return bool(_REMOTE_PAST.search(text[end : end + 60]))
 
 
-@dataclass
 class _Text:
-    """A title or abstract with its sentences classified as case narrative or background."""
+    """A title and an abstract, the abstract split into sentences.
 
-    title: str
-    abstract: str
-    sents: list[str]
-    narrative: list[str]  # sentences about this record's patient(s)
-    background: list[str]  # hedged, generic statements about the disease
-    statements: list[str]  # every sentence without a hedge (narrative or a plain statement)
+    The split, and which sentences are background (hedged, generic statements about the
+    disease) and which tell the case, are worked out on first use: many records are decided
+    by their title and never ask (:func:`decide_reason` skips the flags, the only step that
+    always asks).
+    """
+
+    def __init__(self, reader: _Reader, title: str, abstract: str) -> None:
+        self.title = title
+        self.abstract = abstract
+        self._reader = reader
+
+    @cached_property
+    def sents(self) -> list[str]:
+        """The abstract's sentences (see :func:`sentences`)."""
+        return sentences(self.abstract)
+
+    @cached_property
+    def statements(self) -> list[str]:
+        """Every sentence without a hedge (narrative or a plain statement)."""
+        generic = self._reader.generic
+        return [s for s in self.sents if not generic(s)]
+
+    @cached_property
+    def narrative(self) -> list[str]:
+        """The sentences about this record's patient(s): the statements from the first
+        sentence that introduces an individual patient on (an age, "a 45-year-old man", "we
+        report a case", "Case presentation:")."""
+        has, generic = self._reader.has, self._reader.generic
+        for i, s in enumerate(self.sents):
+            if has("individual", s):
+                return [t for t in self.sents[i:] if not generic(t)]
+        return []
 
 
 #: What a reader knows of a text after one look: folded text, the masks of the triggers in it
@@ -307,8 +332,12 @@ def _live_steps(plan: _Plan, seen: _Seen) -> Sequence[_Step]:
 class _Reader:
     """Applies one rule set to one record; keeps the list of rule ids that fired."""
 
-    def __init__(self, rules: RuleSet) -> None:
+    def __init__(self, rules: RuleSet, *, full: bool = True) -> None:
         self.rules = rules
+        #: False when only the reason is wanted (:func:`decide_reason`): the ids of the rules
+        #: that fired are then not listed (they only feed the verdict's ``fired`` detail), and
+        #: no flag will read every sentence (see :meth:`count_sents`)
+        self.full = full
         self.fired: list[str] = []
         self.mixed = False
         self.questioned = False  # spontaneity put in doubt (question, scare quotes)
@@ -337,7 +366,7 @@ class _Reader:
                 found = self._memo[key] = []  # no rule of the group is live: the common case
             else:
                 found = self._memo[key] = self._scan(group, text, affirmed)
-        if note and found:
+        if note and found and self.full:
             ids = sorted({r.id for r, _ in found})
             self.fired.append(f"{'+'.join(ids)}")
         return found
@@ -384,7 +413,7 @@ class _Reader:
                 found = bool(listed)
             else:
                 found = any(
-                    self._has_rule(step, text)
+                    self._has_rule(step[1], text)
                     for step in self._gated(group, text)
                     if step[0].id != but
                 )
@@ -392,15 +421,15 @@ class _Reader:
                 self._has[key] = found
         return found
 
-    def _has_rule(self, step: _Step, text: str) -> bool:
-        """True when the rule of ``step`` has a match in ``text`` (memoised per record)."""
-        key = (id(step[1]), text)
+    def _has_rule(self, regex: re.Pattern[str], text: str) -> bool:
+        """True when ``regex`` has a match in ``text`` (memoised per record)."""
+        key = (id(regex), text)
         listed = self._raw.get(key)
         if listed is not None:
             return bool(listed)
         found = self._has.get(key)
         if found is None:
-            found = self._has[key] = has_match(step[1], text)
+            found = self._has[key] = has_match(regex, text)
         return found
 
     def _see(self, text: str) -> _Seen:
@@ -517,11 +546,37 @@ class _Reader:
             n += len(found)
         return n
 
+    def count_sents(self, group: str, doc: _Text, *, affirmed: bool = True) -> int:
+        """``count(group, doc.sents)``, without reading the sentences when no rule of the
+        group matches the abstract.
+
+        Each sentence is a slice of the abstract whose neighbours are whitespace (see
+        :func:`sentences`), so for rules that :func:`~sseh_lit.regex_gate.slice_safe` accepts a
+        match in a sentence is a match in the abstract: one anchored scan of the abstract then
+        answers for every sentence (the animal words' triggers, "rat" and "cat", wake up in
+        nearly every sentence, so the per-sentence gate lets almost all of them through).
+        Only when the reason alone is wanted: for a full verdict the flags look at every
+        sentence anyway, and the sentence scans then cost less than one more of the abstract.
+        """
+        if not doc.abstract:
+            return 0  # no sentences
+        rules = self.rules.groups[group]
+        if (
+            not self.full
+            and all(slice_safe(rule.regex) for rule in rules)
+            and not any(self._has_rule(rule.regex, doc.abstract) for rule in rules)
+        ):
+            return 0
+        return self.count(group, doc.sents, affirmed=affirmed)
+
     def any(self, group: str, text: str, *, affirmed: bool = True) -> bool:
-        """True when ``group`` has a match in ``text`` (affirmed unless told otherwise)."""
+        """True when ``group`` has a match in ``text`` (affirmed unless told otherwise); a
+        plain question is :meth:`has` (each rule's scan stops at its first match)."""
         found = self._memo.get((group, text, affirmed))
         if found is None:
-            found = self.matches(group, text, affirmed=affirmed, note=False)
+            if not affirmed:
+                return self.has(group, text)
+            found = self.matches(group, text, note=False)
         return bool(found)
 
     def affirmed_rule(self, group: str, rule_id: str, text: str) -> bool:
@@ -550,7 +605,7 @@ def _has(items: list[Any] | frozenset[str], wanted: tuple[str, ...]) -> bool:
     """True when one of the lower-case ``wanted`` names is among ``items`` (compared stripped
     and lower-cased; a frozenset is taken as already so, see :func:`_lowered`)."""
     lowered = items if isinstance(items, frozenset) else _lowered(items)
-    return any(w in lowered for w in wanted)
+    return not lowered.isdisjoint(wanted)
 
 
 def _lowered(items: list[Any]) -> frozenset[str]:
@@ -596,25 +651,33 @@ def decide(
     return verdict
 
 
-def _read(reader: _Reader, title: str, abstract: str) -> _Text:
-    """Split the abstract and tell the patient narrative from background statements.
+def decide_reason(
+    *,
+    title: str,
+    abstract: str,
+    publication_types: list[Any],
+    mesh: list[Any],
+    retraction: list[Any],
+    rules: RuleSet | None = None,
+) -> str:
+    """The reason code of :func:`decide` for the same record, and nothing else.
 
-    The narrative starts at the first sentence that introduces an individual patient (an age,
-    "a 45-year-old man", "we report a case", "Case presentation:"); from there on, sentences
-    without a hedge ("may", "usually", "such as" …) count as narrative.
+    :func:`decide` takes its reason from :func:`_decide` unchanged: everything it does after
+    that (flags, the ``full_text_needed`` flag, confidence caps, doubts, the review mark, the
+    detail) touches other fields of the verdict only. So this runs :func:`_decide` alone, on a
+    reader that lists no fired rules, and skips the flags (:func:`_flags`) and the language.
+    The reader's state flags (``mixed``, ``questioned``, ``doubts``) only ever lower the
+    confidence, and its memos hold pure results, so the reason is the same.
     """
-    sents = sentences(abstract)
-    narrative, background = [], []
-    started = False
-    for s in sents:
-        if not started and reader.has("individual", s):
-            started = True
-        if reader.generic(s):
-            background.append(s)
-        elif started:
-            narrative.append(s)
-    statements = [s for s in sents if s not in background]
-    return _Text(title, abstract, sents, narrative, background, statements)
+    rules = rules or load_rules()
+    reader = _Reader(rules, full=False)
+    doc = _read(reader, (title or "").strip(), (abstract or "").strip())
+    return _decide(reader, doc, _lowered(publication_types), mesh, retraction).reason
+
+
+def _read(reader: _Reader, title: str, abstract: str) -> _Text:
+    """The record's texts as the steps read them (see :class:`_Text`)."""
+    return _Text(reader, title, abstract)
 
 
 def _flags(
@@ -659,7 +722,7 @@ def _decide(
     ]
     if (
         _has(publication_types, lists["retracted_pubtypes"])
-        or _has(links, tuple(x.lower() for x in lists["retracted_links"]))
+        or _has(links, lists["retracted_links"])  # lower-cased by parse_rules
         or reader.any("retracted_title", doc.title, affirmed=False)
     ):
         return Verdict("retracted", 0.95, False, fired=["RET"], from_metadata=True)
@@ -688,7 +751,7 @@ def _decide(
     )
     if reader.matches("non_human", doc.title) or animals_only:
         return Verdict("other", 0.9, False, fired=["non-human"])
-    if reader.count("non_human", doc.sents) >= 2 and not reader.has("individual", doc.abstract):
+    if reader.count_sents("non_human", doc) >= 2 and not reader.has("individual", doc.abstract):
         return Verdict("other", 0.7, False, fired=["non-human (abstract)"])
     if reader.matches("post_mortem", doc.title):
         return Verdict("other", 0.85, False, fired=["post-mortem"])
@@ -717,7 +780,8 @@ def _where(reader: _Reader, doc: _Text, mesh_l: frozenset[str]) -> Verdict | Non
     Names given as a first or mistaken reading ("an abscess initially reported as a haematoma",
     "a metastasis mimicking a haematoma") do not count: only the final diagnosis does.
     """
-    reader.matches("epidural_haematoma", doc.title)  # noted in the detail
+    if reader.full:
+        reader.matches("epidural_haematoma", doc.title)  # noted in the detail
     t_epi = reader.final("epidural_haematoma", doc.title)
     t_other = reader.final("other_space_haematoma", doc.title, note=True)
     title_hem = bool(t_epi or reader.final("haematoma", doc.title))
@@ -728,14 +792,14 @@ def _where(reader: _Reader, doc: _Text, mesh_l: frozenset[str]) -> Verdict | Non
         reader.mixed = True  # both spaces named: decide on cause, but never confidently
 
     spinal_title = reader.any("spinal_context", doc.title, affirmed=False)
-    cranial_title = reader.any("cranial_context", doc.title, affirmed=False)
     # background or contrasted places ("better known in the spine", "unlike the spinal form",
     # "no intracranial bleed") do not place this patient's bleed
     if t_epi:  # the common case: only the places are needed (the look-ups are pure)
-        if (
-            not spinal_title
-            and (cranial_title or reader.count("cranial_context", doc.statements))
-            and not reader.count("spinal_context", doc.statements)
+        if spinal_title:
+            return None
+        cranial_title = reader.any("cranial_context", doc.title, affirmed=False)
+        if (cranial_title or reader.count("cranial_context", doc.statements)) and not reader.count(
+            "spinal_context", doc.statements
         ):
             conf = 0.85 if cranial_title else 0.7
             return Verdict("not_epidural", conf, False, fired=["intracranial epidural"])
@@ -827,10 +891,14 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
     t_specific = [
         hit for hit in t_iatro if reader.any("specific_procedure", hit[1].group(0), affirmed=False)
     ]
-    t_trauma = reader.matches("traumatic_cause", doc.title) or reader.matches(
-        "trauma_event", doc.title
-    )
-    t_drug = reader.matches("drug", doc.title) if title_bleed else []
+    if t_spont and not reader.full:  # the reason then hangs on t_specific alone
+        t_trauma: list[tuple[Rule, re.Match[str]]] = []
+        t_drug: list[tuple[Rule, re.Match[str]]] = []
+    else:
+        t_trauma = reader.matches("traumatic_cause", doc.title) or reader.matches(
+            "trauma_event", doc.title
+        )
+        t_drug = reader.matches("drug", doc.title) if title_bleed else []
     if t_spont:
         if t_specific:
             return Verdict(
@@ -849,18 +917,38 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
             return Verdict("traumatic", 0.7, True, fired=["trauma in title, on antithrombotics"])
         return Verdict("traumatic", 0.9, False, fired=["trauma in title"])
 
-    # a sentence naming two or more causes enumerates them: background, not this patient's cause
-    statements = [s for s in doc.statements if _causes_named(reader, s) < 2]
-    a_spont = sum(len(_spontaneity(reader, sent)) for sent in statements)
+    # a sentence naming two or more causes enumerates them: background, not this patient's
+    # cause. Asked only of sentences with something to count (the look-ups are pure; the
+    # steps below find nothing in the others either way).
+    kept: dict[str, bool] = {}
+
+    def counted(group: str) -> list[tuple[str, list[tuple[Rule, re.Match[str]]]]]:
+        out = []
+        for sent in doc.statements:
+            hits = reader.matches(group, sent, note=False)
+            if hits:
+                keep = kept.get(sent)
+                if keep is None:
+                    keep = kept[sent] = _causes_named(reader, sent) < 2
+                if keep:
+                    out.append((sent, hits))
+        return out
+
+    def spontaneous() -> int:
+        return sum(len(_spontaneity(reader, sent)) for sent, _hits in counted("spontaneous"))
+
+    a_spont = spontaneous() if reader.full else None  # the reason needs it only with a cause
     a_iatro = sum(
         1
-        for sent in statements
-        for hit in reader.matches("iatrogenic_cause", sent, note=False)
+        for _sent, hits in counted("iatrogenic_cause")
+        for hit in hits
         if _counts(reader, doc, hit)
     ) + _procedure_events(reader, doc.narrative)
-    a_trauma = reader.count("traumatic_cause", statements) + _events(
+    a_trauma = sum(len(hits) for _sent, hits in counted("traumatic_cause")) + _events(
         reader, "trauma_event", doc.narrative
     )
+    if (a_iatro or a_trauma) and a_spont is None:
+        a_spont = spontaneous()
     if a_iatro or a_trauma:
         reason = "iatrogenic" if a_iatro >= a_trauma else "traumatic"
         if a_spont:
@@ -883,12 +971,13 @@ def _counts(reader: _Reader, doc: _Text, hit: tuple[Rule, re.Match[str]]) -> boo
     A named spine operation or neuraxial procedure, or the word "iatrogenic", always counts.
     """
     text = hit[1].group(0)
-    if reader.any("specific_procedure", text, affirmed=False) or "iatrogen" in text.lower():
+    if "iatrogen" in text.lower() or reader.any("specific_procedure", text, affirmed=False):
         return True
     texts = [doc.title, *doc.statements]
-    other = any(reader.any("other_surgery", t) for t in texts)
-    spine = any(reader.any("specific_procedure", t) for t in texts)
-    if other and not spine:
+    # the look-ups are pure: the spine operations are looked for only when another one is named
+    if any(reader.any("other_surgery", t) for t in texts) and not any(
+        reader.any("specific_procedure", t) for t in texts
+    ):
         reader.doubts.append("postoperative, but the operation named is not spinal")
         return False
     return True
@@ -946,24 +1035,28 @@ def _procedure_events(reader: _Reader, narrative: list[str]) -> int:
     bleed, not an iatrogenic one).
     """
     found, ids, seen_bleed = 0, set(), False
-    spine_named = other_named = False
+    told: list[str] = []  # the sentences up to the bleed's first description
     for sent in narrative:
         if not seen_bleed:
-            spine_named = spine_named or reader.any("specific_procedure", sent)
-            other_named = other_named or reader.any("other_surgery", sent)
+            told.append(sent)
         for rule, m in reader.matches("procedure_event", sent, note=False):
             if _remote_past(sent, m.end(), m.start()):
                 continue
-            generic = rule.id == "IA-EVT-SURGERY" and not reader.any(
-                "specific_procedure", m.group(0), affirmed=False
-            )
-            if generic and other_named and not spine_named:
+            if (  # a generic operation, only another one named so far (pure look-ups, lazily)
+                rule.id == "IA-EVT-SURGERY"
+                and not reader.any("specific_procedure", m.group(0), affirmed=False)
+                and any(reader.any("other_surgery", t) for t in told)
+                and not any(reader.any("specific_procedure", t) for t in told)
+            ):
                 continue
             if rule.id == "IA-EVT-NEURAXIAL" or not seen_bleed:
                 found += 1
                 ids.add(rule.id)
-        report = reader.affirmed_rule("individual", "IP-REPORT", sent)
-        if not report and (reader.any("epidural_haematoma", sent) or reader.any("haematoma", sent)):
+        if (
+            not seen_bleed
+            and (reader.any("epidural_haematoma", sent) or reader.any("haematoma", sent))
+            and not reader.affirmed_rule("individual", "IP-REPORT", sent)
+        ):
             seen_bleed = True
     if ids:
         reader.fired.append("+".join(sorted(ids)))
@@ -998,14 +1091,16 @@ def _design(reader: _Reader, doc: _Text, publication_types: frozenset[str]) -> V
     texts = (doc.title, *doc.sents)
     if any(reader.has("individual", text, but="IP-WEAK") for text in texts):
         return None
-    weak = any(reader.has("individual", text) for text in texts)  # only IP-WEAK is left
+
+    def weak() -> bool:  # only IP-WEAK is left; asked only when it matters (pure look-ups)
+        return any(reader.has("individual", text) for text in texts)
+
     t_agg = reader.matches("aggregate", doc.title, affirmed=False)
-    a_agg = reader.count("aggregate", doc.sents, affirmed=False)
     if _has(publication_types, lists["aggregate_pubtypes"]) or t_agg:
-        conf = 0.7 if weak else 0.85
+        conf = 0.7 if reader.full and weak() else 0.85  # the confidence: full verdicts only
         return Verdict("no_individual_patient", conf, False, fired=["aggregate design"])
-    if a_agg >= 2 and not weak:
+    if reader.count("aggregate", doc.sents, affirmed=False) < 2:
+        return None
+    if not weak():
         return Verdict("no_individual_patient", 0.7, False, fired=["aggregate wording"])
-    if a_agg >= 2:
-        return Verdict("sseh_case", 0.6, True, fired=["aggregate wording, one patient mentioned"])
-    return None
+    return Verdict("sseh_case", 0.6, True, fired=["aggregate wording, one patient mentioned"])

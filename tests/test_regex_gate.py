@@ -15,6 +15,7 @@ from sseh_lit.regex_gate import (
     has_match,
     leaders,
     lowered_twin,
+    slice_safe,
     split_of,
     triggers,
 )
@@ -33,6 +34,8 @@ from sseh_lit.screen_rules import load_rules, sentences
         (r"(?:a|b)c", None),  # one character is no gate
         (r"warfarin|\w+", None),  # an alternative without a literal: no gate
         (r"(?:heparin)?\s*dose", {"dose"}),  # an optional part is not required
+        (r"sub-?dural", {"subdural", "sub-dural"}),  # an optional character: both spellings
+        (r"-?dural", {"dural"}),  # a leading optional character is left out
     ],
 )
 def test_triggers(pattern: str, expected: set[str] | None) -> None:
@@ -221,3 +224,49 @@ def test_finditer_fast_finds_the_same_matches(pattern: str) -> None:
     for text in texts:
         want = [(m.span(), m.group(0)) for m in regex.finditer(text)]
         assert [(m.span(), m.group(0)) for m in finditer_fast(regex, text)] == want, text
+
+
+@pytest.mark.parametrize(
+    ("pattern", "safe"),
+    [
+        (r"\b(?:dogs?|cats?|veterinar\w+)\b", True),
+        (r"retro\w*|cohort|\d+ (?:patients|cases)", True),
+        (r"a\Bb|x.*?y", True),
+        (r"(?<!non)traum\w+", False),  # a lookbehind sees past the slice's start
+        (r"case report(?!s)", False),  # a lookahead sees past its end
+        (r"^Retracted", False),
+        (r"end$", False),
+        (r"(a)\1", False),
+        (r"(?>ab|a)c", False),
+        (r"a*+b", False),
+    ],
+)
+def test_slice_safe(pattern: str, safe: bool) -> None:
+    assert slice_safe(re.compile(pattern, re.IGNORECASE)) is safe
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["cat", "cats", "rat", "dura", "tion", "veterinary", ".", " ", "\n", "A", "é", "_", "1"]
+        ),
+        max_size=20,
+    )
+)
+def test_a_slice_safe_match_in_a_sentence_is_one_in_the_abstract(parts: list[str]) -> None:
+    """What ``_Reader.count_sents`` relies on: no match in the abstract, none in a sentence."""
+    regex = re.compile(r"\b(?:cats?|rats?|veterinar\w+)\b|a\Btion", re.IGNORECASE)
+    assert slice_safe(regex)
+    abstract = "".join(parts).strip()
+    if not has_match(regex, abstract):
+        assert not any(regex.search(s) for s in sentences(abstract)), abstract
+
+
+def test_slice_safe_screening_rules_hold_on_real_sentences() -> None:
+    rules = load_rules()
+    regexes = [r.regex for group in rules.groups.values() for r in group if slice_safe(r.regex)]
+    assert regexes
+    abstract = " ".join(SENTENCES[:-1])
+    for regex in regexes:
+        if any(regex.search(s) for s in sentences(abstract)):
+            assert has_match(regex, abstract), regex.pattern[:60]
