@@ -67,18 +67,18 @@ def _screening() -> ModuleType | None:
 
 
 def screen(record: Mapping[str, Any]) -> dict[str, Any]:
-    """``{include, reason}`` from :func:`sseh_lit.screen.screen_record`, or the fallback rule."""
+    """``{include, reason}`` from :func:`sseh_lit.screen.screen_reason` (the rules' decision
+    without the flags and notes only the database keeps), or the fallback rule."""
     module = _screening()
     if module is None:
         include, reason = _fallback_screen(record)
         return {"include": include, "reason": reason}
     try:
-        decision = module.screen_record(record)
+        include, reason = module.screen_reason(record)
     except Exception:  # a screening bug must not lose the record's patients
         log.exception("screening failed for %s; using the fallback rule", record.get("pmid"))
         include, reason = _fallback_screen(record)
-        return {"include": include, "reason": reason}
-    return {"include": bool(decision.include), "reason": decision.schema_reason}
+    return {"include": bool(include), "reason": reason}
 
 
 def clean_record(obj: Mapping[str, Any]) -> dict[str, Any]:

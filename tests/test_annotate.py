@@ -96,7 +96,7 @@ def test_a_screening_failure_falls_back_instead_of_losing_the_record(
     def broken(record):
         raise RuntimeError("synthetic screening bug")
 
-    monkeypatch.setattr(sseh_lit.screen, "screen_record", broken)
+    monkeypatch.setattr(sseh_lit.screen, "screen_reason", broken)
     src = _write(tmp_path / "in.jsonl", [json.dumps(CASE)])
     annotate(src, tmp_path / "out.jsonl")
     out = _read(tmp_path / "out.jsonl")
