@@ -747,6 +747,10 @@ class Cues:
                     needs = None
         self.triggers = frozenset(triggers)
         self._needs = None if self.always else needs
+        # triggers that are a whole phrase by themselves: present, their phrase's words are
+        self._sure = frozenset(
+            t for t, sets in (needs or {}).items() if any(len(need) == 1 for need in sets)
+        )
         self.twin = lowered_twin(self.regex)  # faster scans of ASCII sentences, same matches
 
     def may_match(self, words: frozenset[str]) -> bool:
@@ -762,7 +766,13 @@ class Cues:
         needs = self._needs
         if needs is None or not text.isascii():
             return True
-        return any(need <= words for t in self.triggers.intersection(words) for need in needs[t])
+        if not self._sure.isdisjoint(words):
+            return True  # a one-word phrase is present (its word set is {trigger})
+        for t in self.triggers.intersection(words):
+            for need in needs[t]:
+                if need <= words:
+                    return True
+        return False
 
     def search(self, text: str, words: frozenset[str] | None = None) -> re.Match[str] | None:
         """First match in ``text`` (skipped at once when the words rule a match out).
