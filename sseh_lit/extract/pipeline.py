@@ -158,7 +158,8 @@ class TokenArrays:
 
     ``idx``/``length`` are int64 (character offset and length of each token) and ``flags``
     the int64 rows IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT (one row per flag, one column per
-    token). :meth:`lists` gives offsets, lengths and IS_SPACE as Python lists, for code that
+    token), all views of the ``to_array`` result made when read; ``n`` is the number of
+    tokens. :meth:`lists` gives offsets, lengths and IS_SPACE as Python lists, for code that
     reads single tokens (a list item is far cheaper than a numpy scalar). ``sent_starts`` are
     the sentence-start token indices :func:`sseh_sentences` wrote into the Doc (``None``
     until it ran); ``long_forms`` the texts of the long forms the abbreviation detector
@@ -167,12 +168,10 @@ class TokenArrays:
     """
 
     __slots__ = (
+        "_cols",
         "_lists",
-        "_rows",
-        "flags",
-        "idx",
-        "length",
         "long_forms",
+        "n",
         "sent_starts",
         "view",
     )
@@ -180,38 +179,50 @@ class TokenArrays:
     _ATTRS = (IDX, LENGTH, IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT)
 
     def __init__(self, doc: Doc) -> None:
-        arr = doc.to_array(list(self._ATTRS))
-        # a row per attribute; offsets, lengths and flags are small: the same numbers as int64
-        rows = np.ascontiguousarray(arr.T).view(np.int64)
-        self.idx: np.ndarray = rows[0]
-        self.length: np.ndarray = rows[1]
-        self.flags: np.ndarray = rows[2:6]
+        # one row per token, a column per attribute; offsets, lengths and flags are small: the
+        # same numbers as int64 (a view, no copy: the columns are read as views or lists)
+        self._cols: np.ndarray = doc.to_array(list(self._ATTRS)).view(np.int64)
+        self.n = len(self._cols)  # the number of tokens
         self.sent_starts: list[int] | None = None
         self.long_forms: set[str] | None = None
         self.view: Any = None  # the extractors' DocView (sseh_lit.extract.assertion)
-        self._rows = rows
         self._lists: tuple[list[int], list[int], list[int]] | None = None
+
+    @property
+    def idx(self) -> np.ndarray:
+        """Character offset of each token (int64)."""
+        return self._cols[:, 0]  # type: ignore[no-any-return]
+
+    @property
+    def length(self) -> np.ndarray:
+        """Length of each token in characters (int64)."""
+        return self._cols[:, 1]  # type: ignore[no-any-return]
+
+    @property
+    def flags(self) -> np.ndarray:
+        """The rows IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT (one column per token, int64)."""
+        return self._cols[:, 2:6].T  # type: ignore[no-any-return]
 
     def bare_tokens(self, min_length: int) -> list[int]:
         """Indices of the tokens of ``min_length`` characters or more that have none of the four
         flags (not space, alphabetic, numeric or punctuation), in order.
 
-        One product of a weight row with the columns: a token's score is its length minus
+        One product of the columns with a weight vector: a token's score is its length minus
         2**40 per flag set (lengths are far below 2**40, so a score reaches ``min_length``
-        exactly when no flag is set and the length does); fewer numpy calls than masking and
-        summing the rows.
+        exactly when no flag is set and the length does); fewer numpy calls (each costs a few
+        microseconds on a fresh Doc) than masking and summing the rows.
         """
-        return np.flatnonzero(_BARE_WEIGHTS @ self._rows >= min_length).tolist()  # type: ignore[no-any-return]
+        return np.flatnonzero(self._cols @ _BARE_WEIGHTS >= min_length).tolist()  # type: ignore[no-any-return]
 
     def lists(self) -> tuple[list[int], list[int], list[int]]:
         """(offsets, lengths, IS_SPACE flags) as Python lists, made once."""
         if self._lists is None:
-            idx, length, space = self._rows[:3].tolist()
+            idx, length, space = self._cols[:, :3].T.tolist()
             self._lists = (idx, length, space)
         return self._lists
 
 
-#: Weights of the :class:`TokenArrays` rows (IDX, LENGTH and the four flags) for
+#: Weights of the :class:`TokenArrays` columns (IDX, LENGTH and the four flags) for
 #: :meth:`TokenArrays.bare_tokens`.
 _BARE_WEIGHTS = np.array([0, 1, *[-(1 << 40)] * 4], dtype=np.int64)
 
@@ -223,7 +234,7 @@ _ARRAYS: weakref.WeakKeyDictionary[Doc, TokenArrays] = weakref.WeakKeyDictionary
 def token_arrays(doc: Doc) -> TokenArrays:
     """The :class:`TokenArrays` of ``doc``, computed once per Doc."""
     arrays = _ARRAYS.get(doc)
-    if arrays is None or len(arrays.idx) != len(doc):
+    if arrays is None or arrays.n != len(doc):
         arrays = _ARRAYS[doc] = TokenArrays(doc)
     return arrays
 
@@ -612,7 +623,7 @@ def sentences(doc: Doc) -> list[Span]:
     if n == 0:
         return []
     arrays = _ARRAYS.get(doc)
-    if arrays is not None and arrays.sent_starts is not None and len(arrays.idx) == n:
+    if arrays is not None and arrays.sent_starts is not None and arrays.n == n:
         starts = arrays.sent_starts
         space = arrays.lists()[2]
     else:
