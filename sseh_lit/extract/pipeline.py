@@ -536,12 +536,23 @@ def _detect_abbreviations(detector: Any, doc: Doc) -> Doc:
         occurrences[rules[key]][(start, end)] = None
     for key in to_remove:
         matcher.remove(key)
+    if not occurrences:
+        return doc  # ``doc._.abbreviations`` stays untouched, as scispaCy leaves it
+    # ``span._.long_form = x`` stores x in ``doc.user_data`` under spaCy's key for the span's
+    # character extent when the extension has no setter/getter (scispaCy registers it with a
+    # default only); the list ``doc._.abbreviations`` is the same object on every access
+    plain = Span.get_extension("long_form")[1:] == (None, None, None)
+    user_data = doc.user_data
+    found = doc._.abbreviations
     for (ls, le), shorts in occurrences.items():
         long_span = Span(doc, ls, le)
         for ss, se in sorted(shorts):
             short = Span(doc, ss, se)
-            short._.long_form = long_span
-            doc._.abbreviations.append(short)
+            if plain:
+                user_data[("._.", "long_form", idx[ss], idx[se - 1] + length[se - 1])] = long_span
+            else:
+                short._.long_form = long_span
+            found.append(short)
     return doc
 
 
