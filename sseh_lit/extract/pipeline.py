@@ -345,9 +345,9 @@ class _OrthSequences:
 
     The detector adds, for each short form it accepts, one pattern of plain ``{"ORTH": …}``
     tokens, runs the matcher over the document and removes the patterns again. A token
-    matches ``{"ORTH": t}`` exactly when its text is ``t``, so every occurrence of the first
-    token's text in the document text that starts a token of that length is a candidate, and
-    the following tokens' texts are compared. This gives the same ``(key, start, end)``
+    matches ``{"ORTH": t}`` exactly when its text is ``t``, so every occurrence of the
+    pattern's longest token text in the document text that starts a token of that length fixes
+    a candidate start, and the tokens' texts there are compared. This gives the same ``(key, start, end)``
     matches (every occurrence, overlapping ones included, in document order) without spaCy's
     general ``Matcher`` machinery, and no warning when there is no pattern (spaCy's W036).
 
@@ -386,23 +386,29 @@ class _OrthSequences:
                 width = len(pattern)
                 if not width or not pattern[0]:
                     continue
-                first = pattern[0]
-                at = text.find(first)
+                # occurrences of the pattern's longest token text are looked up (a one-letter
+                # first token such as the "t" of "t - PA" would stop at every "t"): the token
+                # there fixes where the sequence starts, so each match is found once, in order
+                k = max(range(width), key=lambda j: len(pattern[j]))
+                anchor = pattern[k]
+                at = text.find(anchor)
                 while at >= 0:
-                    i = bisect_left(idx, at)
+                    j0 = bisect_left(idx, at)
+                    i = j0 - k
                     if (
-                        i < n
-                        and idx[i] == at
-                        and length[i] == len(first)
+                        j0 < n
+                        and idx[j0] == at
+                        and length[j0] == len(anchor)
+                        and i >= 0
                         and i + width <= n
                         and all(
                             length[i + j] == len(pattern[j])
                             and text.startswith(pattern[j], idx[i + j])
-                            for j in range(1, width)
+                            for j in range(width)
                         )
                     ):
                         out.append((key_id, i, i + width))
-                    at = text.find(first, at + 1)
+                    at = text.find(anchor, at + 1)
         out.sort(key=lambda m: (m[1], m[2]))
         return out
 
