@@ -9,7 +9,9 @@
   medspaCy's PyRuSH gives similar boundaries but is about ten times slower (see docs/extraction.md).
 * scispaCy's ``abbreviation_detector`` so "SSEH", "LMWH", "AF" defined in the text are resolved
   (``doc._.abbreviations``; :func:`expand_abbreviations` gives a long-form lookup). Its two
-  spaCy ``Matcher`` objects are replaced by exact drop-ins that read token offsets instead.
+  spaCy ``Matcher`` objects are replaced by exact drop-ins that read token offsets instead,
+  and its ``__call__`` runs scispaCy's steps on token offsets and the kept text
+  (:func:`_detect_abbreviations`) instead of creating Token objects.
 
 Token attributes are read once per Doc with one ``Doc.to_array`` call (:func:`token_arrays`)
 and shared by the components, :func:`sentences` and the extractors, instead of each creating
