@@ -279,12 +279,8 @@ def _hit(cues: Cues, text: str, words: frozenset[str]) -> bool:
     """``cues.search(text, words) is not None``: the cue's word gate, then
     :func:`~sseh_lit.regex_gate.has_match`, which tries the regex only where one of its leading
     literals occurs (faster than scanning every position of the sentence)."""
-    # Cues.may_match(words) without the call, then the phrase-level gate of Cues.search
-    return (
-        (cues.always or not cues.triggers.isdisjoint(words))
-        and cues._may_match_in(text, words)
-        and has_match(cues.regex, text)
-    )
+    # Cues.may_match(words), without the call
+    return (cues.always or not cues.triggers.isdisjoint(words)) and has_match(cues.regex, text)
 
 
 def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None) -> list[SentInfo]:
@@ -301,39 +297,31 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
     """
     r = _rules()
     doc = _DocText(doc_text) if doc_text is not None else None
-    doc_chars = doc.text if doc is not None else ""
-    wordchars = doc.wordchars if doc is not None else ""
-    # the rules' parts, looked up once (the loop body runs for every sentence)
-    strong_cues, literature_cues, generic_cues = r.strong, r.literature, r.generic
-    strong_words, modal_words_of, label_starts = r.strong_words, r.modal, r.label_starts
-    label_re, label_length, we_report_re = r.label, r.label_length, r.we_report
     out: list[SentInfo] = []
     section = "none"
     for sent in sents:
         start = sent.start_char
         if doc is not None:
             end = sent.end_char
-            text = doc_chars[start:end]
-            words = frozenset(wordchars[start:end].split())
+            text = doc.text[start:end]
+            words = frozenset(doc.wordchars[start:end].split())
         else:
             text = sent.text
             words = words_of(text)
+        info = SentInfo(sent, "none", False, False, False, False, text, words)
         if start < title_end:
-            out.append(
-                SentInfo(
-                    sent, "title", False, True, _hit(strong_cues, text, words), False, text, words
-                )
-            )
+            info.section, info.patient = "title", True
+            info.strong = _hit(r.strong, text, words)
+            out.append(info)
             continue
         # on ASCII text a label (matched case-insensitively after white space) must start the
         # lower-cased sentence once its white space is stripped
-        ascii = text.isascii()
-        if ascii:
-            head = text.lstrip()[:label_length].lower()
-            labels = label_starts.get(head[:3])
-            m = label_re.match(text) if labels is not None and head.startswith(labels) else None
+        if text.isascii():
+            head = text.lstrip()[: r.label_length].lower()
+            labels = r.label_starts.get(head[:3])
+            m = r.label.match(text) if labels is not None and head.startswith(labels) else None
         else:
-            m = label_re.match(text)
+            m = r.label.match(text)
         if m:
             label = _SPACES.sub(" ", fold(m.group(1)))
             if label in r.case_sections:
@@ -344,22 +332,23 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
                 section = "skip"
             if len(text) - m.end() < 3:  # a label on its own ("Case.")
                 continue
-        we_report = not _WE_WORDS.isdisjoint(words) and has_match(we_report_re, text)
-        strong = we_report or not strong_words.isdisjoint(words) or _hit(strong_cues, text, words)
+        we_report = not _WE_WORDS.isdisjoint(words) and has_match(r.we_report, text)
+        strong = we_report or not r.strong_words.isdisjoint(words) or _hit(r.strong, text, words)
         # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
-        literature = not we_report and _hit(literature_cues, text, words)
+        literature = not we_report and _hit(r.literature, text, words)
         # "most patients recovered after surgery" is a generalisation, not this patient's course.
         # A modal word other than "is"/"are" or a generic subject makes the sentence modal; with
         # only "is"/"are", a past-tense narrative whose every "is"/"are" opens a relative clause
         # is not ("MRI showed a hematoma which is located dorsal to the cord").
+        modal_words = words & r.modal
         past: bool | None = None  # decided when needed (below)
-        if modal_words_of.isdisjoint(words):
-            modal = _hit(generic_cues, text, words)
-        elif words & modal_words_of <= _IS_ARE:
+        if not modal_words:
+            modal = _hit(r.generic, text, words)
+        elif modal_words <= _IS_ARE:
             modal = not (
                 _only_relative_be(text, words)
                 and (past := _past(None, text, words))
-                and not _hit(generic_cues, text, words)
+                and not _hit(r.generic, text, words)
             )
         else:
             modal = True
@@ -373,7 +362,9 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             # verbless clinical notes ("ASIA C on admission") are about the patient too
             graded = not _GRADE_SCALES.isdisjoint(words)
             patient = strong or (not modal and (graded or _past(past, text, words)))
-        out.append(SentInfo(sent, section, literature, patient, strong, modal, text, words))
+        info.section, info.literature, info.patient = section, literature, patient
+        info.strong, info.modal = strong, modal
+        out.append(info)
     return out
 
 
