@@ -736,6 +736,10 @@ def words_of(text: str) -> frozenset[str]:
     return frozenset(_WORDS.findall(text.lower() if text.isascii() else fold(text)))
 
 
+#: Cue prefixes/suffixes that match no character (see :meth:`Cues._literal_gate`).
+_ZERO_WIDTH_EDGES = frozenset({"", r"\b", r"(?<![A-Za-z])", r"(?![A-Za-z])"})
+
+
 @cache
 def _common_words() -> frozenset[str]:
     """Words too frequent in SSEH abstracts to serve as a cue phrase's trigger."""
@@ -782,6 +786,36 @@ class Cues:
             t for t, sets in (needs or {}).items() if any(len(need) == 1 for need in sets)
         )
         self.twin = lowered_twin(self.regex)  # faster scans of ASCII sentences, same matches
+        self._literals = self._literal_gate(prefix, suffix) if self.always else None
+
+    def _literal_gate(self, prefix: str, suffix: str) -> Any:
+        """An Aho-Corasick automaton of the lower-cased phrases, for cues without a word gate.
+
+        A match of the regex is one phrase between zero-width ``prefix``/``suffix`` assertions,
+        matched case-insensitively; on ASCII text, an ASCII phrase matches only letters that
+        lower-case to its own lower-cased letters, so the lower-cased text contains one of the
+        lower-cased phrases. ``None`` (no gate) for other prefixes or suffixes, a non-ASCII
+        phrase or an empty one.
+        """
+        if prefix not in _ZERO_WIDTH_EDGES or suffix not in _ZERO_WIDTH_EDGES:
+            return None
+        if not self.phrases or not all(p and p.isascii() for p in self.phrases):
+            return None
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for phrase in self.phrases:
+            automaton.add_word(phrase.lower(), None)
+        automaton.make_automaton()
+        return automaton
+
+    def _absent(self, text: str) -> bool:
+        """Does the literal gate prove that ``text`` has no match?"""
+        if self._literals is None or not text.isascii():
+            return False
+        for _ in self._literals.iter(text.lower()):
+            return False
+        return True
 
     def may_match(self, words: frozenset[str]) -> bool:
         """Could the regex match a sentence with these words?"""
@@ -811,11 +845,15 @@ class Cues:
         """
         if words is not None and not self._may_match_in(text, words):
             return None
+        if self._literals is not None and self._absent(text):
+            return None
         return search_lowered(self.regex, self.twin, text)
 
     def finditer(self, text: str, words: frozenset[str] | None = None) -> Iterator[re.Match[str]]:
         """All matches in ``text`` (``words`` as for :meth:`search`)."""
         if words is not None and not self._may_match_in(text, words):
+            return iter(())
+        if self._literals is not None and self._absent(text):
             return iter(())
         return iter(finditer_lowered(self.regex, self.twin, text))
 
