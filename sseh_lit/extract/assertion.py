@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -35,7 +35,6 @@ from importlib import resources
 from itertools import product
 from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
 from spacy.attrs import ORTH, SPACY
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -461,8 +460,7 @@ def _glued_tokens(doc: Doc, arrays: TokenArrays | None = None) -> list[int]:
     if arrays is None:
         arrays = token_arrays(doc)
     # long enough, and none of IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT
-    mask = (arrays.length >= _GLUED_MIN_LENGTH) & (arrays.flags.sum(axis=0) == 0)
-    return np.flatnonzero(mask).tolist()
+    return arrays.bare_tokens(_GLUED_MIN_LENGTH)
 
 
 @cache
@@ -473,6 +471,21 @@ def _pattern_tokenizer() -> Callable[[str], Doc]:
 
 
 _LABEL_OK = re.compile(r"[A-Za-z][A-Za-z ,&/-]{1,40}")
+
+
+def _line_break_tokens(text: str, idx: list[int], length: list[int], space: list[int]) -> list[int]:
+    """Indices of the whitespace tokens whose text holds a line break, in order: each ``\\n``
+    of the text is looked up among the token offsets (one bisection per line break instead of
+    visiting every whitespace token)."""
+    out: list[int] = []
+    at = text.find("\n")
+    while at >= 0:
+        i = bisect_right(idx, at) - 1  # the token starting at or before the break
+        end = idx[i] + length[i] if i >= 0 else 0
+        if i >= 0 and at < end and space[i]:
+            out.append(i)
+        at = text.find("\n", max(at + 1, end))  # the next break after this token
+    return out
 
 
 def doc_layout(doc: Doc) -> DocLayout:
@@ -491,11 +504,9 @@ def doc_layout(doc: Doc) -> DocLayout:
     arrays = token_arrays(doc)
     text = doc_text(doc)
     idx, length, space = arrays.lists()
-    for i in np.flatnonzero(arrays.flags[0]).tolist():  # whitespace tokens
+    for i in _line_break_tokens(text, idx, length, space):
         at = idx[i]
         tok = text[at : at + length[i]]
-        if "\n" not in tok:
-            continue
         if title_end is None:
             if "\n\n" not in tok:
                 continue
@@ -579,11 +590,16 @@ class DocView:
             return []
         a, b = sent.start_char, sent.end_char
         i = bisect_left(starts, a)
+        n = len(found)
+        if i == n or found[i][1] > b:
+            return []  # the usual case: no hit in this sentence
         out = []
-        for start, end, key in found[i:]:
+        while i < n:
+            start, end, key = found[i]
             if end > b:
                 break
             out.append((start - a, end - a, key))
+            i += 1
         return out
 
     @staticmethod

@@ -9,7 +9,9 @@
   medspaCy's PyRuSH gives similar boundaries but is about ten times slower (see docs/extraction.md).
 * scispaCy's ``abbreviation_detector`` so "SSEH", "LMWH", "AF" defined in the text are resolved
   (``doc._.abbreviations``; :func:`expand_abbreviations` gives a long-form lookup). Its two
-  spaCy ``Matcher`` objects are replaced by exact drop-ins that read token offsets instead.
+  spaCy ``Matcher`` objects are replaced by exact drop-ins that read token offsets instead,
+  and its ``__call__`` runs scispaCy's steps on token offsets and the kept text
+  (:func:`_detect_abbreviations`) instead of creating Token objects.
 
 Token attributes are read once per Doc with one ``Doc.to_array`` call (:func:`token_arrays`)
 and shared by the components, :func:`sentences` and the extractors, instead of each creating
@@ -158,7 +160,8 @@ class TokenArrays:
 
     ``idx``/``length`` are int64 (character offset and length of each token) and ``flags``
     the int64 rows IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT (one row per flag, one column per
-    token). :meth:`lists` gives offsets, lengths and IS_SPACE as Python lists, for code that
+    token), all views of the ``to_array`` result made when read; ``n`` is the number of
+    tokens. :meth:`lists` gives offsets, lengths and IS_SPACE as Python lists, for code that
     reads single tokens (a list item is far cheaper than a numpy scalar). ``sent_starts`` are
     the sentence-start token indices :func:`sseh_sentences` wrote into the Doc (``None``
     until it ran); ``long_forms`` the texts of the long forms the abbreviation detector
@@ -167,12 +170,10 @@ class TokenArrays:
     """
 
     __slots__ = (
+        "_cols",
         "_lists",
-        "_rows",
-        "flags",
-        "idx",
-        "length",
         "long_forms",
+        "n",
         "sent_starts",
         "view",
     )
@@ -180,25 +181,52 @@ class TokenArrays:
     _ATTRS = (IDX, LENGTH, IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT)
 
     def __init__(self, doc: Doc) -> None:
-        arr = doc.to_array(list(self._ATTRS))
-        # a row per attribute; offsets, lengths and flags are small: the same numbers as int64
-        rows = np.ascontiguousarray(arr.T).view(np.int64)
-        self.idx: np.ndarray = rows[0]
-        self.length: np.ndarray = rows[1]
-        self.flags: np.ndarray = rows[2:6]
+        # one row per token, a column per attribute; offsets, lengths and flags are small: the
+        # same numbers as int64 (a view, no copy: the columns are read as views or lists)
+        self._cols: np.ndarray = doc.to_array(list(self._ATTRS)).view(np.int64)
+        self.n = len(self._cols)  # the number of tokens
         self.sent_starts: list[int] | None = None
         self.long_forms: set[str] | None = None
         self.view: Any = None  # the extractors' DocView (sseh_lit.extract.assertion)
-        self._rows = rows
         self._lists: tuple[list[int], list[int], list[int]] | None = None
+
+    @property
+    def idx(self) -> np.ndarray:
+        """Character offset of each token (int64)."""
+        return self._cols[:, 0]  # type: ignore[no-any-return]
+
+    @property
+    def length(self) -> np.ndarray:
+        """Length of each token in characters (int64)."""
+        return self._cols[:, 1]  # type: ignore[no-any-return]
+
+    @property
+    def flags(self) -> np.ndarray:
+        """The rows IS_SPACE, IS_ALPHA, IS_DIGIT, IS_PUNCT (one column per token, int64)."""
+        return self._cols[:, 2:6].T  # type: ignore[no-any-return]
+
+    def bare_tokens(self, min_length: int) -> list[int]:
+        """Indices of the tokens of ``min_length`` characters or more that have none of the four
+        flags (not space, alphabetic, numeric or punctuation), in order.
+
+        One product of the columns with a weight vector: a token's score is its length minus
+        2**40 per flag set (lengths are far below 2**40, so a score reaches ``min_length``
+        exactly when no flag is set and the length does); fewer numpy calls (each costs a few
+        microseconds on a fresh Doc) than masking and summing the rows.
+        """
+        return np.flatnonzero(self._cols @ _BARE_WEIGHTS >= min_length).tolist()  # type: ignore[no-any-return]
 
     def lists(self) -> tuple[list[int], list[int], list[int]]:
         """(offsets, lengths, IS_SPACE flags) as Python lists, made once."""
         if self._lists is None:
-            idx, length, space = self._rows[:3].tolist()
+            idx, length, space = self._cols[:, :3].T.tolist()
             self._lists = (idx, length, space)
         return self._lists
 
+
+#: Weights of the :class:`TokenArrays` columns (IDX, LENGTH and the four flags) for
+#: :meth:`TokenArrays.bare_tokens`.
+_BARE_WEIGHTS = np.array([0, 1, *[-(1 << 40)] * 4], dtype=np.int64)
 
 # One entry per live Doc, gone with it (nothing is stored on the Doc, so serialisation is as
 # before).
@@ -208,7 +236,7 @@ _ARRAYS: weakref.WeakKeyDictionary[Doc, TokenArrays] = weakref.WeakKeyDictionary
 def token_arrays(doc: Doc) -> TokenArrays:
     """The :class:`TokenArrays` of ``doc``, computed once per Doc."""
     arrays = _ARRAYS.get(doc)
-    if arrays is None or len(arrays.idx) != len(doc):
+    if arrays is None or arrays.n != len(doc):
         arrays = _ARRAYS[doc] = TokenArrays(doc)
     return arrays
 
@@ -319,9 +347,9 @@ class _OrthSequences:
 
     The detector adds, for each short form it accepts, one pattern of plain ``{"ORTH": …}``
     tokens, runs the matcher over the document and removes the patterns again. A token
-    matches ``{"ORTH": t}`` exactly when its text is ``t``, so every occurrence of the first
-    token's text in the document text that starts a token of that length is a candidate, and
-    the following tokens' texts are compared. This gives the same ``(key, start, end)``
+    matches ``{"ORTH": t}`` exactly when its text is ``t``, so every occurrence of the
+    pattern's longest token text in the document text that starts a token of that length fixes
+    a candidate start, and the tokens' texts there are compared. This gives the same ``(key, start, end)``
     matches (every occurrence, overlapping ones included, in document order) without spaCy's
     general ``Matcher`` machinery, and no warning when there is no pattern (spaCy's W036).
 
@@ -360,25 +388,196 @@ class _OrthSequences:
                 width = len(pattern)
                 if not width or not pattern[0]:
                     continue
-                first = pattern[0]
-                at = text.find(first)
+                # occurrences of the pattern's longest token text are looked up (a one-letter
+                # first token such as the "t" of "t - PA" would stop at every "t"): the token
+                # there fixes where the sequence starts, so each match is found once, in order
+                k = max(range(width), key=lambda j: len(pattern[j]))
+                anchor = pattern[k]
+                at = text.find(anchor)
                 while at >= 0:
-                    i = bisect_left(idx, at)
+                    j0 = bisect_left(idx, at)
+                    i = j0 - k
                     if (
-                        i < n
-                        and idx[i] == at
-                        and length[i] == len(first)
+                        j0 < n
+                        and idx[j0] == at
+                        and length[j0] == len(anchor)
+                        and i >= 0
                         and i + width <= n
                         and all(
                             length[i + j] == len(pattern[j])
                             and text.startswith(pattern[j], idx[i + j])
-                            for j in range(1, width)
+                            for j in range(width)
                         )
                     ):
                         out.append((key_id, i, i + width))
-                    at = text.find(first, at + 1)
+                    at = text.find(anchor, at + 1)
         out.sort(key=lambda m: (m[1], m[2]))
         return out
+
+
+def _schwartz_hearst(long_form: str, short_form: str) -> int | None:
+    """The character loop of scispaCy's ``find_abbreviation`` (Schwartz & Hearst, 2003), copied
+    unchanged: the offset in ``long_form`` where the long form starts, or ``None`` when the
+    characters of ``short_form`` cannot be found in it in order."""
+    long_index = len(long_form) - 1
+    short_index = len(short_form) - 1
+    while short_index >= 0:
+        current_char = short_form[short_index].lower()
+        if not current_char.isalnum():
+            short_index -= 1
+            continue
+        while (long_index >= 0 and long_form[long_index].lower() != current_char) or (
+            # the first character of the short form must start a word of the long form
+            short_index == 0 and long_index > 0 and long_form[long_index - 1].isalnum()
+        ):
+            long_index -= 1
+        if long_index < 0:
+            return None
+        long_index -= 1
+        short_index -= 1
+    return long_index + 1
+
+
+def _detect_abbreviations(detector: Any, doc: Doc) -> Doc:
+    """scispaCy's ``AbbreviationDetector.__call__`` on token offsets and the kept text.
+
+    The same steps as ``__call__`` → ``filter_matches`` → ``find_matches_for`` →
+    ``find_abbreviation`` / ``short_form_filter`` / ``span_contains_unbalanced_parentheses``,
+    with every token's text cut from the document text by offset (``token.text``) and its
+    ``len(token.text_with_ws)`` taken as the distance to the next token's offset (a Doc's text
+    is the concatenation of its tokens' ``text_with_ws``), instead of creating a Token object
+    per look and a Span per candidate. Spans are made only for the definitions found. Each
+    long form's short forms are added in document order (scispaCy iterates a ``set`` of Spans,
+    whose order follows ``id(doc)``; no caller depends on it).
+    """
+    text = text_of(doc)
+    idx, length, _ = token_arrays(doc).lists()
+    n = len(idx)
+    total = len(text)
+
+    def token_text(k: int) -> str:
+        return text[idx[k] : idx[k] + length[k]]
+
+    def span_text_of(s: int, e: int) -> str:
+        return text[idx[s] : idx[e - 1] + length[e - 1]]
+
+    def short_form_ok(s: int, e: int) -> bool:  # short_form_filter (s < e)
+        if not all(2 <= length[k] < 10 for k in range(s, e)):
+            return False
+        st = span_text_of(s, e)
+        if (sum([c.isalpha() for c in st]) / len(st)) < 0.5:
+            return False
+        return st[0].isalpha()
+
+    def unbalanced(s: int, e: int) -> bool:  # span_contains_unbalanced_parentheses
+        depth = 0
+        for k in range(s, e):
+            if length[k] != 1:
+                continue
+            c = text[idx[k]]
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                if depth > 0:
+                    depth -= 1
+                else:
+                    return True
+        return depth != 0
+
+    # filter_matches over the bracket matches without their brackets; slices as doc[a:b]
+    # normalises them (every index here is already within 0..n)
+    candidates: list[tuple[int, int, int, int]] = []  # long start/end, short start/end
+    for _, i, j in detector.matcher(doc):
+        start, end = i + 1, j - 1
+        if end - start > 8 or start == 1:
+            continue
+        if end - start > 3:
+            ss, se = max(start - 2, 0), max(start - 1, max(start - 2, 0))
+            ls, le = start, end
+            if unbalanced(ls, le):
+                continue
+        else:
+            ss, se = start, end
+            abbreviation_length = sum(length[k] for k in range(start, end))
+            max_words = min(abbreviation_length + 5, abbreviation_length * 2)
+            ls = max(start - max_words - 1, 0)
+            le = max(ls, start - 1)
+        if se > ss and short_form_ok(ss, se):
+            candidates.append((ls, le, ss, se))
+
+    # find_matches_for
+    rules: dict[str, tuple[int, int]] = {}
+    occurrences: dict[tuple[int, int], dict[tuple[int, int], None]] = {}
+    seen_long: set[str] = set()
+    seen_short: set[str] = set()
+    matcher = detector.global_matcher
+    for ls, le, ss, se in candidates:
+        short_texts = [token_text(k) for k in range(ss, se)]
+        found = _schwartz_hearst(
+            " ".join([token_text(k) for k in range(ls, le)]), " ".join(short_texts)
+        )
+        short_text = span_text_of(ss, se)
+        if found is None or le <= ls:  # no long form (an empty one is falsy, too)
+            continue
+        first = None
+        word_lengths = 0
+        for k in range(ls, le):
+            # len(token.text_with_ws): up to the next token (or the end of the text)
+            word_lengths += (idx[k + 1] if k + 1 < n else total) - idx[k]
+            if word_lengths > found:
+                first = k
+                break
+        long_start = ls if first is None else first
+        long_text = span_text_of(long_start, le)
+        if long_text in seen_long or short_text in seen_short:
+            continue
+        seen_long.add(long_text)
+        seen_short.add(short_text)
+        occurrences.setdefault((long_start, le), {})[(ss, se)] = None
+        rules[long_text] = (long_start, le)
+        matcher.add(long_text, [[{"ORTH": t} for t in short_texts]])
+    to_remove = set()
+    strings = matcher.vocab.strings
+    for match, start, end in matcher(doc):
+        key = strings[match]
+        to_remove.add(key)
+        occurrences[rules[key]][(start, end)] = None
+    for key in to_remove:
+        matcher.remove(key)
+    if not occurrences:
+        return doc  # ``doc._.abbreviations`` stays untouched, as scispaCy leaves it
+    # ``span._.long_form = x`` stores x in ``doc.user_data`` under spaCy's key for the span's
+    # character extent when the extension has no setter/getter (scispaCy registers it with a
+    # default only); the list ``doc._.abbreviations`` is the same object on every access
+    plain = Span.get_extension("long_form")[1:] == (None, None, None)
+    user_data = doc.user_data
+    found = doc._.abbreviations
+    for (ls, le), shorts in occurrences.items():
+        long_span = Span(doc, ls, le)
+        for ss, se in sorted(shorts):
+            short = Span(doc, ss, se)
+            if plain:
+                user_data[("._.", "long_form", idx[ss], idx[se - 1] + length[se - 1])] = long_span
+            else:
+                short._.long_form = long_span
+            found.append(short)
+    return doc
+
+
+@cache
+def _detector_type() -> type:
+    """scispaCy's detector with :func:`_detect_abbreviations` as its ``__call__`` (registered
+    as the ``sseh_abbreviation_detector`` factory; scispaCy is imported only here)."""
+    from scispacy.abbreviation import AbbreviationDetector
+
+    class _AbbreviationDetector(AbbreviationDetector):  # type: ignore[misc]
+        def __call__(self, doc: Doc) -> Doc:
+            if self.make_serializable:
+                return super().__call__(doc)  # type: ignore[no-any-return]
+            return _detect_abbreviations(self, doc)
+
+    Language.factory("sseh_abbreviation_detector", func=_AbbreviationDetector)
+    return _AbbreviationDetector
 
 
 #: ``doc.user_data`` key of the text a Doc was tokenised from (see :class:`_KeepText`).
@@ -415,10 +614,8 @@ def _build() -> Language:
     nlp = spacy.blank("en")
     nlp.tokenizer = _KeepText(nlp.tokenizer)
     nlp.add_pipe("sseh_sentences")
-    # scispaCy registers its factory on import
-    from scispacy.abbreviation import AbbreviationDetector  # noqa: F401
-
-    detector = nlp.add_pipe("abbreviation_detector")
+    _detector_type()  # registers the factory
+    detector = nlp.add_pipe("sseh_abbreviation_detector", name="abbreviation_detector")
     # the detector adds one ORTH pattern per abbreviation found in every doc and runs a general
     # Matcher over the doc for them; a plain token-sequence search gives the same matches
     detector.global_matcher = _OrthSequences(nlp)
@@ -445,7 +642,7 @@ def sentences(doc: Doc) -> list[Span]:
     if n == 0:
         return []
     arrays = _ARRAYS.get(doc)
-    if arrays is not None and arrays.sent_starts is not None and len(arrays.idx) == n:
+    if arrays is not None and arrays.sent_starts is not None and arrays.n == n:
         starts = arrays.sent_starts
         space = arrays.lists()[2]
     else:
@@ -539,6 +736,10 @@ def words_of(text: str) -> frozenset[str]:
     return frozenset(_WORDS.findall(text.lower() if text.isascii() else fold(text)))
 
 
+#: Cue prefixes/suffixes that match no character (see :meth:`Cues._literal_gate`).
+_ZERO_WIDTH_EDGES = frozenset({"", r"\b", r"(?<![A-Za-z])", r"(?![A-Za-z])"})
+
+
 @cache
 def _common_words() -> frozenset[str]:
     """Words too frequent in SSEH abstracts to serve as a cue phrase's trigger."""
@@ -580,7 +781,41 @@ class Cues:
                     needs = None
         self.triggers = frozenset(triggers)
         self._needs = None if self.always else needs
+        # triggers that are a whole phrase by themselves: present, their phrase's words are
+        self._sure = frozenset(
+            t for t, sets in (needs or {}).items() if any(len(need) == 1 for need in sets)
+        )
         self.twin = lowered_twin(self.regex)  # faster scans of ASCII sentences, same matches
+        self._literals = self._literal_gate(prefix, suffix) if self.always else None
+
+    def _literal_gate(self, prefix: str, suffix: str) -> Any:
+        """An Aho-Corasick automaton of the lower-cased phrases, for cues without a word gate.
+
+        A match of the regex is one phrase between zero-width ``prefix``/``suffix`` assertions,
+        matched case-insensitively; on ASCII text, an ASCII phrase matches only letters that
+        lower-case to its own lower-cased letters, so the lower-cased text contains one of the
+        lower-cased phrases. ``None`` (no gate) for other prefixes or suffixes, a non-ASCII
+        phrase or an empty one.
+        """
+        if prefix not in _ZERO_WIDTH_EDGES or suffix not in _ZERO_WIDTH_EDGES:
+            return None
+        if not self.phrases or not all(p and p.isascii() for p in self.phrases):
+            return None
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for phrase in self.phrases:
+            automaton.add_word(phrase.lower(), None)
+        automaton.make_automaton()
+        return automaton
+
+    def _absent(self, text: str) -> bool:
+        """Does the literal gate prove that ``text`` has no match?"""
+        if self._literals is None or not text.isascii():
+            return False
+        for _ in self._literals.iter(text.lower()):
+            return False
+        return True
 
     def may_match(self, words: frozenset[str]) -> bool:
         """Could the regex match a sentence with these words?"""
@@ -595,7 +830,13 @@ class Cues:
         needs = self._needs
         if needs is None or not text.isascii():
             return True
-        return any(need <= words for t in self.triggers.intersection(words) for need in needs[t])
+        if not self._sure.isdisjoint(words):
+            return True  # a one-word phrase is present (its word set is {trigger})
+        for t in self.triggers.intersection(words):
+            for need in needs[t]:
+                if need <= words:
+                    return True
+        return False
 
     def search(self, text: str, words: frozenset[str] | None = None) -> re.Match[str] | None:
         """First match in ``text`` (skipped at once when the words rule a match out).
@@ -604,11 +845,15 @@ class Cues:
         """
         if words is not None and not self._may_match_in(text, words):
             return None
+        if self._literals is not None and self._absent(text):
+            return None
         return search_lowered(self.regex, self.twin, text)
 
     def finditer(self, text: str, words: frozenset[str] | None = None) -> Iterator[re.Match[str]]:
         """All matches in ``text`` (``words`` as for :meth:`search`)."""
         if words is not None and not self._may_match_in(text, words):
+            return iter(())
+        if self._literals is not None and self._absent(text):
             return iter(())
         return iter(finditer_lowered(self.regex, self.twin, text))
 
