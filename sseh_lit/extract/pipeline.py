@@ -9,9 +9,8 @@
   medspaCy's PyRuSH gives similar boundaries but is about ten times slower (see docs/extraction.md).
 * scispaCy's ``abbreviation_detector`` so "SSEH", "LMWH", "AF" defined in the text are resolved
   (``doc._.abbreviations``; :func:`expand_abbreviations` gives a long-form lookup). Its two
-  spaCy ``Matcher`` objects are replaced by exact drop-ins that read token offsets instead,
-  and its ``__call__`` runs scispaCy's steps on token offsets and the kept text
-  (:func:`_detect_abbreviations`) instead of creating Token objects.
+  spaCy ``Matcher`` objects are replaced by exact drop-ins that read token offsets instead;
+  its own definition-finding code (``find_abbreviation`` etc.) runs unchanged.
 
 Token attributes are read once per Doc with one ``Doc.to_array`` call (:func:`token_arrays`)
 and shared by the components, :func:`sentences` and the extractors, instead of each creating
@@ -415,171 +414,6 @@ class _OrthSequences:
         return out
 
 
-def _schwartz_hearst(long_form: str, short_form: str) -> int | None:
-    """The character loop of scispaCy's ``find_abbreviation`` (Schwartz & Hearst, 2003), copied
-    unchanged: the offset in ``long_form`` where the long form starts, or ``None`` when the
-    characters of ``short_form`` cannot be found in it in order."""
-    long_index = len(long_form) - 1
-    short_index = len(short_form) - 1
-    while short_index >= 0:
-        current_char = short_form[short_index].lower()
-        if not current_char.isalnum():
-            short_index -= 1
-            continue
-        while (long_index >= 0 and long_form[long_index].lower() != current_char) or (
-            # the first character of the short form must start a word of the long form
-            short_index == 0 and long_index > 0 and long_form[long_index - 1].isalnum()
-        ):
-            long_index -= 1
-        if long_index < 0:
-            return None
-        long_index -= 1
-        short_index -= 1
-    return long_index + 1
-
-
-def _detect_abbreviations(detector: Any, doc: Doc) -> Doc:
-    """scispaCy's ``AbbreviationDetector.__call__`` on token offsets and the kept text.
-
-    The same steps as ``__call__`` → ``filter_matches`` → ``find_matches_for`` →
-    ``find_abbreviation`` / ``short_form_filter`` / ``span_contains_unbalanced_parentheses``,
-    with every token's text cut from the document text by offset (``token.text``) and its
-    ``len(token.text_with_ws)`` taken as the distance to the next token's offset (a Doc's text
-    is the concatenation of its tokens' ``text_with_ws``), instead of creating a Token object
-    per look and a Span per candidate. Spans are made only for the definitions found. Each
-    long form's short forms are added in document order (scispaCy iterates a ``set`` of Spans,
-    whose order follows ``id(doc)``; no caller depends on it).
-    """
-    text = text_of(doc)
-    idx, length, _ = token_arrays(doc).lists()
-    n = len(idx)
-    total = len(text)
-
-    def token_text(k: int) -> str:
-        return text[idx[k] : idx[k] + length[k]]
-
-    def span_text_of(s: int, e: int) -> str:
-        return text[idx[s] : idx[e - 1] + length[e - 1]]
-
-    def short_form_ok(s: int, e: int) -> bool:  # short_form_filter (s < e)
-        if not all(2 <= length[k] < 10 for k in range(s, e)):
-            return False
-        st = span_text_of(s, e)
-        if (sum([c.isalpha() for c in st]) / len(st)) < 0.5:
-            return False
-        return st[0].isalpha()
-
-    def unbalanced(s: int, e: int) -> bool:  # span_contains_unbalanced_parentheses
-        depth = 0
-        for k in range(s, e):
-            if length[k] != 1:
-                continue
-            c = text[idx[k]]
-            if c == "(":
-                depth += 1
-            elif c == ")":
-                if depth > 0:
-                    depth -= 1
-                else:
-                    return True
-        return depth != 0
-
-    # filter_matches over the bracket matches without their brackets; slices as doc[a:b]
-    # normalises them (every index here is already within 0..n)
-    candidates: list[tuple[int, int, int, int]] = []  # long start/end, short start/end
-    for _, i, j in detector.matcher(doc):
-        start, end = i + 1, j - 1
-        if end - start > 8 or start == 1:
-            continue
-        if end - start > 3:
-            ss, se = max(start - 2, 0), max(start - 1, max(start - 2, 0))
-            ls, le = start, end
-            if unbalanced(ls, le):
-                continue
-        else:
-            ss, se = start, end
-            abbreviation_length = sum(length[k] for k in range(start, end))
-            max_words = min(abbreviation_length + 5, abbreviation_length * 2)
-            ls = max(start - max_words - 1, 0)
-            le = max(ls, start - 1)
-        if se > ss and short_form_ok(ss, se):
-            candidates.append((ls, le, ss, se))
-
-    # find_matches_for
-    rules: dict[str, tuple[int, int]] = {}
-    occurrences: dict[tuple[int, int], dict[tuple[int, int], None]] = {}
-    seen_long: set[str] = set()
-    seen_short: set[str] = set()
-    matcher = detector.global_matcher
-    for ls, le, ss, se in candidates:
-        short_texts = [token_text(k) for k in range(ss, se)]
-        found = _schwartz_hearst(
-            " ".join([token_text(k) for k in range(ls, le)]), " ".join(short_texts)
-        )
-        short_text = span_text_of(ss, se)
-        if found is None or le <= ls:  # no long form (an empty one is falsy, too)
-            continue
-        first = None
-        word_lengths = 0
-        for k in range(ls, le):
-            # len(token.text_with_ws): up to the next token (or the end of the text)
-            word_lengths += (idx[k + 1] if k + 1 < n else total) - idx[k]
-            if word_lengths > found:
-                first = k
-                break
-        long_start = ls if first is None else first
-        long_text = span_text_of(long_start, le)
-        if long_text in seen_long or short_text in seen_short:
-            continue
-        seen_long.add(long_text)
-        seen_short.add(short_text)
-        occurrences.setdefault((long_start, le), {})[(ss, se)] = None
-        rules[long_text] = (long_start, le)
-        matcher.add(long_text, [[{"ORTH": t} for t in short_texts]])
-    to_remove = set()
-    strings = matcher.vocab.strings
-    for match, start, end in matcher(doc):
-        key = strings[match]
-        to_remove.add(key)
-        occurrences[rules[key]][(start, end)] = None
-    for key in to_remove:
-        matcher.remove(key)
-    if not occurrences:
-        return doc  # ``doc._.abbreviations`` stays untouched, as scispaCy leaves it
-    # ``span._.long_form = x`` stores x in ``doc.user_data`` under spaCy's key for the span's
-    # character extent when the extension has no setter/getter (scispaCy registers it with a
-    # default only); the list ``doc._.abbreviations`` is the same object on every access
-    plain = Span.get_extension("long_form")[1:] == (None, None, None)
-    user_data = doc.user_data
-    found = doc._.abbreviations
-    for (ls, le), shorts in occurrences.items():
-        long_span = Span(doc, ls, le)
-        for ss, se in sorted(shorts):
-            short = Span(doc, ss, se)
-            if plain:
-                user_data[("._.", "long_form", idx[ss], idx[se - 1] + length[se - 1])] = long_span
-            else:
-                short._.long_form = long_span
-            found.append(short)
-    return doc
-
-
-@cache
-def _detector_type() -> type:
-    """scispaCy's detector with :func:`_detect_abbreviations` as its ``__call__`` (registered
-    as the ``sseh_abbreviation_detector`` factory; scispaCy is imported only here)."""
-    from scispacy.abbreviation import AbbreviationDetector
-
-    class _AbbreviationDetector(AbbreviationDetector):  # type: ignore[misc]
-        def __call__(self, doc: Doc) -> Doc:
-            if self.make_serializable:
-                return super().__call__(doc)  # type: ignore[no-any-return]
-            return _detect_abbreviations(self, doc)
-
-    Language.factory("sseh_abbreviation_detector", func=_AbbreviationDetector)
-    return _AbbreviationDetector
-
-
 #: ``doc.user_data`` key of the text a Doc was tokenised from (see :class:`_KeepText`).
 TEXT_KEY = "sseh_lit_text"
 
@@ -614,8 +448,10 @@ def _build() -> Language:
     nlp = spacy.blank("en")
     nlp.tokenizer = _KeepText(nlp.tokenizer)
     nlp.add_pipe("sseh_sentences")
-    _detector_type()  # registers the factory
-    detector = nlp.add_pipe("sseh_abbreviation_detector", name="abbreviation_detector")
+    # scispaCy registers its factory on import
+    from scispacy.abbreviation import AbbreviationDetector  # noqa: F401
+
+    detector = nlp.add_pipe("abbreviation_detector")
     # the detector adds one ORTH pattern per abbreviation found in every doc and runs a general
     # Matcher over the doc for them; a plain token-sequence search gives the same matches
     detector.global_matcher = _OrthSequences(nlp)
