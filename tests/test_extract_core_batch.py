@@ -6,11 +6,13 @@ All abstracts here are SYNTHETIC, written for these tests.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from spacy.tokens import Doc
 
 import sseh_lit.extract.clinical as clinical
 import sseh_lit.extract.core as core
@@ -179,3 +181,25 @@ def test_extract_doc_still_extracts_one_parsed_record() -> None:
     text = core.record_text(record)
     result = core.extract_doc(core.load()(text), record, text)
     assert _plain(result) == _plain(extract_record(record))
+
+
+def test_a_finished_batch_frees_its_docs_without_the_cycle_collector() -> None:
+    def live_docs() -> int:
+        return sum(isinstance(o, Doc) for o in gc.get_objects())
+
+    # the abbreviation detector keeps Spans of the Doc in the Doc: a reference cycle
+    defined = _record(
+        "E",
+        "Spontaneous spinal epidural hematoma (SSEH) is rare. A 60-year-old man had an SSEH "
+        "at C5-C7 and underwent laminectomy.",
+    )
+    list(extract_records([defined]))  # the pipeline is loaded
+    gc.collect()
+    before = live_docs()
+    gc.disable()
+    try:
+        results = list(extract_records([*RECORDS, defined], batch_size=3))
+        assert live_docs() == before  # freed by reference counting alone
+    finally:
+        gc.enable()
+    assert [r.pmid for r in results] == ["A", "B", "C", "D", "E"]

@@ -316,6 +316,7 @@ def extract_records(
             if doc is not None  # its parse failed and was reported
         ]
         _extract_batch(jobs)
+        _release(docs)
         for job in jobs:
             if job.error is not None:
                 if on_error is None:
@@ -324,6 +325,21 @@ def extract_records(
                 continue
             assert job.result is not None
             yield job.result
+        del docs, jobs  # the batch is freed before the next one is parsed
+
+
+def _release(docs: Iterable[Doc | None]) -> None:
+    """Let the Docs of a finished batch be freed as soon as they are dropped.
+
+    The abbreviation detector stores Spans of a Doc in its own ``user_data`` (``doc._``
+    attributes): a reference cycle that only the cyclic garbage collector can free, so every
+    Doc would stay in memory, and be walked by the collector, until a collection. The results
+    hold no spaCy object and these Docs were made here and are never handed out, so their
+    ``user_data`` can go.
+    """
+    for doc in docs:
+        if doc is not None:
+            doc.user_data.clear()
 
 
 def _parse_batch(nlp: Language, texts: list[str], batch_size: int) -> list[Doc]:
