@@ -290,12 +290,12 @@ def extract_records(
 ) -> Iterator[RecordResult]:
     """Extract a stream of records, parsing them in batches with ``nlp.pipe``.
 
-    Each batch is parsed, then extracted stage by stage (:func:`_extract_batch`), then its
-    results are handed out in input order. Without ``on_error`` an exception propagates (at
-    its record's turn: the results of the records before it are yielded first). With it, a
-    record whose extraction fails is reported once to ``on_error(record, exception)``, at its
-    turn, and not yielded, and the stream goes on (callers match results to records by
-    ``pmid``).
+    Each batch is parsed, then extracted stage by stage (:func:`_extract_batch`), its Docs
+    are released (:func:`_release`), then its results are handed out in input order.
+    Without ``on_error`` an exception propagates (at its record's turn: the results of the
+    records before it are yielded first). With it, a record whose extraction fails is reported
+    once to ``on_error(record, exception)``, at its turn, and not yielded, and the stream goes
+    on (callers match results to records by ``pmid``).
     """
     nlp = load()
     it = iter(records)
