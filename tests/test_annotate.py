@@ -104,19 +104,31 @@ def test_a_screening_failure_falls_back_instead_of_losing_the_record(
     assert out[0]["patients"][0]["age_years"] == 70
 
 
+@pytest.mark.parametrize("stage", ["planning", "clinical"])
 def test_an_extraction_failure_skips_only_that_record(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str
 ) -> None:
+    import sseh_lit.extract.clinical as clinical
     import sseh_lit.extract.core as core
 
-    real = core.extract_doc
+    if stage == "planning":  # the first per-record stage of a batch
+        real_plan = core.plan_doc
 
-    def flaky(doc, record, text=None):
-        if record["pmid"] == "900001":
-            raise ValueError("synthetic extractor bug")
-        return real(doc, record, text)
+        def flaky_plan(doc, record, text=None):
+            if record["pmid"] == "900001":
+                raise ValueError("synthetic extractor bug")
+            return real_plan(doc, record, text)
 
-    monkeypatch.setattr(core, "extract_doc", flaky)
+        monkeypatch.setattr(core, "plan_doc", flaky_plan)
+    else:  # a later, per-patient stage, run after every record of the batch is planned
+        real_clinical = clinical.extract
+
+        def flaky_clinical(sents):
+            if any("tetraparesis" in info.text for info in sents):  # only in CASE
+                raise ValueError("synthetic extractor bug")
+            return real_clinical(sents)
+
+        monkeypatch.setattr(clinical, "extract", flaky_clinical)
     src = _write(tmp_path / "in.jsonl", [json.dumps(CASE), json.dumps(SUBDURAL)])
     result = CliRunner().invoke(cli, ["annotate", str(src), str(tmp_path / "out.jsonl")])
     assert result.exit_code == 0, result.output

@@ -160,23 +160,47 @@ def test_deleted_articles_are_not_extracted(db) -> None:
     assert extract_db(db).candidates == 2
 
 
-def test_a_failing_record_is_recorded_and_the_run_goes_on(
-    db, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _fail_planning(monkeypatch: pytest.MonkeyPatch, pmid: str) -> None:
+    """Make planning (the first per-record stage of a batch) raise for record ``pmid``."""
     import sseh_lit.extract.core as core
 
-    real = core.extract_doc
+    real = core.plan_doc
 
     def flaky(doc, record, text=None):
-        if record["pmid"] == "2":
+        if record["pmid"] == pmid:
             raise ValueError("synthetic extractor bug")
         return real(doc, record, text)
 
-    monkeypatch.setattr(core, "extract_doc", flaky)
+    monkeypatch.setattr(core, "plan_doc", flaky)
+
+
+def _fail_levels(monkeypatch: pytest.MonkeyPatch, marker: str) -> None:
+    """Make the level extractor (a later, per-patient stage) raise for the patient whose
+    sentences contain ``marker``."""
+    import sseh_lit.extract.levels as levels
+
+    real = levels.extract
+
+    def flaky(sents):
+        if any(marker in info.text for info in sents):
+            raise ValueError("synthetic extractor bug")
+        return real(sents)
+
+    monkeypatch.setattr(levels, "extract", flaky)
+
+
+@pytest.mark.parametrize("stage", ["planning", "levels"])
+def test_a_failing_record_is_recorded_and_the_run_goes_on(
+    db, monkeypatch: pytest.MonkeyPatch, stage: str
+) -> None:
+    if stage == "planning":
+        _fail_planning(monkeypatch, "2")
+    else:
+        _fail_levels(monkeypatch, "Case 2: A 70-year-old woman")  # record 2's second patient
     summary = extract_db(db)
     assert (summary.processed, summary.failed) == (2, ["2"])
     failure = next(db.query("select * from failed_records where pmid = '2'"))
     assert failure["stage"] == "extract" and "synthetic extractor bug" in failure["error"]
     assert db["extraction_state"].count == 2  # retried on the next run
-    monkeypatch.setattr(core, "extract_doc", real)
+    monkeypatch.undo()
     assert extract_db(db).processed == 1
