@@ -31,10 +31,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib.resources import files
+from itertools import chain
 from typing import Any
 
 from .errors import ConfigError
@@ -876,29 +877,16 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
     bleed is post-procedural (queued for review). An operation elsewhere in the body
     ("postoperative" alone) or one years before does not.
     """
+    if not reader.full:  # decide_reason reads the reason alone
+        return Verdict(_cause_reason(reader, doc), 0.0, False)
     t_spont = _spontaneity(reader, doc.title)
-    title_bleed = reader.any("epidural_haematoma", doc.title) or reader.any("haematoma", doc.title)
-    t_iatro = [
-        hit
-        for hit in reader.matches("iatrogenic_cause", doc.title)
-        + [
-            hit
-            for hit in reader.matches("procedure_event", doc.title, note=False)
-            if hit[0].id == "IA-EVT-NEURAXIAL" and title_bleed
-        ]
-        if not _REMOTE_AFTER.search(hit[1].group(0)) and _counts(reader, doc, hit)
-    ]
+    title_bleed = _title_bleed(reader, doc)
+    t_iatro = list(_title_procedures(reader, doc, title_bleed))
     t_specific = [
         hit for hit in t_iatro if reader.any("specific_procedure", hit[1].group(0), affirmed=False)
     ]
-    if t_spont and not reader.full:  # the reason then hangs on t_specific alone
-        t_trauma: list[tuple[Rule, re.Match[str]]] = []
-        t_drug: list[tuple[Rule, re.Match[str]]] = []
-    else:
-        t_trauma = reader.matches("traumatic_cause", doc.title) or reader.matches(
-            "trauma_event", doc.title
-        )
-        t_drug = reader.matches("drug", doc.title) if title_bleed else []
+    t_trauma = _title_trauma(reader, doc)
+    t_drug = reader.matches("drug", doc.title) if title_bleed else []
     if t_spont:
         if t_specific:
             return Verdict(
@@ -917,38 +905,10 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
             return Verdict("traumatic", 0.7, True, fired=["trauma in title, on antithrombotics"])
         return Verdict("traumatic", 0.9, False, fired=["trauma in title"])
 
-    # a sentence naming two or more causes enumerates them: background, not this patient's
-    # cause. Asked only of sentences with something to count (the look-ups are pure; the
-    # steps below find nothing in the others either way).
-    kept: dict[str, bool] = {}
-
-    def counted(group: str) -> list[tuple[str, list[tuple[Rule, re.Match[str]]]]]:
-        out = []
-        for sent in doc.statements:
-            hits = reader.matches(group, sent, note=False)
-            if hits:
-                keep = kept.get(sent)
-                if keep is None:
-                    keep = kept[sent] = _causes_named(reader, sent) < 2
-                if keep:
-                    out.append((sent, hits))
-        return out
-
-    def spontaneous() -> int:
-        return sum(len(_spontaneity(reader, sent)) for sent, _hits in counted("spontaneous"))
-
-    a_spont = spontaneous() if reader.full else None  # the reason needs it only with a cause
-    a_iatro = sum(
-        1
-        for _sent, hits in counted("iatrogenic_cause")
-        for hit in hits
-        if _counts(reader, doc, hit)
-    ) + _procedure_events(reader, doc.narrative)
-    a_trauma = sum(len(hits) for _sent, hits in counted("traumatic_cause")) + _events(
-        reader, "trauma_event", doc.narrative
-    )
-    if (a_iatro or a_trauma) and a_spont is None:
-        a_spont = spontaneous()
+    story = _Story(reader, doc)
+    a_spont = story.spontaneous()
+    a_iatro = story.iatrogenic()
+    a_trauma = story.traumatic()
     if a_iatro or a_trauma:
         reason = "iatrogenic" if a_iatro >= a_trauma else "traumatic"
         if a_spont:
@@ -961,6 +921,129 @@ def _cause(reader: _Reader, doc: _Text) -> Verdict:
         return Verdict("sseh_case", 0.85, False, fired=["drug-associated in title"])
     conf = 0.88 if a_spont else 0.78
     return Verdict("sseh_case", conf, False, fired=["epidural haematoma, no cause excluding it"])
+
+
+def _cause_reason(reader: _Reader, doc: _Text) -> str:
+    """The reason :func:`_cause` gives, asking only what can still change it.
+
+    The same steps in the same order, minus those that only move the confidence: a drug in
+    the title never changes the reason (its verdicts keep the reason of the same branch
+    without it); with spontaneity in the title only a spine/neuraxial procedure there counts;
+    a procedure in the title makes trauma there moot; the title's neuraxial procedures count
+    only when the title names a bleed; and in the abstract, a cause together with spontaneity
+    is a case whatever the other cause's count (the look-ups are pure, so leaving some out
+    changes no answer; ``tests/test_screen_reason.py`` checks the reasons against
+    :func:`decide`).
+    """
+    t_spont = _spontaneity(reader, doc.title)
+    title_bleed = _title_bleed(reader, doc)
+    procedures = _title_procedures(reader, doc, title_bleed)
+    if t_spont:
+        specific = any(
+            reader.any("specific_procedure", hit[1].group(0), affirmed=False) for hit in procedures
+        )
+        return "iatrogenic" if specific else "sseh_case"
+    if next(procedures, None) is not None:
+        return "iatrogenic"
+    if _title_trauma(reader, doc):
+        return "traumatic"
+    story = _Story(reader, doc)
+    a_iatro = story.iatrogenic()
+    if a_iatro:
+        if story.spontaneous():
+            return "sseh_case"
+        return "iatrogenic" if a_iatro >= story.traumatic() else "traumatic"
+    if story.traumatic() and not story.spontaneous():
+        return "traumatic"
+    return "sseh_case"
+
+
+def _title_bleed(reader: _Reader, doc: _Text) -> bool:
+    """True when the title names an epidural haematoma or a haematoma (affirmed)."""
+    return reader.any("epidural_haematoma", doc.title) or reader.any("haematoma", doc.title)
+
+
+def _title_procedures(
+    reader: _Reader, doc: _Text, title_bleed: bool
+) -> Iterator[tuple[Rule, re.Match[str]]]:
+    """The title's procedures that count as the cause, in order, found one at a time: the
+    iatrogenic-cause matches, then (when the title names a bleed) its neuraxial procedures,
+    each not dated months or years before and passing :func:`_counts`."""
+    hits: Iterable[tuple[Rule, re.Match[str]]] = reader.matches("iatrogenic_cause", doc.title)
+    if title_bleed:
+        hits = chain(
+            hits,
+            (
+                hit
+                for hit in reader.matches("procedure_event", doc.title, note=False)
+                if hit[0].id == "IA-EVT-NEURAXIAL"
+            ),
+        )
+    for hit in hits:
+        if not _REMOTE_AFTER.search(hit[1].group(0)) and _counts(reader, doc, hit):
+            yield hit
+
+
+def _title_trauma(reader: _Reader, doc: _Text) -> list[tuple[Rule, re.Match[str]]]:
+    """The title's affirmed trauma (a traumatic cause, else a trauma event)."""
+    return reader.matches("traumatic_cause", doc.title) or reader.matches("trauma_event", doc.title)
+
+
+class _Story:
+    """The abstract's counts of causes and spontaneity, each worked out on first use.
+
+    A sentence naming two or more causes enumerates them: background, not this patient's
+    cause. That is asked only of sentences with something to count (the look-ups are pure;
+    the counts find nothing in the others either way).
+    """
+
+    def __init__(self, reader: _Reader, doc: _Text) -> None:
+        self._reader = reader
+        self._doc = doc
+        self._kept: dict[str, bool] = {}
+        self._spont: int | None = None
+        self._iatro: int | None = None
+        self._trauma: int | None = None
+
+    def _counted(self, group: str) -> list[tuple[str, list[tuple[Rule, re.Match[str]]]]]:
+        reader, kept = self._reader, self._kept
+        out = []
+        for sent in self._doc.statements:
+            hits = reader.matches(group, sent, note=False)
+            if hits:
+                keep = kept.get(sent)
+                if keep is None:
+                    keep = kept[sent] = _causes_named(reader, sent) < 2
+                if keep:
+                    out.append((sent, hits))
+        return out
+
+    def spontaneous(self) -> int:
+        """Affirmed spontaneity words in the counted sentences."""
+        if self._spont is None:
+            self._spont = sum(
+                len(_spontaneity(self._reader, sent)) for sent, _ in self._counted("spontaneous")
+            )
+        return self._spont
+
+    def iatrogenic(self) -> int:
+        """Procedures named as the cause, plus those of the patient's story."""
+        if self._iatro is None:
+            reader, doc = self._reader, self._doc
+            self._iatro = sum(
+                1
+                for _sent, hits in self._counted("iatrogenic_cause")
+                for hit in hits
+                if _counts(reader, doc, hit)
+            ) + _procedure_events(reader, doc.narrative)
+        return self._iatro
+
+    def traumatic(self) -> int:
+        """Traumatic causes named, plus the trauma events of the patient's story."""
+        if self._trauma is None:
+            self._trauma = sum(len(hits) for _sent, hits in self._counted("traumatic_cause"))
+            self._trauma += _events(self._reader, "trauma_event", self._doc.narrative)
+        return self._trauma
 
 
 def _counts(reader: _Reader, doc: _Text, hit: tuple[Rule, re.Match[str]]) -> bool:
