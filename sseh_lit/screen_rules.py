@@ -805,60 +805,50 @@ def _where(reader: _Reader, doc: _Text, mesh_l: frozenset[str]) -> Verdict | Non
             conf = 0.85 if cranial_title else 0.7
             return Verdict("not_epidural", conf, False, fired=["intracranial epidural"])
         return None
-    spinal_abs = reader.count("spinal_context", doc.statements)
-    cranial_abs = reader.count("cranial_context", doc.statements)
-    a_epi = reader.count("epidural_haematoma", doc.sents)
-    a_epi_final = sum(len(reader.final("epidural_haematoma", s)) for s in doc.statements)
-    a_epi_first_reading = reader.count("epidural_haematoma", doc.statements) - a_epi_final
-    a_other = [
-        hit for sent in doc.statements for hit in reader.final("other_space_haematoma", sent)
-    ]
-    a_lesion = [  # a named lesion; "mass"/"lesion" alone is what a haematoma is called too
-        hit
-        for sent in doc.statements
-        for hit in reader.final("not_a_haematoma", sent)
-        if hit[1].group(0).lower() not in _GENERIC_LESION
-    ]
-    a_blood_final = sum(len(reader.final("blood_evidence", s)) for s in doc.statements)
-
+    abs_ = _AbstractPlaces(reader, doc)  # each count worked out on first use (pure look-ups)
     lesion = reader.final("not_a_haematoma", doc.title, note=True)
     if lesion and not title_hem:
         what = lesion[0][0].label
-        if a_epi_final:
+        if abs_.epi_final:
             return Verdict("sseh_case", 0.55, True, fired=[f"{what} in title, haematoma in text"])
-        if a_blood_final and not a_lesion:  # "… mass": a clot at surgery, no lesion named
+        if abs_.blood_final and not abs_.lesion:  # "… mass": a clot at surgery, no lesion named
             return Verdict("sseh_case", 0.55, True, fired=[f"{what} in title, blood in text"])
         fired = f"{what}, not a haematoma" + (
-            " (haematoma only as a first reading)" if a_epi_first_reading else ""
+            " (haematoma only as a first reading)" if abs_.epi_first_reading else ""
         )
         return Verdict("other", 0.8, False, fired=[fired])
     if lesion and title_hem:
         return Verdict("sseh_case", 0.6, True, fired=["bleeding lesion"])
 
-    if _has(mesh_l, ("hematoma, subdural, spinal",)) and not a_epi:
+    if _has(mesh_l, ("hematoma, subdural, spinal",)) and not abs_.epi:
         return Verdict("not_epidural", 0.8, False, fired=["MeSH subdural"])
-    if a_other and len(a_other) > a_epi_final:
-        space = a_other[0][0].label
+    if abs_.other and len(abs_.other) > abs_.epi_final:
+        space = abs_.other[0][0].label
         return Verdict("not_epidural", 0.7, True, fired=[f"abstract: {space} haematoma"])
-    if a_epi and not a_epi_final and a_epi_first_reading and a_lesion and not a_blood_final:
-        what = a_lesion[0][0].label
+    if (
+        abs_.epi
+        and not abs_.epi_final
+        and abs_.epi_first_reading
+        and abs_.lesion
+        and not abs_.blood_final
+    ):
+        what = abs_.lesion[0][0].label
         return Verdict("other", 0.7, True, fired=[f"haematoma only as a first reading; {what}"])
-    if a_epi:
-        if not spinal_title and cranial_abs and not spinal_abs:
+    if abs_.epi:
+        if not spinal_title and abs_.cranial and not abs_.spinal:
             return Verdict("not_epidural", 0.7, True, fired=["intracranial epidural"])
         return None
     if _has(mesh_l, ("hematoma, epidural, spinal",)):
         return None
-    if doc.abstract and (spinal_title or spinal_abs) and not a_lesion:
+    if doc.abstract and (spinal_title or abs_.spinal) and not abs_.lesion:
         # the epidural place and the blood told apart: "an extradural mass … a clot was removed"
         collection = reader.count("epidural_collection", doc.statements)
-        blood = sum(len(reader.final("blood_evidence", s)) for s in doc.statements)
-        if collection and (blood or title_hem):
+        if collection and (abs_.blood_final or title_hem):
             return Verdict(
                 "sseh_case", 0.55, True, fired=["epidural collection and blood named apart"]
             )
     if title_hem or reader.any("spontaneous", doc.title):
-        if (spinal_title or spinal_abs) and doc.abstract:
+        if (spinal_title or abs_.spinal) and doc.abstract:
             return Verdict("other", 0.6, True, fired=["spinal haematoma, epidural not stated"])
         if not doc.abstract and (spinal_title or reader.any("epidural_haematoma", doc.title)):
             return Verdict("sseh_case", 0.55, True, fired=["title only, may be a case"])
@@ -867,6 +857,66 @@ def _where(reader: _Reader, doc: _Text, mesh_l: frozenset[str]) -> Verdict | Non
             "sseh_case", 0.5, True, fired=["title only: acute cord syndrome, may be a case"]
         )
     return Verdict("other", 0.85, False, fired=["not about a spinal epidural haematoma"])
+
+
+class _AbstractPlaces:
+    """What the abstract says of the bleed and its place, for :func:`_where` when the title
+    names no epidural haematoma; each count is worked out on first use, as most records are
+    decided before the last of them is asked (the look-ups are pure: the order of asking
+    changes no answer)."""
+
+    def __init__(self, reader: _Reader, doc: _Text) -> None:
+        self._reader = reader
+        self._doc = doc
+
+    @cached_property
+    def spinal(self) -> int:
+        """Spinal places named in the statements."""
+        return self._reader.count("spinal_context", self._doc.statements)
+
+    @cached_property
+    def cranial(self) -> int:
+        """Cranial places named in the statements."""
+        return self._reader.count("cranial_context", self._doc.statements)
+
+    @cached_property
+    def epi(self) -> int:
+        """Affirmed epidural haematomas in all sentences."""
+        return self._reader.count("epidural_haematoma", self._doc.sents)
+
+    @cached_property
+    def epi_final(self) -> int:
+        """Epidural haematomas in the statements that are the final reading."""
+        final = self._reader.final
+        return sum(len(final("epidural_haematoma", s)) for s in self._doc.statements)
+
+    @cached_property
+    def epi_first_reading(self) -> int:
+        """Epidural haematomas in the statements named only as a first reading."""
+        return self._reader.count("epidural_haematoma", self._doc.statements) - self.epi_final
+
+    @cached_property
+    def other(self) -> list[tuple[Rule, re.Match[str]]]:
+        """Haematomas in another space (final readings) in the statements."""
+        final = self._reader.final
+        return [hit for s in self._doc.statements for hit in final("other_space_haematoma", s)]
+
+    @cached_property
+    def lesion(self) -> list[tuple[Rule, re.Match[str]]]:
+        """A named lesion; "mass"/"lesion" alone is what a haematoma is called too."""
+        final = self._reader.final
+        return [
+            hit
+            for s in self._doc.statements
+            for hit in final("not_a_haematoma", s)
+            if hit[1].group(0).lower() not in _GENERIC_LESION
+        ]
+
+    @cached_property
+    def blood_final(self) -> int:
+        """Blood named in the statements (final readings)."""
+        final = self._reader.final
+        return sum(len(final("blood_evidence", s)) for s in self._doc.statements)
 
 
 def _cause(reader: _Reader, doc: _Text) -> Verdict:
