@@ -987,13 +987,15 @@ def _cause_reason(reader: _Reader, doc: _Text) -> str:
     """
     t_spont = _spontaneity(reader, doc.title)
     title_bleed = _title_bleed(reader, doc)
-    procedures = _title_procedures(reader, doc, title_bleed)
     if t_spont:
+        # a spine/neuraxial procedure passes _counts by its first test, so the (costly) rest
+        # of _counts is not asked here: only such procedures change the reason
         specific = any(
-            reader.any("specific_procedure", hit[1].group(0), affirmed=False) for hit in procedures
+            reader.any("specific_procedure", hit[1].group(0), affirmed=False)
+            for hit in _title_procedure_hits(reader, doc, title_bleed)
         )
         return "iatrogenic" if specific else "sseh_case"
-    if next(procedures, None) is not None:
+    if next(_title_procedures(reader, doc, title_bleed), None) is not None:
         return "iatrogenic"
     if _title_trauma(reader, doc):
         return "traumatic"
@@ -1016,9 +1018,19 @@ def _title_bleed(reader: _Reader, doc: _Text) -> bool:
 def _title_procedures(
     reader: _Reader, doc: _Text, title_bleed: bool
 ) -> Iterator[tuple[Rule, re.Match[str]]]:
-    """The title's procedures that count as the cause, in order, found one at a time: the
-    iatrogenic-cause matches, then (when the title names a bleed) its neuraxial procedures,
-    each not dated months or years before and passing :func:`_counts`."""
+    """The title's procedures that count as the cause (:func:`_title_procedure_hits` that
+    pass :func:`_counts`), in order, found one at a time."""
+    for hit in _title_procedure_hits(reader, doc, title_bleed):
+        if _counts(reader, doc, hit):
+            yield hit
+
+
+def _title_procedure_hits(
+    reader: _Reader, doc: _Text, title_bleed: bool
+) -> Iterator[tuple[Rule, re.Match[str]]]:
+    """The title's iatrogenic-cause matches, then (when the title names a bleed) its
+    neuraxial procedures, each not dated months or years before, in order, found one at a
+    time."""
     hits: Iterable[tuple[Rule, re.Match[str]]] = reader.matches("iatrogenic_cause", doc.title)
     if title_bleed:
         hits = chain(
@@ -1030,7 +1042,7 @@ def _title_procedures(
             ),
         )
     for hit in hits:
-        if not _REMOTE_AFTER.search(hit[1].group(0)) and _counts(reader, doc, hit):
+        if not _REMOTE_AFTER.search(hit[1].group(0)):
             yield hit
 
 
