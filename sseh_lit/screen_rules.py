@@ -31,11 +31,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib.resources import files
-from itertools import chain
 from typing import Any
 
 from .errors import ConfigError
@@ -457,6 +456,27 @@ class _Reader:
             low = seen[0] if seen is not None else None
             found = self._raw[key] = finditer_fast(regex, text, low)
         return found
+
+    def affirmed_where(
+        self, group: str, text: str, wanted: Callable[[Rule, re.Match[str]], bool]
+    ) -> Iterator[tuple[Rule, re.Match[str]]]:
+        """The matches of ``matches(group, text)`` for which ``wanted`` holds, found one at a
+        time, each tested by ``wanted`` before the costly affirmed checks (negation, and for a
+        cause group :meth:`_not_a_cause`). The affirmed list is the raw list less the matches
+        those per-match checks drop, so the result is the same set, in the same order."""
+        listed = self._memo.get((group, text, True))
+        if listed is not None:
+            yield from (hit for hit in listed if wanted(*hit))
+            return
+        negation, cause = self.rules.negation, group in _CAUSE_GROUPS
+        for step in self._gated(group, text):
+            rule = step[0]
+            for m in self._finditer(step[1], text):
+                if not wanted(rule, m) or is_negated(text, m.start(), m.end(), negation):
+                    continue
+                if cause and self._not_a_cause(group, rule, text, m):
+                    continue
+                yield rule, m
 
     def _not_a_cause(self, group: str, rule: Rule, text: str, m: re.Match[str]) -> bool:
         """True when a cause match names no cause after all.
@@ -1031,19 +1051,19 @@ def _title_procedure_hits(
     """The title's iatrogenic-cause matches, then (when the title names a bleed) its
     neuraxial procedures, each not dated months or years before, in order, found one at a
     time."""
-    hits: Iterable[tuple[Rule, re.Match[str]]] = reader.matches("iatrogenic_cause", doc.title)
+    if reader.full:  # as the full verdict always read them: the fired detail lists the
+        # title's iatrogenic-cause rules, and a procedure's checks may note a doubt
+        reader.matches("iatrogenic_cause", doc.title)
+        reader.matches("procedure_event", doc.title, note=False)
+    yield from reader.affirmed_where(
+        "iatrogenic_cause", doc.title, lambda _rule, m: not _REMOTE_AFTER.search(m.group(0))
+    )
     if title_bleed:
-        hits = chain(
-            hits,
-            (
-                hit
-                for hit in reader.matches("procedure_event", doc.title, note=False)
-                if hit[0].id == "IA-EVT-NEURAXIAL"
-            ),
+        yield from reader.affirmed_where(
+            "procedure_event",
+            doc.title,
+            lambda rule, m: rule.id == "IA-EVT-NEURAXIAL" and not _REMOTE_AFTER.search(m.group(0)),
         )
-    for hit in hits:
-        if not _REMOTE_AFTER.search(hit[1].group(0)):
-            yield hit
 
 
 def _title_trauma(reader: _Reader, doc: _Text) -> list[tuple[Rule, re.Match[str]]]:
