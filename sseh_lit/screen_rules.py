@@ -284,6 +284,10 @@ class _Text:
         """The abstract's sentences (see :func:`sentences`)."""
         return sentences(self.abstract)
 
+    def known_statements(self) -> list[str] | None:
+        """:attr:`statements` when worked out already, else ``None`` (not worked out here)."""
+        return self.__dict__.get("statements")  # where cached_property keeps it
+
     @cached_property
     def statements(self) -> list[str]:
         """Every sentence without a hedge (narrative or a plain statement)."""
@@ -617,6 +621,27 @@ class _Reader:
                     return True
         return False
 
+    def statements_for(self, group: str, doc: _Text) -> list[str]:
+        """The statements of ``doc`` in which a rule of ``group`` is live, in order.
+
+        The other statements hold no match of the group (the gate is exact), so a count, scan
+        or ``any`` of the group over ``doc.statements`` gives the same over these; whether a
+        sentence is generic is asked only of these (when the statements are not known yet),
+        so a record whose later steps never need every sentence classified is spared that.
+        """
+        known = doc.known_statements()
+        bits = self.rules.plans[group][0]
+        texts = self._texts
+        out = []
+        for sent in doc.sents if known is None else known:
+            live = (texts.get(sent) or self._see(sent))[2]
+            if live is not None and not live & bits:
+                continue
+            if known is None and self.generic(sent):
+                continue
+            out.append(sent)
+        return out
+
     def generic(self, sentence: str) -> bool:
         """True when ``sentence`` is hedged or generic ("may", "usually", "such as" …)."""
         return self.has("generic_sentence", sentence)
@@ -819,9 +844,10 @@ def _where(reader: _Reader, doc: _Text, mesh_l: frozenset[str]) -> Verdict | Non
         if spinal_title:
             return None
         cranial_title = reader.any("cranial_context", doc.title, affirmed=False)
-        if (cranial_title or reader.count("cranial_context", doc.statements)) and not reader.count(
-            "spinal_context", doc.statements
-        ):
+        if (
+            cranial_title
+            or reader.count("cranial_context", reader.statements_for("cranial_context", doc))
+        ) and not reader.count("spinal_context", reader.statements_for("spinal_context", doc)):
             conf = 0.85 if cranial_title else 0.7
             return Verdict("not_epidural", conf, False, fired=["intracranial epidural"])
         return None
@@ -862,7 +888,9 @@ def _where(reader: _Reader, doc: _Text, mesh_l: frozenset[str]) -> Verdict | Non
         return None
     if doc.abstract and (spinal_title or abs_.spinal) and not abs_.lesion:
         # the epidural place and the blood told apart: "an extradural mass … a clot was removed"
-        collection = reader.count("epidural_collection", doc.statements)
+        collection = reader.count(
+            "epidural_collection", reader.statements_for("epidural_collection", doc)
+        )
         if collection and (abs_.blood_final or title_hem):
             return Verdict(
                 "sseh_case", 0.55, True, fired=["epidural collection and blood named apart"]
@@ -889,15 +917,18 @@ class _AbstractPlaces:
         self._reader = reader
         self._doc = doc
 
+    def _statements(self, group: str) -> list[str]:
+        return self._reader.statements_for(group, self._doc)
+
     @cached_property
     def spinal(self) -> int:
         """Spinal places named in the statements."""
-        return self._reader.count("spinal_context", self._doc.statements)
+        return self._reader.count("spinal_context", self._statements("spinal_context"))
 
     @cached_property
     def cranial(self) -> int:
         """Cranial places named in the statements."""
-        return self._reader.count("cranial_context", self._doc.statements)
+        return self._reader.count("cranial_context", self._statements("cranial_context"))
 
     @cached_property
     def epi(self) -> int:
@@ -908,18 +939,25 @@ class _AbstractPlaces:
     def epi_final(self) -> int:
         """Epidural haematomas in the statements that are the final reading."""
         final = self._reader.final
-        return sum(len(final("epidural_haematoma", s)) for s in self._doc.statements)
+        return sum(
+            len(final("epidural_haematoma", s)) for s in self._statements("epidural_haematoma")
+        )
 
     @cached_property
     def epi_first_reading(self) -> int:
         """Epidural haematomas in the statements named only as a first reading."""
-        return self._reader.count("epidural_haematoma", self._doc.statements) - self.epi_final
+        count = self._reader.count("epidural_haematoma", self._statements("epidural_haematoma"))
+        return count - self.epi_final
 
     @cached_property
     def other(self) -> list[tuple[Rule, re.Match[str]]]:
         """Haematomas in another space (final readings) in the statements."""
         final = self._reader.final
-        return [hit for s in self._doc.statements for hit in final("other_space_haematoma", s)]
+        return [
+            hit
+            for s in self._statements("other_space_haematoma")
+            for hit in final("other_space_haematoma", s)
+        ]
 
     @cached_property
     def lesion(self) -> list[tuple[Rule, re.Match[str]]]:
@@ -927,7 +965,7 @@ class _AbstractPlaces:
         final = self._reader.final
         return [
             hit
-            for s in self._doc.statements
+            for s in self._statements("not_a_haematoma")
             for hit in final("not_a_haematoma", s)
             if hit[1].group(0).lower() not in _GENERIC_LESION
         ]
@@ -936,7 +974,7 @@ class _AbstractPlaces:
     def blood_final(self) -> int:
         """Blood named in the statements (final readings)."""
         final = self._reader.final
-        return sum(len(final("blood_evidence", s)) for s in self._doc.statements)
+        return sum(len(final("blood_evidence", s)) for s in self._statements("blood_evidence"))
 
 
 def _cause(reader: _Reader, doc: _Text) -> Verdict:
@@ -1090,7 +1128,7 @@ class _Story:
     def _counted(self, group: str) -> list[tuple[str, list[tuple[Rule, re.Match[str]]]]]:
         reader, kept = self._reader, self._kept
         out = []
-        for sent in self._doc.statements:
+        for sent in reader.statements_for(group, self._doc):
             hits = reader.matches(group, sent, note=False)
             if hits:
                 keep = kept.get(sent)
@@ -1138,10 +1176,14 @@ def _counts(reader: _Reader, doc: _Text, hit: tuple[Rule, re.Match[str]]) -> boo
     text = hit[1].group(0)
     if "iatrogen" in text.lower() or reader.any("specific_procedure", text, affirmed=False):
         return True
-    texts = [doc.title, *doc.statements]
-    # the look-ups are pure: the spine operations are looked for only when another one is named
-    if any(reader.any("other_surgery", t) for t in texts) and not any(
-        reader.any("specific_procedure", t) for t in texts
+    # the look-ups are pure: the spine operations are looked for only when another one is
+    # named, each only in the statements where a rule of its group is live
+    if any(
+        reader.any("other_surgery", t)
+        for t in (doc.title, *reader.statements_for("other_surgery", doc))
+    ) and not any(
+        reader.any("specific_procedure", t)
+        for t in (doc.title, *reader.statements_for("specific_procedure", doc))
     ):
         reader.doubts.append("postoperative, but the operation named is not spinal")
         return False
