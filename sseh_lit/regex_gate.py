@@ -399,22 +399,26 @@ def twin_of(regex: re.Pattern[str]) -> re.Pattern[str] | None:
 _GATES: dict[int, tuple[re.Pattern[str], TriggerIndex]] = {}
 
 
-def has_match(regex: re.Pattern[str], text: str) -> bool:
+def has_match(regex: re.Pattern[str], text: str, low: str | None = None) -> bool:
     """``regex.search(text) is not None``: tried only where a leading literal starts when the
     regex has leaders (or is a :class:`_Split` alternation whose leaderless alternatives are
     blocked in ``text``), matched at the start when it begins with ``^``, else gated by the
-    regex's triggers and searched by the lowered twin when ``text`` is ASCII."""
+    regex's triggers and searched by the lowered twin when ``text`` is ASCII.
+
+    ``low`` is ``folded(text)`` when the caller has it already (``None``: computed here when
+    needed), as for :func:`finditer_fast`.
+    """
     ascii = text.isascii()
     entry = _ANCHORS.get(id(regex))
     if entry is not None and entry[0] is regex:
         anchors = entry[1] if ascii else entry[2]
     else:
         anchors = anchors_of(regex, ascii)
-    low: str | None = None
     if anchors is None:
         split = split_of(regex)
         if split is not None:
-            low = text.lower() if ascii else folded(text)
+            if low is None:
+                low = text.lower() if ascii else folded(text)
             if low is not None:
                 anchors = split.anchors(low, ascii)
     if anchors is not None:  # tried where a leading literal starts: no gate needed
@@ -428,21 +432,21 @@ def has_match(regex: re.Pattern[str], text: str) -> bool:
             return False
     if _starts_at_beginning(regex):  # "^…" without MULTILINE: search is match at 0
         twin = twin_of(regex) if ascii else None
-        if twin is not None:
-            return twin.match(text.lower()) is not None
+        if twin is not None:  # low, when given, is text.lower() for ASCII text
+            return twin.match(text.lower() if low is None else low) is not None
         return regex.match(text) is not None
     gate_entry = _GATES.get(id(regex))
     if gate_entry is None or gate_entry[0] is not regex:
         gate_entry = _GATES[id(regex)] = (regex, TriggerIndex([regex]))
     gate = gate_entry[1]
-    if not gate.may_match(regex, gate.hits(text)):
+    if not gate.may_match(regex, gate.hits(text, low)):
         return False
     if not ascii:
         return regex.search(text) is not None
     twin = twin_of(regex)
     if twin is None:
         return regex.search(text) is not None
-    return twin.search(text.lower()) is not None
+    return twin.search(text.lower() if low is None else low) is not None
 
 
 _SLICE_SAFE: dict[int, tuple[re.Pattern[str], bool]] = {}

@@ -409,21 +409,28 @@ class _Reader:
         """``any(group, text, affirmed=False)`` without listing every match: each rule's scan
         stops at its first match, and the rules' at the first rule that has one. ``but`` names
         a rule left out of the question."""
+        if but:
+            return self._has_any(group, text, but)
         key = (group, text)
-        found = None if but else self._has.get(key)
+        found = self._has.get(key)
         if found is None:
-            listed = None if but else self._memo.get((group, text, False))
-            if listed is not None:
-                found = bool(listed)
-            else:
-                found = any(
-                    self._has_rule(step[1], text)
-                    for step in self._gated(group, text)
-                    if step[0].id != but
-                )
-            if not but:
-                self._has[key] = found
+            listed = self._memo.get((group, text, False))
+            found = self._has[key] = (
+                bool(listed) if listed is not None else self._has_any(group, text, "")
+            )
         return found
+
+    def _has_any(self, group: str, text: str, but: str) -> bool:
+        """:meth:`has` without the memo: the gated rules in order, the first match ends it (a
+        loop, not a generator: hot)."""
+        seen = self._texts.get(text)
+        if seen is None:
+            seen = self._see(text)
+        has_rule = self._has_rule
+        for step in _live_steps(self.rules.plans[group], seen):
+            if step[0].id != but and has_rule(step[1], text):
+                return True
+        return False
 
     def _has_rule(self, regex: re.Pattern[str], text: str) -> bool:
         """True when ``regex`` has a match in ``text`` (memoised per record)."""
@@ -433,7 +440,8 @@ class _Reader:
             return bool(listed)
         found = self._has.get(key)
         if found is None:
-            found = self._has[key] = has_match(regex, text)
+            seen = self._texts.get(text)  # its folded form, when read already
+            found = self._has[key] = has_match(regex, text, seen[0] if seen is not None else None)
         return found
 
     def _see(self, text: str) -> _Seen:
