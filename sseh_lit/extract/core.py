@@ -97,6 +97,10 @@ def _empty(name: str) -> FieldValue:
     return FieldValue([] if name in _LIST_FIELDS else None, confidence=0.0)
 
 
+#: ``(name, is_list)`` of every extracted field in order, for :func:`_finish`'s empty values.
+_EMPTY_SPEC = tuple((name, name in _LIST_FIELDS) for name in EXTRACTED_FIELDS)
+
+
 def _demographics(slot: PatientSlot) -> dict[str, FieldValue]:
     return demographics.extract(slot.sents, slot)
 
@@ -139,9 +143,13 @@ def _add_optional(values: dict[str, FieldValue], spans: Sequence[Span], func: _E
 def _finish(slot: PatientSlot, values: dict[str, FieldValue]) -> Patient:
     """The patient of ``slot`` from its extracted ``values``: fields nothing was found for are
     set empty, then the derived fields are computed from the levels."""
-    for name in EXTRACTED_FIELDS:
+    for name, is_list in _EMPTY_SPEC:
         if name not in values:
-            values[name] = _empty(name)
+            # _empty(name) inlined, with FieldValue's defaults passed by position (hot: most
+            # fields of most patients are empty)
+            values[name] = FieldValue(
+                [] if is_list else None, "", None, None, None, "affirmed", 0.0
+            )
     src = values["level_upper"]  # every extracted field is set by now
     # derive() reads only the two levels
     levels_found = {"level_upper": src.value, "level_lower": values["level_lower"].value}
