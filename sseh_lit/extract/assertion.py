@@ -676,22 +676,28 @@ def per_sentence(
     ``name``: the extractors run over the same sentences for every patient and again for
     the conditions' lab rule, and ``compute`` depends on nothing but the sentence.
     With ``matcher``, ``compute`` promises an empty result for a sentence without any of its
-    hits (:meth:`DocView.hits` is empty): the sentences of a Doc without a single hit are
-    skipped without a call.
+    hits: such a sentence (the usual one) is skipped without a call, by the same test that
+    makes :meth:`DocView.hits` return nothing.
     """
     out = []
     doc = None
     memo: dict[tuple[int, int], tuple[_T, ...]] = {}
-    skip = False
+    starts: list[int] = []
+    found: list[tuple[int, int, str]] = []
     for i, sent in enumerate(sents):
         if sent.doc is not doc:
             doc = sent.doc
             view = doc_view(sent)
             memo = view.memo.setdefault(name, {})  # type: ignore[assignment]
-            skip = matcher is not None and not view.doc_hits(matcher, sent)[1]
-        if skip:
-            continue  # compute(view, sent) would be () (see above)
-        key = (sent.start_char, sent.end_char)
+            if matcher is not None:
+                starts, found = view.doc_hits(matcher, sent)
+        a, b = sent.start_char, sent.end_char
+        if matcher is not None:
+            # DocView.hits(matcher, sent) is empty exactly when this holds
+            j = bisect_left(starts, a)
+            if j == len(found) or found[j][1] > b:
+                continue
+        key = (a, b)
         got = memo.get(key)
         if got is None:
             got = memo[key] = compute(view, sent)
