@@ -578,13 +578,7 @@ class DocView:
         """
         cached = self._hits.get(id(matcher))
         if cached is None:
-            found = matcher.find(sent.doc)
-            if _may_alias(matcher, sent.doc):
-                abbreviations = self.abbreviations(sent)
-                if abbreviations:
-                    found = sorted(found + self._alias_hits(matcher, found, abbreviations))
-            cached = ([h[0] for h in found], found)
-            self._hits[id(matcher)] = cached
+            cached = self.doc_hits(matcher, sent)
         starts, found = cached
         if not found:
             return []
@@ -601,6 +595,22 @@ class DocView:
             out.append((start - a, end - a, key))
             i += 1
         return out
+
+    def doc_hits(
+        self, matcher: TermMatcher, sent: Span
+    ) -> tuple[list[int], list[tuple[int, int, str]]]:
+        """(start offsets, ``(start, end, key)``) of ``matcher``'s terms in ``sent``'s whole
+        document, in document offsets (computed once per matcher; :meth:`hits` slices it)."""
+        cached = self._hits.get(id(matcher))
+        if cached is None:
+            found = matcher.find(sent.doc)
+            if _may_alias(matcher, sent.doc):
+                abbreviations = self.abbreviations(sent)
+                if abbreviations:
+                    found = sorted(found + self._alias_hits(matcher, found, abbreviations))
+            cached = ([h[0] for h in found], found)
+            self._hits[id(matcher)] = cached
+        return cached
 
     @staticmethod
     def _alias_hits(
@@ -655,23 +665,39 @@ _T = TypeVar("_T")
 
 
 def per_sentence(
-    sents: Sequence[Span], name: str, compute: Callable[[DocView, Span], tuple[_T, ...]]
+    sents: Sequence[Span],
+    name: str,
+    compute: Callable[[DocView, Span], tuple[_T, ...]],
+    matcher: TermMatcher | None = None,
 ) -> list[tuple[int, tuple[_T, ...]]]:
     """``(i, compute(view, sents[i]))`` for every sentence with a non-empty result.
 
     Each result is computed once per sentence and Doc and kept in the view's ``memo`` under
     ``name``: the extractors run over the same sentences for every patient and again for
     the conditions' lab rule, and ``compute`` depends on nothing but the sentence.
+    With ``matcher``, ``compute`` promises an empty result for a sentence without any of its
+    hits: such a sentence (the usual one) is skipped without a call, by the same test that
+    makes :meth:`DocView.hits` return nothing.
     """
     out = []
     doc = None
     memo: dict[tuple[int, int], tuple[_T, ...]] = {}
+    starts: list[int] = []
+    found: list[tuple[int, int, str]] = []
     for i, sent in enumerate(sents):
         if sent.doc is not doc:
             doc = sent.doc
             view = doc_view(sent)
             memo = view.memo.setdefault(name, {})  # type: ignore[assignment]
-        key = (sent.start_char, sent.end_char)
+            if matcher is not None:
+                starts, found = view.doc_hits(matcher, sent)
+        a, b = sent.start_char, sent.end_char
+        if matcher is not None:
+            # DocView.hits(matcher, sent) is empty exactly when this holds
+            j = bisect_left(starts, a)
+            if j == len(found) or found[j][1] > b:
+                continue
+        key = (a, b)
         got = memo.get(key)
         if got is None:
             got = memo[key] = compute(view, sent)

@@ -452,11 +452,25 @@ def _usable(info: SentInfo) -> bool:
     return info.patient and _MODAL_WORDS.isdisjoint(info.words)
 
 
-def _no_cue(info: SentInfo) -> bool:
-    """No cue of the sentence index (surgery, conservative, death, recovery) occurs in the
-    sentence: it has no surgical mention and no outcome."""
+#: A patient's usable sentences (:func:`_usable`), in order, each with whether a cue of the
+#: sentence index (surgery, conservative, death, recovery) occurs in it: a sentence without
+#: one has no surgical mention and no outcome.
+_Course = list[tuple[SentInfo, bool]]
+
+
+def _course(sents: Sequence[SentInfo]) -> _Course:
+    """The usable sentences of ``sents`` with their cue flags, tested once per patient for
+    :func:`treatment`, :func:`time_to_surgery`, :func:`outcome` and the management rule
+    (each used to test every sentence again)."""
     index = _rules().surgery.index
-    return index is not None and index.empty(info)
+    modal = _MODAL_WORDS
+    if index is None:
+        return [(info, True) for info in sents if info.patient and modal.isdisjoint(info.words)]
+    return [
+        (info, not index.empty(info))
+        for info in sents
+        if info.patient and modal.isdisjoint(info.words)  # _usable(info)
+    ]
 
 
 # ---------------------------------------------------------------- treatment and procedure
@@ -493,12 +507,17 @@ def _surgery_of(info: SentInfo) -> tuple[list[str], list[str]]:
 
 def treatment(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     """``treatment`` and ``procedure``."""
+    return _treatment(_course(sents))
+
+
+def _treatment(course: _Course) -> dict[str, FieldValue]:
+    """:func:`treatment` from the patient's :func:`_course` (its sentences with a cue)."""
     r = _rules()
     surgical: tuple[SentInfo, str] | None = None
     conservative: tuple[SentInfo, str] | None = None
     procedure: tuple[str, SentInfo, str] | None = None
-    for info in sents:
-        if not _usable(info) or _no_cue(info):
+    for info, cue in course:
+        if not cue:
             continue
         text = info.text
         affirmed, negated = _surgery_of(info)
@@ -588,10 +607,13 @@ def _time_needs(anchors: list[str]) -> tuple[frozenset[str], ...]:
 
 def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     """``time_to_surgery_hours`` from a sentence about the operation."""
+    return _time_to_surgery(_course(sents))
+
+
+def _time_to_surgery(course: _Course) -> dict[str, FieldValue]:
+    """:func:`time_to_surgery` from the patient's :func:`_course`."""
     r = _rules()
-    for info in sents:
-        if not _usable(info):
-            continue
+    for info, _cue in course:
         text = info.text
         affirmed, _ = _surgery_of(info)
         if not affirmed and not _surgery_word(info):
@@ -728,11 +750,16 @@ def _at_presentation(info: SentInfo) -> bool:
 
 def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     """``outcome``: the last narrative statement of the course, death always winning."""
+    return _outcome(sents, _course(sents))
+
+
+def _outcome(sents: Sequence[SentInfo], course: _Course) -> dict[str, FieldValue]:
+    """:func:`outcome` from the patient's sentences and their :func:`_course`."""
     found: tuple[str, SentInfo, str] | None = None
-    for info in sents:
-        if not _usable(info) or info.section == "title":
+    for info, cue in course:
+        if info.section == "title":
             continue
-        got = None if _no_cue(info) else _outcome_of(info)  # no cue: no outcome
+        got = _outcome_of(info) if cue else None  # no cue: no outcome
         if got is not None and _at_presentation(info):
             continue  # the state on admission is not the outcome
         if found is not None and found[0] == "death":
@@ -913,14 +940,16 @@ def _reconcile(out: dict[str, FieldValue]) -> None:
 def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     """All clinical-course fields of one patient."""
     out: dict[str, FieldValue] = {}
-    out.update(treatment(sents))
+    course = _course(sents)
+    out.update(_treatment(course))
     if out.get("treatment") and out["treatment"].value == "surgical":
-        out.update(time_to_surgery(sents))
-    out.update(outcome(sents))
+        out.update(_time_to_surgery(course))
+    out.update(_outcome(sents, course))
     if "treatment" not in out and "outcome" in out:
         # a course that ends in recovery with only medical measures named was conservative
-        for info in sents:
-            m = _rules().management.search_in(info) if _usable(info) else None
+        management = _rules().management
+        for info, _cue in course:
+            m = management.search_in(info)
             if m:
                 out["treatment"] = evidence("conservative", info, 0.5, cue=m.group(0))
                 break

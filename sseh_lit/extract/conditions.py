@@ -172,7 +172,9 @@ def extract(sents: Sequence[Span]) -> dict[str, FieldValue]:
     """
     mentions = [
         _Mention(condition, i, assertion, anchored)
-        for i, found in per_sentence(sents, "conditions", _sentence_mentions)
+        for i, found in per_sentence(
+            sents, "conditions", _sentence_mentions, drugs.target_matcher()
+        )
         for condition, assertion, anchored in found
     ]
     if not mentions:

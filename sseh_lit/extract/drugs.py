@@ -179,7 +179,7 @@ def find_mentions(sents: Sequence[Span]) -> list[Mention]:
     found once per Doc: :func:`extract` runs again for the conditions' lab rule)."""
     return [
         Mention(entry, i, start, end, status, anchored)
-        for i, found in per_sentence(sents, "drugs", _sentence_mentions)
+        for i, found in per_sentence(sents, "drugs", _sentence_mentions, target_matcher())
         for entry, start, end, status, anchored in found
     ]
 
