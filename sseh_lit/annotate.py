@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
@@ -119,6 +120,32 @@ def read_records(
 
 #: ``json.dumps(obj, ensure_ascii=False)`` builds this very encoder on every call.
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
+#: The C encoder ``_ENCODER.encode`` builds on every call (same arguments, see
+#: ``json.JSONEncoder.iterencode``), made once, without the ``markers`` dict of its
+#: circular-reference check: an output line is a fresh tree of dicts, lists and scalars, so
+#: that check never fires and the text is the same. ``None`` without the C accelerator.
+_C_ENCODE = (
+    None
+    if c_make_encoder is None
+    else c_make_encoder(
+        None,
+        _ENCODER.default,
+        encode_basestring,
+        None,
+        _ENCODER.key_separator,
+        _ENCODER.item_separator,
+        False,
+        False,
+        True,
+    )
+)
+
+
+def encode_line(line: Mapping[str, Any]) -> str:
+    """``json.dumps(line, ensure_ascii=False)`` (see :data:`_C_ENCODE`)."""
+    if _C_ENCODE is None:
+        return _ENCODER.encode(line)
+    return "".join(_C_ENCODE(line, 0))
 
 
 def result_line(record: Mapping[str, Any], result: RecordResult) -> dict[str, Any]:
@@ -207,7 +234,7 @@ def _annotate_stream(
             done.append((record, result))
         screenings = [screen(record) for record, _result in done]
         for (record, result), screening in zip(done, screenings, strict=True):
-            fh_out.write(_ENCODER.encode(_line(record, result, screening)) + "\n")
+            fh_out.write(encode_line(_line(record, result, screening)) + "\n")
             summary.written += 1
             if summary.written == 1:
                 _freeze_long_lived()

@@ -164,3 +164,19 @@ def test_the_collector_threshold_is_raised_only_while_annotating(
         assert seen == [0]
     finally:
         gc.set_threshold(*before)
+
+
+def test_encode_line_is_json_dumps(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sseh_lit import annotate as annotate_module
+
+    line = {
+        "pmid": "1",
+        "screening": {"include": True, "reason": "sseh_case"},
+        "patients": [{"label": "Case 1", "age": 70, "x": 0.1 + 0.2, "y": None, "z": ["a", "b"]}],
+        "evidence": [{"age": 'é "quoted" \\ ſ\u2028\n\t\x00 – nbsp\u00a0'}],
+        "odd": [float("nan"), float("inf"), 1e300, -0.0, False],
+    }
+    want = json.dumps(line, ensure_ascii=False)
+    assert annotate_module.encode_line(line) == want
+    monkeypatch.setattr(annotate_module, "_C_ENCODE", None)  # no C accelerator
+    assert annotate_module.encode_line(line) == want
