@@ -134,3 +134,49 @@ def test_an_extraction_failure_skips_only_that_record(
     assert result.exit_code == 0, result.output
     assert "record 900001: extraction failed (ValueError" in result.stderr
     assert [o["pmid"] for o in _read(tmp_path / "out.jsonl")] == ["X-10.9999_synthetic.2"]
+
+
+def test_the_collector_threshold_is_raised_only_while_annotating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from sseh_lit import annotate as annotate_module
+
+    seen: list[int] = []
+    real = annotate_module.screen
+
+    def spy(record: dict) -> dict:
+        seen.append(gc.get_threshold()[0])
+        return real(record)
+
+    monkeypatch.setattr(annotate_module, "screen", spy)
+    before = gc.get_threshold()
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps(CASE) + "\n", encoding="utf-8")
+    annotate(src, tmp_path / "out.jsonl")
+    assert seen == [max(before[0], annotate_module.GEN0_THRESHOLD)]
+    assert gc.get_threshold() == before
+    gc.set_threshold(0)  # collection off stays off
+    try:
+        seen.clear()
+        annotate(src, tmp_path / "out.jsonl")
+        assert seen == [0]
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_encode_line_is_json_dumps(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sseh_lit import annotate as annotate_module
+
+    line = {
+        "pmid": "1",
+        "screening": {"include": True, "reason": "sseh_case"},
+        "patients": [{"label": "Case 1", "age": 70, "x": 0.1 + 0.2, "y": None, "z": ["a", "b"]}],
+        "evidence": [{"age": 'é "quoted" \\ ſ\u2028\n\t\x00 – nbsp\u00a0'}],
+        "odd": [float("nan"), float("inf"), 1e300, -0.0, False],
+    }
+    want = json.dumps(line, ensure_ascii=False)
+    assert annotate_module.encode_line(line) == want
+    monkeypatch.setattr(annotate_module, "_C_ENCODE", None)  # no C accelerator
+    assert annotate_module.encode_line(line) == want

@@ -203,3 +203,38 @@ def test_a_finished_batch_frees_its_docs_without_the_cycle_collector() -> None:
     finally:
         gc.enable()
     assert [r.pmid for r in results] == ["A", "B", "C", "D", "E"]
+
+
+def _defuse_reference(text: str) -> str:
+    """``defuse`` as first written: every run of more than MAX_WORD non-whitespace characters
+    gets a space every MAX_WORD characters."""
+    import re
+
+    chars = list(text)
+    for m in re.finditer(rf"\S{{{core.MAX_WORD + 1},}}", text):
+        for i in range(m.start() + core.MAX_WORD, m.end(), core.MAX_WORD):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def test_defuse_breaks_exactly_the_long_words() -> None:
+    import random
+
+    rng = random.Random(7)
+    # words, runs of every length around the limit, and whitespace other than " " (a newline,
+    # a tab, a no-break space, which \\s also matches) inside or between them
+    alphabet = ["a", "b", ".", "(", "-", " ", "\n", "\t", "\u00a0", "\u2009", "ſ"]
+    weights = [30, 30, 5, 2, 3, 1, 1, 1, 1, 1, 1]
+    texts = [
+        "",
+        "x" * 80,
+        "x" * 81,
+        " " + "x" * 81,
+        "x" * 40 + "\n" + "y" * 45,
+        "x" * 40 + "\u00a0" + "y" * 45,
+        "x" * 200 + " tail",
+    ]
+    for _ in range(3000):
+        texts.append("".join(rng.choices(alphabet, weights, k=rng.randrange(0, 400))))
+    for text in texts:
+        assert core.defuse(text) == _defuse_reference(text), repr(text)

@@ -176,3 +176,28 @@ def test_defined_long_forms_cover_every_abbreviation(text: str) -> None:
 
 def test_long_forms_unknown_without_the_detector() -> None:
     assert defined_long_forms(load().make_doc("Aspirin (ASA) daily.")) is None
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        {"a": [["AA"]]},
+        {"a": [["AA"]], "b": [["A"]], "c": [["AAA"]]},
+        {"a": [["t", "-", "PA"]], "b": [["PA"]], "c": [["(", "AA", ")"]]},
+        {"a": [["AA", "AA"]], "b": [["x"], ["AA"]]},
+    ],
+)
+def test_orth_sequences_match_spacys_matcher(patterns: dict[str, list[list[str]]]) -> None:
+    from spacy.matcher import Matcher
+
+    from sseh_lit.extract.pipeline import _OrthSequences
+
+    nlp = load()
+    text = "AA AAA AA AA (AA) t-PA t - PA PA. xAA AAx x AA AA AA\nAA PA-AA A"
+    doc = nlp(text)
+    ours = _OrthSequences(nlp)
+    spacy_matcher = Matcher(nlp.vocab)
+    for key, pats in patterns.items():
+        ours.add(key, [[{"ORTH": t} for t in p] for p in pats])
+        spacy_matcher.add(key, [[{"ORTH": t} for t in p] for p in pats])
+    assert ours(doc) == spacy_matcher(doc)

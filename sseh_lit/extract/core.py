@@ -70,6 +70,12 @@ _LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
 #: :data:`_LONG_WORD` at every position, with the same answer.
 _LONG_AT_START = re.compile(rf"\S{{{MAX_WORD + 1}}}")
 _LONG_AFTER_SPACE = re.compile(rf"\s\S{{{MAX_WORD + 1}}}")
+#: An exact pre-test for the long-word test, three times faster: a run of more than
+#: ``MAX_WORD`` non-whitespace characters lies inside a run of as many characters other than
+#: " " (a superset of whitespace-free characters), which starts the text or follows a " ";
+#: the literal " " prefix lets ``re`` skip ahead with a fast character search.
+_RUN_AT_START = re.compile(rf"[^ ]{{{MAX_WORD + 1}}}")
+_RUN_AFTER_BLANK = re.compile(rf" [^ ]{{{MAX_WORD + 1}}}")
 
 
 def defuse(text: str) -> str:
@@ -79,7 +85,9 @@ def defuse(text: str) -> str:
     hostile one — 100,000 brackets — would make spaCy's tokenizer run for minutes. Replacing
     characters one-for-one keeps every character offset valid for the original text.
     """
-    if len(text) <= MAX_WORD or not (_LONG_AT_START.match(text) or _LONG_AFTER_SPACE.search(text)):
+    if len(text) <= MAX_WORD or not (_RUN_AT_START.match(text) or _RUN_AFTER_BLANK.search(text)):
+        return text  # no long run of non-" " characters, so no long word either
+    if not (_LONG_AT_START.match(text) or _LONG_AFTER_SPACE.search(text)):
         return text
     chars = list(text)
     for m in _LONG_WORD.finditer(text):

@@ -29,6 +29,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -390,6 +391,16 @@ class _OrthSequences:
                 # occurrences of the pattern's longest token text are looked up (a one-letter
                 # first token such as the "t" of "t - PA" would stop at every "t"): the token
                 # there fixes where the sequence starts, so each match is found once, in order
+                if width == 1:  # most abbreviations: the token there must be the anchor
+                    anchor = pattern[0]
+                    size = len(anchor)
+                    at = text.find(anchor)
+                    while at >= 0:
+                        i = bisect_left(idx, at)
+                        if i < n and idx[i] == at and length[i] == size:
+                            out.append((key_id, i, i + 1))
+                        at = text.find(anchor, at + 1)
+                    continue
                 k = max(range(width), key=lambda j: len(pattern[j]))
                 anchor = pattern[k]
                 at = text.find(anchor)
@@ -410,8 +421,12 @@ class _OrthSequences:
                     ):
                         out.append((key_id, i, i + width))
                     at = text.find(anchor, at + 1)
-        out.sort(key=lambda m: (m[1], m[2]))
+        out.sort(key=_START_END)
         return out
+
+
+#: The sort key of matches: (start, end).
+_START_END = itemgetter(1, 2)
 
 
 #: ``doc.user_data`` key of the text a Doc was tokenised from (see :class:`_KeepText`).
