@@ -131,14 +131,7 @@ def screen_record(record: Mapping[str, Any]) -> Decision:
 
     Pure: no DB, no network; missing keys are treated as absent, never as an error.
     """
-    verdict = decide(
-        title=_text(record.get("title")),
-        abstract=_text(record.get("abstract")),
-        publication_types=_as_list(record.get("publication_types")),
-        mesh=_as_list(record.get("mesh")),
-        language=_text(record.get("language")),
-        retraction=_as_list(record.get("retraction")),
-    )
+    verdict = decide(**_inputs(record), language=_text(record.get("language")))
     return Decision(
         include=verdict.reason == INCLUDE_CODE,
         reason=verdict.reason,
@@ -156,14 +149,19 @@ def screen_reason(record: Mapping[str, Any]) -> tuple[bool, str]:
     annotate``): the same decision is run, but nothing whose only product is the confidence,
     the review mark, the flags or the detail (see :func:`sseh_lit.screen_rules.decide_reason`).
     """
-    reason = decide_reason(
-        title=_text(record.get("title")),
-        abstract=_text(record.get("abstract")),
-        publication_types=_as_list(record.get("publication_types")),
-        mesh=_as_list(record.get("mesh")),
-        retraction=_as_list(record.get("retraction")),
-    )
+    reason = decide_reason(**_inputs(record))  # the language only sets a flag
     return reason == INCLUDE_CODE, schema_code(reason)
+
+
+def _inputs(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The rules' inputs of a record but its language: texts and lists, absent ones empty."""
+    return {
+        "title": _text(record.get("title")),
+        "abstract": _text(record.get("abstract")),
+        "publication_types": _as_list(record.get("publication_types")),
+        "mesh": _as_list(record.get("mesh")),
+        "retraction": _as_list(record.get("retraction")),
+    }
 
 
 def _text(value: Any) -> str:

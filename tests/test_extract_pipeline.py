@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 from sseh_lit.extract import assertion
 from sseh_lit.extract.pipeline import (
     _no_break_words,
+    _sentences_slow,
     defined_long_forms,
     load,
     sentence_starts,
@@ -85,16 +86,8 @@ def test_sentence_starts_match_the_regex_version(text: str) -> None:
 
 
 def _trimmed_sents(doc: Doc) -> list[tuple[int, int]]:
-    out = []
-    for sent in doc.sents:
-        s, e = sent.start, sent.end
-        while s < e and doc[s].is_space:
-            s += 1
-        while e > s and doc[e - 1].is_space:
-            e -= 1
-        if e > s:
-            out.append((s, e))
-    return out
+    """The reference: each ``doc.sents`` span trimmed token by token (``_sentences_slow``)."""
+    return [(span.start, span.end) for span in _sentences_slow(doc)]
 
 
 @pytest.mark.parametrize("text", TEXTS + _random_texts(100))
