@@ -8,8 +8,8 @@ import re
 import pytest
 
 from sseh_lit.extract import clinical, levels
-from sseh_lit.extract.clinical import CueIndex, CueScanner, _leads_with
 from sseh_lit.extract.core import _LONG_WORD, MAX_WORD, defuse
+from sseh_lit.extract.cuescan import CueIndex, CueScanner, _leads_with
 from sseh_lit.extract.patients import SentInfo
 from sseh_lit.extract.pipeline import Cues, alternation, words_of
 

@@ -19,7 +19,7 @@ from functools import cache
 from ..fields import LEVEL_INDEX, LEVELS, normalise_level
 from ..regex_gate import finditer_lowered, twin_of
 from ..text import fold
-from .clinical import CueScanner
+from .cuescan import CueScanner
 from .model import FieldValue
 from .patients import SentInfo, number
 from .pipeline import Cues, alternation, evidence, lexicon
