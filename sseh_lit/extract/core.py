@@ -170,18 +170,6 @@ def _finish(slot: PatientSlot, values: dict[str, FieldValue]) -> Patient:
     return Patient(label=slot.label, values=values)
 
 
-def _fill(slot: PatientSlot, extras: Sequence[_Extractor]) -> Patient:
-    """Every field of one patient, all extractors in turn (what :func:`_extract_batch` does for
-    each patient, stage by stage; kept for per-stage benchmarks)."""
-    values: dict[str, FieldValue] = {}
-    for stage in _FIELD_STAGES:
-        values.update(stage(slot))
-    spans = [s.span for s in slot.sents]
-    for func in extras:
-        _add_optional(values, spans, func)
-    return _finish(slot, values)
-
-
 def _title_end(record: Mapping[str, Any]) -> int:
     title = record.get("title")
     return len(title) if isinstance(title, str) else 0
