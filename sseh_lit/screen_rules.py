@@ -1046,10 +1046,10 @@ def _cause_reason(reader: _Reader, doc: _Text) -> str:
     the title never changes the reason (its verdicts keep the reason of the same branch
     without it); with spontaneity in the title only a spine/neuraxial procedure there counts;
     a procedure in the title makes trauma there moot; the title's neuraxial procedures count
-    only when the title names a bleed; and in the abstract, a cause together with spontaneity
-    is a case whatever the other cause's count (the look-ups are pure, so leaving some out
-    changes no answer; ``tests/test_screen_reason.py`` checks the reasons against
-    :func:`decide`).
+    only when the title names a bleed; and in the abstract, spontaneity makes it a case
+    whatever the causes' counts, so they are not asked then (the look-ups are pure, so
+    leaving some out changes no answer; ``tests/test_screen_reason.py`` checks the reasons
+    against :func:`decide`).
     """
     t_spont = _spontaneity(reader, doc.title)
     title_bleed = _title_bleed(reader, doc)
@@ -1066,14 +1066,15 @@ def _cause_reason(reader: _Reader, doc: _Text) -> str:
     if _title_trauma(reader, doc):
         return "traumatic"
     story = _Story(reader, doc)
+    # _cause: with spontaneity in the abstract every branch is a case (a cause with it is a
+    # case, no cause is a case), so spontaneity is asked first and the causes, whose count
+    # reads the whole story (the costliest look-up), only when there is none
+    if story.spontaneous():
+        return "sseh_case"
     a_iatro = story.iatrogenic()
     if a_iatro:
-        if story.spontaneous():
-            return "sseh_case"
         return "iatrogenic" if a_iatro >= story.traumatic() else "traumatic"
-    if story.traumatic() and not story.spontaneous():
-        return "traumatic"
-    return "sseh_case"
+    return "traumatic" if story.traumatic() else "sseh_case"
 
 
 def _title_bleed(reader: _Reader, doc: _Text) -> bool:
