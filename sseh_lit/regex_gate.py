@@ -396,9 +396,6 @@ def twin_of(regex: re.Pattern[str]) -> re.Pattern[str] | None:
     return entry[1]
 
 
-_GATES: dict[int, tuple[re.Pattern[str], TriggerIndex]] = {}
-
-
 def has_match(regex: re.Pattern[str], text: str, low: str | None = None) -> bool:
     """``regex.search(text) is not None``: tried only where a leading literal starts when the
     regex has leaders (or is a :class:`_Split` alternation whose leaderless alternatives are
@@ -406,47 +403,12 @@ def has_match(regex: re.Pattern[str], text: str, low: str | None = None) -> bool
     regex's triggers and searched by the lowered twin when ``text`` is ASCII.
 
     ``low`` is ``folded(text)`` when the caller has it already (``None``: computed here when
-    needed), as for :func:`finditer_fast`.
+    needed), as for :func:`finditer_fast`. See :meth:`Scanner.has`.
     """
-    ascii = text.isascii()
-    entry = _ANCHORS.get(id(regex))
-    if entry is not None and entry[0] is regex:
-        anchors = entry[1] if ascii else entry[2]
-    else:
-        anchors = anchors_of(regex, ascii)
-    if anchors is None:
-        split = split_of(regex)
-        if split is not None:
-            if low is None:
-                low = text.lower() if ascii else folded(text)
-            if low is not None:
-                anchors = split.anchors(low, ascii)
-    if anchors is not None:  # tried where a leading literal starts: no gate needed
-        if low is None:
-            low = text.lower() if ascii else folded(text)
-        if low is not None:
-            match = regex.match
-            for end, back in anchors.iter(low):  # noqa: SIM110 (a loop: hot)
-                if match(text, end - back) is not None:
-                    return True
-            return False
-    if _starts_at_beginning(regex):  # "^…" without MULTILINE: search is match at 0
-        twin = twin_of(regex) if ascii else None
-        if twin is not None:  # low, when given, is text.lower() for ASCII text
-            return twin.match(text.lower() if low is None else low) is not None
-        return regex.match(text) is not None
-    gate_entry = _GATES.get(id(regex))
-    if gate_entry is None or gate_entry[0] is not regex:
-        gate_entry = _GATES[id(regex)] = (regex, TriggerIndex([regex]))
-    gate = gate_entry[1]
-    if not gate.may_match(regex, gate.hits(text, low)):
-        return False
-    if not ascii:
-        return regex.search(text) is not None
-    twin = twin_of(regex)
-    if twin is None:
-        return regex.search(text) is not None
-    return twin.search(text.lower() if low is None else low) is not None
+    scanner = _SCANNERS.get(id(regex))
+    if scanner is None or scanner.regex is not regex:
+        scanner = scanner_of(regex)
+    return scanner.has(text, low)
 
 
 _SLICE_SAFE: dict[int, tuple[re.Pattern[str], bool]] = {}
@@ -751,49 +713,127 @@ def split_of(regex: re.Pattern[str]) -> _Split | None:
 
 
 def finditer_fast(regex: re.Pattern[str], text: str, low: str | None = None) -> list[re.Match[str]]:
-    """``list(regex.finditer(text))``, trying ``regex.match`` only where a leader starts.
+    """``list(regex.finditer(text))``, trying ``regex.match`` only where a leader starts (see
+    :meth:`Scanner.finditer`)."""
+    scanner = _SCANNERS.get(id(regex))
+    if scanner is None or scanner.regex is not regex:
+        scanner = scanner_of(regex)
+    return scanner.finditer(text, low)
 
-    Every match starts with one of the regex's leaders, so the leftmost match at or after a
-    position is the first leader position (in order) where ``regex.match`` succeeds;
-    ``match(text, pos)`` sees the text before ``pos`` exactly as a scan does (``\\b``,
-    lookbehinds). Text that must not be folded, and regexes without leaders, use
-    :func:`finditer_lowered`.
+
+class Scanner:
+    """Everything :func:`has_match` and :func:`finditer_fast` use of one regex, looked up once.
+
+    The anchors (for ASCII and for any foldable text), the :class:`_Split`, whether the
+    pattern starts with ``^``, the lowered twin and the trigger gate are each built once per
+    regex object anyway (:func:`anchors_of`, :func:`split_of`, :func:`twin_of` …); a scanner
+    binds them, so a caller that keeps it (the screening rules keep one per rule) asks no
+    ``id()``-keyed table per call. Its methods are :func:`has_match` and
+    :func:`finditer_fast` step for step.
     """
-    if text.isascii():
-        entry = _ANCHORS.get(id(regex))
-        anchors = entry[1] if entry is not None and entry[0] is regex else anchors_of(regex)
-        if anchors is not None and low is None:
-            low = text.lower()
-    else:
-        anchors = anchors_of(regex, ascii=False)
-        if anchors is not None:
-            low = folded(text)
-            if low is None:
-                anchors = None
-    if anchors is None:
-        split = split_of(regex)
-        if split is not None:
-            ascii = text.isascii()
+
+    __slots__ = ("_gate", "at_start", "for_any", "for_ascii", "regex", "split", "twin")
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+        self.for_ascii = anchors_of(regex, True)
+        self.for_any = anchors_of(regex, False)
+        self.split = split_of(regex)
+        self.at_start = _starts_at_beginning(regex)
+        self.twin = twin_of(regex)
+        self._gate: TriggerIndex | None = None  # built on first use (most regexes have anchors)
+
+    def has(self, text: str, low: str | None = None) -> bool:
+        """``regex.search(text) is not None`` (see :func:`has_match`)."""
+        ascii = text.isascii()
+        anchors = self.for_ascii if ascii else self.for_any
+        if anchors is None and self.split is not None:
             if low is None:
                 low = text.lower() if ascii else folded(text)
             if low is not None:
-                anchors = split.anchors(low, ascii)
-    if anchors is None:
-        return finditer_lowered(regex, twin_of(regex), text, low)
-    starts = [end - back for end, back in anchors.iter(low)]
-    if not starts:
-        return []
-    if len(starts) > 1:
-        starts = sorted(set(starts))
-    out: list[re.Match[str]] = []
-    pos = 0
-    for start in starts:
-        if start < pos:
-            continue
-        m = regex.match(text, start)
-        if m is not None:
-            if m.end() == start:  # an empty match: leave the details to the real scan
-                return list(regex.finditer(text))
-            out.append(m)
-            pos = m.end()
-    return out
+                anchors = self.split.anchors(low, ascii)
+        if anchors is not None:  # tried where a leading literal starts: no gate needed
+            if low is None:
+                low = text.lower() if ascii else folded(text)
+            if low is not None:
+                match = self.regex.match
+                for end, back in anchors.iter(low):  # noqa: SIM110 (a loop: hot)
+                    if match(text, end - back) is not None:
+                        return True
+                return False
+        regex = self.regex
+        if self.at_start:  # "^…" without MULTILINE: search is match at 0
+            twin = self.twin if ascii else None
+            if twin is not None:  # low, when given, is text.lower() for ASCII text
+                return twin.match(text.lower() if low is None else low) is not None
+            return regex.match(text) is not None
+        gate = self._gate
+        if gate is None:
+            gate = self._gate = TriggerIndex([regex])
+        if not gate.may_match(regex, gate.hits(text, low)):
+            return False
+        if not ascii:
+            return regex.search(text) is not None
+        twin = self.twin
+        if twin is None:
+            return regex.search(text) is not None
+        return twin.search(text.lower() if low is None else low) is not None
+
+    def finditer(self, text: str, low: str | None = None) -> list[re.Match[str]]:
+        """``list(regex.finditer(text))``, trying ``regex.match`` only where a leader starts.
+
+        Every match starts with one of the regex's leaders, so the leftmost match at or after
+        a position is the first leader position (in order) where ``regex.match`` succeeds;
+        ``match(text, pos)`` sees the text before ``pos`` exactly as a scan does (``\\b``,
+        lookbehinds). Text that must not be folded, and regexes without leaders, use
+        :func:`finditer_lowered`.
+        """
+        ascii = text.isascii()
+        if ascii:
+            anchors = self.for_ascii
+            if anchors is not None and low is None:
+                low = text.lower()
+        else:
+            anchors = self.for_any
+            if anchors is not None:
+                low = folded(text)
+                if low is None:
+                    anchors = None
+        if anchors is None and self.split is not None:
+            if low is None:
+                low = text.lower() if ascii else folded(text)
+            if low is not None:
+                anchors = self.split.anchors(low, ascii)
+        regex = self.regex
+        if anchors is None:
+            return finditer_lowered(regex, self.twin, text, low)
+        starts = [end - back for end, back in anchors.iter(low)]
+        if not starts:
+            return []
+        if len(starts) > 1:
+            starts = sorted(set(starts))
+        out: list[re.Match[str]] = []
+        pos = 0
+        match = regex.match
+        for start in starts:
+            if start < pos:
+                continue
+            m = match(text, start)
+            if m is not None:
+                if m.end() == start:  # an empty match: leave the details to the real scan
+                    return list(regex.finditer(text))
+                out.append(m)
+                pos = m.end()
+        return out
+
+
+_SCANNERS: dict[int, Scanner] = {}
+
+
+def scanner_of(regex: re.Pattern[str]) -> Scanner:
+    """The :class:`Scanner` of ``regex``, built once per regex object (keyed by ``id()``; the
+    scanner holds the regex, so a recycled id is recognised and rebuilt)."""
+    scanner = _SCANNERS.get(id(regex))
+    if scanner is None or scanner.regex is not regex:
+        scanner = _SCANNERS[id(regex)] = Scanner(regex)
+    return scanner

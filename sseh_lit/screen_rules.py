@@ -38,7 +38,15 @@ from importlib.resources import files
 from typing import Any
 
 from .errors import ConfigError
-from .regex_gate import TriggerIndex, finditer_fast, folded, has_match, slice_safe
+from .regex_gate import (
+    Scanner,
+    TriggerIndex,
+    finditer_fast,
+    folded,
+    has_match,
+    scanner_of,
+    slice_safe,
+)
 
 #: Decisions with a confidence below this go to the review queue.
 REVIEW_BELOW = 0.75
@@ -86,10 +94,10 @@ class RuleSet:
     flag_plan: _Plan = field(compare=False, repr=False, default=(0, ()))
 
 
-#: One rule of a group as the reader scans it: the rule, its regex, the regex's bit in the
-#: gate's live masks and the masks of the required trigger sets the live mask does not cover
-#: (see :meth:`TriggerIndex.masks`).
-_Step = tuple[Rule, re.Pattern[str], int, tuple[int, ...]]
+#: One rule of a group as the reader scans it: the rule, its regex's :class:`Scanner`, the
+#: regex's bit in the gate's live masks and the masks of the required trigger sets the live
+#: mask does not cover (see :meth:`TriggerIndex.masks`).
+_Step = tuple[Rule, Scanner, int, tuple[int, ...]]
 #: A group's scan plan: the bits of its regexes (a text whose live mask has none of them has
 #: no match of the group) and its steps.
 _Plan = tuple[int, tuple[_Step, ...]]
@@ -100,7 +108,7 @@ def _plan(gate: TriggerIndex, rules: tuple[Rule, ...]) -> _Plan:
     set, so only the others are left for :meth:`_Reader._gated` (together they are exactly
     :meth:`TriggerIndex.may_match`)."""
     steps = tuple(
-        (rule, rule.regex, gate.bit_of(rule.regex), gate.word_bits(rule.regex)[1:])
+        (rule, scanner_of(rule.regex), gate.bit_of(rule.regex), gate.word_bits(rule.regex)[1:])
         for rule in rules
     )
     return sum(step[2] for step in steps), steps
@@ -347,9 +355,10 @@ class _Reader:
         self.questioned = False  # spontaneity put in doubt (question, scare quotes)
         self.doubts: list[str] = []  # evidence set aside that a reviewer should see
         self._memo: dict[tuple[str, str, bool], list[tuple[Rule, re.Match[str]]]] = {}
-        self._raw: dict[tuple[int, str], list[re.Match[str]]] = {}  # by id(): see regex_gate
+        # by Scanner (hashed by identity: hashing a Pattern hashes its compiled code)
+        self._raw: dict[tuple[Scanner, str], list[re.Match[str]]] = {}
         self._texts: dict[str, _Seen] = {}
-        self._has: dict[tuple[str | int, str], bool] = {}  # by group or by regex id()
+        self._has: dict[tuple[str | Scanner, str], bool] = {}  # by group or by Scanner
 
     def matches(
         self, group: str, text: str, *, affirmed: bool = True, note: bool = True
@@ -380,11 +389,11 @@ class _Reader:
         raw = self._raw
         low = self._texts[text][0] if text in self._texts else self._see(text)[0]
         found: list[tuple[Rule, re.Match[str]]] = []
-        for rule, regex, _bit, _rest in self._gated(group, text):
-            key = (id(regex), text)
+        for rule, scanner, _bit, _rest in self._gated(group, text):
+            key = (scanner, text)
             ms = raw.get(key)
             if ms is None:  # regex.finditer(text), shared by affirmed and plain reads
-                ms = raw[key] = finditer_fast(regex, text, low)
+                ms = raw[key] = scanner.finditer(text, low)
             if not ms:
                 continue
             if not affirmed:
@@ -432,16 +441,16 @@ class _Reader:
                 return True
         return False
 
-    def _has_rule(self, regex: re.Pattern[str], text: str) -> bool:
-        """True when ``regex`` has a match in ``text`` (memoised per record)."""
-        key = (id(regex), text)
+    def _has_rule(self, scanner: Scanner, text: str) -> bool:
+        """True when the scanner's regex has a match in ``text`` (memoised per record)."""
+        key = (scanner, text)
         listed = self._raw.get(key)
         if listed is not None:
             return bool(listed)
         found = self._has.get(key)
         if found is None:
             seen = self._texts.get(text)  # its folded form, when read already
-            found = self._has[key] = has_match(regex, text, seen[0] if seen is not None else None)
+            found = self._has[key] = scanner.has(text, seen[0] if seen is not None else None)
         return found
 
     def _see(self, text: str) -> _Seen:
@@ -459,14 +468,15 @@ class _Reader:
         seen = self._texts.get(text)
         return seen if seen is not None else self._see(text)
 
-    def _finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
-        """``regex.finditer(text)`` memoised per record (affirmed and plain reads share it)."""
-        key = (id(regex), text)
+    def _finditer(self, scanner: Scanner, text: str) -> list[re.Match[str]]:
+        """``regex.finditer(text)`` of the scanner's regex, memoised per record (affirmed and
+        plain reads share it)."""
+        key = (scanner, text)
         found = self._raw.get(key)
         if found is None:
             seen = self._texts.get(text)
             low = seen[0] if seen is not None else None
-            found = self._raw[key] = finditer_fast(regex, text, low)
+            found = self._raw[key] = scanner.finditer(text, low)
         return found
 
     def affirmed_where(
@@ -538,8 +548,8 @@ class _Reader:
         terms = [
             (m.start() + t.start(), t)
             for group in _CAUSE_TERM_GROUPS
-            for rule in self.rules.groups[group]
-            for t in finditer_fast(rule.regex, m.group(0))
+            for step in self.rules.plans[group][1]
+            for t in step[1].finditer(m.group(0))
         ]
         if not terms:  # an event named without a cause term ("child abuse", "MVA")
             terms = [(m.start(), m)]
@@ -597,7 +607,9 @@ class _Reader:
         if (
             not self.full
             and all(slice_safe(rule.regex) for rule in rules)
-            and not any(self._has_rule(rule.regex, doc.abstract) for rule in rules)
+            and not any(
+                self._has_rule(step[1], doc.abstract) for step in self.rules.plans[group][1]
+            )
         ):
             return 0
         return self.count(group, doc.sents, affirmed=affirmed)
