@@ -92,6 +92,20 @@ class RuleSet:
     plans: dict[str, _Plan] = field(compare=False, repr=False, default_factory=dict)
     #: the flags as a plan of their own (a flag name stands for its rule id)
     flag_plan: _Plan = field(compare=False, repr=False, default=(0, ()))
+    #: one-rule plans of the regexes the reader tries on slices of a text it has seen: the
+    #: negation's look-back and look-ahead (``"negation"``, ``"post_negation"``, see
+    #: :func:`is_negated`), and the first rule of the ``provisional_context``,
+    #: ``provisional_after`` and ``cause_negation`` groups (see :meth:`_Reader.window`)
+    windows: dict[str, _Plan] = field(compare=False, repr=False, default_factory=dict)
+
+
+#: "… was denied/excluded …" right after a match (see :func:`is_negated`).
+_POST_NEGATION = re.compile(
+    r"^[\s,]*(?:[\w-]+\s+){0,3}(?:was|were|is|are|had been|has been)\s+(?:denied|excluded|"
+    r"ruled out|absent|not|negative|unremarkable|declined|refused|avoided|withheld|"
+    r"contraindicated|abandoned|cancell?ed|omitted)\b",
+    re.IGNORECASE,
+)
 
 
 #: One rule of a group as the reader scans it: the rule, its regex's :class:`Scanner`, the
@@ -153,8 +167,12 @@ def parse_rules(data: dict[str, Any]) -> RuleSet:
     }
     mesh = {k: tuple(v.lower() for v in vals) for k, vals in data["rules"]["mesh"].items()}
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
+    negation = re.compile(terms["neg"], re.IGNORECASE)
+    windows = {"negation": negation, "post_negation": _POST_NEGATION}
     gate = TriggerIndex(
-        [rule.regex for rules in groups.values() for rule in rules] + list(flags.values())
+        [rule.regex for rules in groups.values() for rule in rules]
+        + list(flags.values())
+        + list(windows.values())
     )
     return RuleSet(
         version=f"{data['version']}+{digest[:8]}",
@@ -162,10 +180,18 @@ def parse_rules(data: dict[str, Any]) -> RuleSet:
         lists=lists,
         flags=flags,
         mesh=mesh,
-        negation=re.compile(terms["neg"], re.IGNORECASE),
+        negation=negation,
         gate=gate,
         plans={name: _plan(gate, rules) for name, rules in groups.items()},
         flag_plan=_plan(gate, tuple(Rule(name, regex) for name, regex in flags.items())),
+        windows={
+            **{name: _plan(gate, (Rule(name, regex),)) for name, regex in windows.items()},
+            **{
+                name: _plan(gate, groups[name][:1])
+                for name in ("provisional_context", "provisional_after", "cause_negation")
+                if name in groups
+            },
+        },
     )
 
 
@@ -190,12 +216,6 @@ RULES_VERSION: str = load_rules().version
 _SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])(\s+)(?=[\"'(\[]?[A-Z0-9])|(?<=\n)\n*)")
 _CLAUSE_START = re.compile(
     r"[;:]|\bbut\b|\bhowever\b|\balthough\b|\bwhereas\b|\bwhile\b|\bthen\b|\band (?:he|she|the patient)\b",
-    re.IGNORECASE,
-)
-_POST_NEGATION = re.compile(
-    r"^[\s,]*(?:[\w-]+\s+){0,3}(?:was|were|is|are|had been|has been)\s+(?:denied|excluded|"
-    r"ruled out|absent|not|negative|unremarkable|declined|refused|avoided|withheld|"
-    r"contraindicated|abandoned|cancell?ed|omitted)\b",
     re.IGNORECASE,
 )
 _REMOTE_PAST = re.compile(
@@ -400,12 +420,38 @@ class _Reader:
                 found.extend([(rule, m) for m in ms])
                 continue
             for m in ms:
-                if is_negated(text, m.start(), m.end(), self.rules.negation):
+                if self.negated(text, m.start(), m.end()):
                     continue
                 if group in _CAUSE_GROUPS and self._not_a_cause(group, rule, text, m):
                     continue
                 found.append((rule, m))
         return found
+
+    def window(self, name: str, text: str) -> Scanner | None:
+        """The scanner of window regex ``name`` (see :attr:`RuleSet.windows`), or ``None`` when
+        the gate proves it has no match in ``text`` nor in any slice of it.
+
+        A slice holds no trigger that ``text`` lacks: on foldable text lower-casing maps each
+        character to one (and only non-ASCII letters, never an ASCII trigger, depend on their
+        neighbours: the final sigma), so the ASCII triggers of the slice's folded form are
+        those of the text's found inside it. The windows the reader asks about (the clause
+        before a match, the text after it, a match itself) are all slices of a text it has
+        seen; a window regex dead in the text is dead in each of them.
+        """
+        seen = self._texts.get(text)
+        if seen is None:
+            seen = self._see(text)
+        steps = _live_steps(self.rules.windows[name], seen)
+        return steps[0][1] if steps else None
+
+    def negated(self, text: str, start: int, end: int) -> bool:
+        """``is_negated(text, start, end, rules.negation)``; a window whose regex the gate
+        finds dead in ``text`` is not cut out and read (see :meth:`window`)."""
+        neg = self.window("negation", text)
+        if neg is not None and neg.has(clause_before(text, start)):
+            return True
+        post = self.window("post_negation", text)
+        return post is not None and post.has(text[end : end + 60])
 
     def _gated(self, group: str, text: str) -> Sequence[_Step]:
         """The rules of ``group`` the gate lets through for ``text`` (see :func:`_live_steps`)."""
@@ -490,11 +536,11 @@ class _Reader:
         if listed is not None:
             yield from (hit for hit in listed if wanted(*hit))
             return
-        negation, cause = self.rules.negation, group in _CAUSE_GROUPS
+        cause = group in _CAUSE_GROUPS
         for step in self._gated(group, text):
             rule = step[0]
             for m in self._finditer(step[1], text):
-                if not wanted(rule, m) or is_negated(text, m.start(), m.end(), negation):
+                if not wanted(rule, m) or self.negated(text, m.start(), m.end()):
                     continue
                 if cause and self._not_a_cause(group, rule, text, m):
                     continue
@@ -544,7 +590,9 @@ class _Reader:
         happen. Only the few words right before each term count, so "without apparent cause
         two weeks after laminoplasty" keeps its laminoplasty.
         """
-        cue = self.rules.groups["cause_negation"][0].regex
+        cue = self.window("cause_negation", text)
+        if cue is None:  # no clause before a term can hold a cue: none is negated (terms,
+            return False  # below, is never empty)
         terms = [
             (m.start() + t.start(), t)
             for group in _CAUSE_TERM_GROUPS
@@ -553,7 +601,7 @@ class _Reader:
         ]
         if not terms:  # an event named without a cause term ("child abuse", "MVA")
             terms = [(m.start(), m)]
-        return all(cue.search(clause_before(text, start, 60)) for start, _ in terms)
+        return all(cue.has(clause_before(text, start, 60)) for start, _ in terms)
 
     def final(
         self, group: str, text: str, *, note: bool = False
@@ -571,9 +619,11 @@ class _Reader:
 
     def provisional(self, text: str, start: int, end: int) -> bool:
         """True when ``start:end`` is named as a first, presumed or mistaken diagnosis."""
-        before = self.rules.groups["provisional_context"][0].regex
-        after = self.rules.groups["provisional_after"][0].regex
-        return has_match(before, clause_before(text, start, 90)) or has_match(after, text[end:])
+        before = self.window("provisional_context", text)  # None: no match in any slice
+        if before is not None and before.has(clause_before(text, start, 90)):
+            return True
+        after = self.window("provisional_after", text)
+        return after is not None and after.has(text[end:])
 
     def count(self, group: str, texts: list[str], *, affirmed: bool = True) -> int:
         """How many matches of ``group`` the ``texts`` hold together (memo read inline: hot)."""
@@ -637,7 +687,7 @@ class _Reader:
             if step[0].id != rule_id:
                 continue
             for m in self._finditer(step[1], text):
-                if not is_negated(text, m.start(), m.end(), self.rules.negation):
+                if not self.negated(text, m.start(), m.end()):
                     return True
         return False
 
@@ -755,12 +805,11 @@ def _flags(
     or a vascular malformation" flags nothing.
     """
     found: list[str] = []  # the caller sorts them: text by text is as good as flag by flag
-    negation = reader.rules.negation
     for text in (doc.title, *doc.statements):
         for step in _live_steps(reader.rules.flag_plan, reader.seen(text)):
             name = step[0].id
             if name not in found and any(
-                not is_negated(text, m.start(), m.end(), negation)
+                not reader.negated(text, m.start(), m.end())
                 for m in reader._finditer(step[1], text)
             ):
                 found.append(name)
