@@ -712,6 +712,135 @@ def split_of(regex: re.Pattern[str]) -> _Split | None:
     return split
 
 
+# --------------------------------------------------------------------------- whole-word lists
+
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+#: ASCII bytes as :class:`WordList` reads them: word characters lower-cased, the rest a space
+_WORD_BYTES = bytes(
+    c if chr(c) in _WORD_CHARS else (c + 32 if 65 <= c <= 90 else 32) for c in range(256)
+)
+_MAX_WORDS = 2000
+#: what may follow a word of a :class:`WordList` inside the token: nothing, at least one more
+#: word character (``\\w+``), any (``\\w*``)
+_EXACT, _MORE, _ANY = 0, 1, 2
+
+
+def _word_tail(op: object, av: object) -> int | None:
+    """:data:`_MORE` for ``\\w+``, :data:`_ANY` for ``\\w*`` (greedy or lazy), else ``None``."""
+    if op in _PLAIN_REPEATS:
+        low, high, sub = av  # type: ignore[misc]
+        if (
+            high == _c.MAXREPEAT
+            and low in (0, 1)
+            and list(sub) == [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_WORD)])]
+        ):
+            return _ANY if low == 0 else _MORE
+    return None
+
+
+def _spell(items: list) -> list[tuple[str, int]] | None:
+    """Every (lower-cased word, tail) a sequence spells, or ``None`` when it is not a finite
+    spelling of ASCII word characters (with at most a ``\\w+``/``\\w*`` at its end)."""
+    out: list[tuple[str, int]] = [("", _EXACT)]
+    for op, av in items:
+        tail = _word_tail(op, av)
+        if tail is not None:
+            if any(t != _EXACT for _w, t in out):
+                return None
+            out = [(w, tail) for w, _t in out]
+            continue
+        if any(t != _EXACT for _w, t in out):
+            return None  # something after a \w+ or \w*
+        if op is _c.LITERAL:
+            ch = chr(av).lower()  # type: ignore[arg-type]
+            if ch not in _WORD_CHARS or av >= 128:  # type: ignore[operator]
+                return None
+            options: list[tuple[str, int]] | None = [(ch, _EXACT)]
+        elif op is _c.BRANCH:
+            options = []
+            for alternative in av[1]:  # type: ignore[index]
+                found = _spell(list(alternative))
+                if found is None:
+                    return None
+                options.extend(found)
+        elif op is _c.SUBPATTERN and not av[1] and not av[2]:  # type: ignore[index]
+            options = _spell(list(av[-1]))  # type: ignore[index]
+        elif op is _c.IN and all(kind is _c.LITERAL for kind, _v in av):  # type: ignore[attr-defined]
+            options = []
+            for _kind, value in av:  # type: ignore[attr-defined]
+                found = _spell([(_c.LITERAL, value)])
+                if found is None:
+                    return None
+                options.extend(found)
+        elif op is _c.MAX_REPEAT and av[0] == 0 and av[1] == 1:  # type: ignore[index]
+            found = _spell(list(av[2]))  # type: ignore[index]
+            if found is None or any(t != _EXACT for _w, t in found):
+                return None
+            options = [("", _EXACT), *found]
+        else:
+            return None
+        if options is None:
+            return None
+        out = [(w + o, t) for w, _t in out for o, t in options]
+        if len(out) > _MAX_WORDS:
+            return None
+    return out
+
+
+class WordList:
+    """A regex of the form ``\\b(?:w1|w2|…)\\b`` whose alternatives spell finitely many ASCII
+    words (``dogs?``, ``pupp(?:y|ies)``), optionally ending in ``\\w+`` or ``\\w*``
+    (``veterinar\\w+``), case-insensitive: on ASCII text it has a match exactly when one of the
+    text's tokens (maximal runs of ``[A-Za-z0-9_]``, lower-cased) is such a word (or starts
+    with such a prefix and, for ``\\w+``, goes on).
+
+    Why: every character of a spelled word is a word character, so ``\\b`` before it means
+    "no word character before" and ``\\b`` after it "none after" (on ASCII text ``\\w`` is
+    ``[A-Za-z0-9_]``, and ``re.IGNORECASE`` matches an ASCII letter exactly when lower-casing
+    agrees); a ``\\w+``/``\\w*`` tail runs to the token's end, where the closing ``\\b``
+    holds. The text is read once as its tokens between spaces (every other character
+    becomes a space), so one automaton of " word " keys without any per-position match
+    replaces a scan that tries the regex at every leader (a short leader such as "rat" starts
+    inside many words: "operation", "duration").
+    """
+
+    __slots__ = ("_automaton",)
+
+    def __init__(self, spelled: list[tuple[str, int]]) -> None:
+        automaton = ahocorasick.Automaton()
+        for word, tail in spelled:
+            key = f" {word} " if tail == _EXACT else f" {word}"
+            if automaton.get(key, _MORE) == _MORE:  # _ANY/_EXACT need nothing more: keep them
+                automaton.add_word(key, tail)
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    def has(self, low: str) -> bool:
+        """True when the lower-cased ASCII text ``low`` holds one of the words."""
+        padded = " " + low.encode("ascii").translate(_WORD_BYTES).decode("ascii") + " "
+        for end, tail in self._automaton.iter(padded):  # noqa: SIM110 (a loop: hot)
+            if tail != _MORE or padded[end + 1] != " ":  # \\w+: the token goes on
+                return True
+        return False
+
+
+def word_list(regex: re.Pattern[str]) -> WordList | None:
+    """The :class:`WordList` of ``regex``, or ``None`` when it has not that form."""
+    if not regex.flags & re.IGNORECASE or not isinstance(regex.pattern, str):
+        return None
+    try:
+        items = list(_sp.parse(regex.pattern, regex.flags))
+    except (re.error, TypeError, ValueError):
+        return None
+    edge = (_c.AT, _c.AT_BOUNDARY)
+    if len(items) < 3 or items[0] != edge or items[-1] != edge:
+        return None
+    spelled = _spell(items[1:-1])
+    if not spelled or any(not word for word, _t in spelled):
+        return None
+    return WordList(spelled)
+
+
 def finditer_fast(regex: re.Pattern[str], text: str, low: str | None = None) -> list[re.Match[str]]:
     """``list(regex.finditer(text))``, trying ``regex.match`` only where a leader starts (see
     :meth:`Scanner.finditer`)."""
@@ -725,14 +854,14 @@ class Scanner:
     """Everything :func:`has_match` and :func:`finditer_fast` use of one regex, looked up once.
 
     The anchors (for ASCII and for any foldable text), the :class:`_Split`, whether the
-    pattern starts with ``^``, the lowered twin and the trigger gate are each built once per
-    regex object anyway (:func:`anchors_of`, :func:`split_of`, :func:`twin_of` …); a scanner
-    binds them, so a caller that keeps it (the screening rules keep one per rule) asks no
-    ``id()``-keyed table per call. Its methods are :func:`has_match` and
-    :func:`finditer_fast` step for step.
+    pattern starts with ``^``, the lowered twin, the :class:`WordList` and the trigger gate
+    are each built once per regex object (:func:`anchors_of`, :func:`split_of`,
+    :func:`twin_of` …); a scanner binds them, so a caller that keeps it (the screening rules
+    keep one per rule) asks no ``id()``-keyed table per call. Its methods are
+    :func:`has_match` and :func:`finditer_fast`.
     """
 
-    __slots__ = ("_gate", "at_start", "for_any", "for_ascii", "regex", "split", "twin")
+    __slots__ = ("_gate", "at_start", "for_any", "for_ascii", "regex", "split", "twin", "words")
 
     def __init__(self, regex: re.Pattern[str]) -> None:
         self.regex = regex
@@ -741,11 +870,15 @@ class Scanner:
         self.split = split_of(regex)
         self.at_start = _starts_at_beginning(regex)
         self.twin = twin_of(regex)
+        self.words = word_list(regex)
         self._gate: TriggerIndex | None = None  # built on first use (most regexes have anchors)
 
     def has(self, text: str, low: str | None = None) -> bool:
-        """``regex.search(text) is not None`` (see :func:`has_match`)."""
+        """``regex.search(text) is not None`` (see :func:`has_match`); for a regex that is a
+        :class:`WordList`, on ASCII text, its tokens are looked up instead."""
         ascii = text.isascii()
+        if ascii and self.words is not None:  # low, when given, is text.lower() here
+            return self.words.has(text.lower() if low is None else low)
         anchors = self.for_ascii if ascii else self.for_any
         if anchors is None and self.split is not None:
             if low is None:

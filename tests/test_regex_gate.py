@@ -18,6 +18,7 @@ from sseh_lit.regex_gate import (
     slice_safe,
     split_of,
     triggers,
+    word_list,
 )
 from sseh_lit.screen_rules import load_rules, sentences
 
@@ -270,3 +271,72 @@ def test_slice_safe_screening_rules_hold_on_real_sentences() -> None:
     for regex in regexes:
         if any(regex.search(s) for s in sentences(abstract)):
             assert has_match(regex, abstract), regex.pattern[:60]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "is_list"),
+    [
+        (r"\b(?:dogs?|cats?|pupp(?:y|ies)|veterinar\w+|mice|ra[bp]\w*)\b", True),
+        (r"\b(?:rat|cat)s?\b", True),
+        (r"\bdog\b|\bcat\b", False),  # the edges inside the alternatives: not this form
+        (r"\b(?:dog|cat\w+x)\b", False),  # something after a \w+
+        (r"\b(?:dog|c-at)\b", False),  # a non-word character inside a word
+        (r"\b(?:dog|)\b", False),  # an empty word
+        (r"(?:dog|cat)\b", False),  # no leading edge
+    ],
+)
+def test_word_list_form(pattern: str, is_list: bool) -> None:
+    assert (word_list(re.compile(pattern, re.IGNORECASE)) is not None) is is_list
+    assert word_list(re.compile(pattern)) is None  # case-sensitive: never
+
+
+_WORDS_PATTERN = r"\b(?:dogs?|cats?|pupp(?:y|ies)|veterinar\w+|mice|ra[bp]\w*|x_1)\b"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "dog",
+                "Dogs",
+                "cat",
+                "CATS",
+                "puppy",
+                "puppies",
+                "veterinar",
+                "Veterinary",
+                "mice",
+                "rab",
+                "rapid",
+                "rat",
+                "x_1",
+                "x_12",
+                "operation",
+                "2",
+                "_",
+                " ",
+                "-",
+                ".",
+                "(",
+                "é",
+                "ſ",
+                "\n",
+                "dogmatic",
+                "hotdog",
+            ]
+        ),
+        max_size=8,
+    ).map("".join)
+)
+def test_word_list_agrees_with_search(text: str) -> None:
+    regex = re.compile(_WORDS_PATTERN, re.IGNORECASE)
+    assert word_list(regex) is not None
+    assert has_match(regex, text) == (regex.search(text) is not None), text
+
+
+def test_animal_words_are_a_word_list_and_agree_on_real_abstracts() -> None:
+    animal = load_rules().groups["non_human"][0].regex
+    assert word_list(animal) is not None
+    for text in [*SENTENCES, "Veterinary dogs; a rat-bite", "operation duration (cats)"]:
+        assert has_match(animal, text) == (animal.search(text) is not None), text
