@@ -26,7 +26,14 @@ from itertools import pairwise
 
 from spacy.tokens import Span
 
-from ..regex_gate import finditer_fast, finditer_lowered, has_match, search_lowered, twin_of
+from ..regex_gate import (
+    anchors_of,
+    finditer_fast,
+    finditer_lowered,
+    has_match,
+    search_lowered,
+    twin_of,
+)
 from ..text import fold
 from .pipeline import Cues, alternation, lexicon, words_of
 
@@ -76,6 +83,70 @@ class Plan:
 # ---------------------------------------------------------------- compiled rules
 
 
+class _Anchored:
+    """A case-insensitive regex tried, on ASCII text, only where one of its leading literals
+    starts (:func:`~sseh_lit.regex_gate.anchors_of`) and there by its lowered twin
+    (:func:`~sseh_lit.regex_gate.twin_of`) on the lower-cased text.
+
+    The same answers as :func:`~sseh_lit.regex_gate.has_match` / ``finditer_fast``, which try
+    the ``re.IGNORECASE`` regex itself at each leader: on ASCII text the twin matches at a
+    position exactly when the regex does, with the same end (``re``'s case-insensitive
+    alternations of the rules below are several times slower than the twin's). A found match is
+    matched again by the regex, so callers get the regex's own Match objects; any disagreement,
+    an empty match, non-ASCII text or a regex without twin or leaders takes the plain path.
+    """
+
+    __slots__ = ("anchors", "regex", "twin")
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+        twin = twin_of(regex)
+        anchors = anchors_of(regex)  # leaders valid for ASCII text
+        self.twin = twin if anchors is not None else None
+        self.anchors = anchors if twin is not None else None
+
+    def has_match(self, text: str, low: str | None = None) -> bool:
+        """``self.regex.search(text) is not None``; ``low`` is ``text.lower()`` when given."""
+        twin = self.twin
+        if twin is None or not text.isascii():
+            return has_match(self.regex, text)
+        if low is None:
+            low = text.lower()
+        match = twin.match
+        for end, back in self.anchors.iter(low):  # type: ignore[union-attr]  # noqa: SIM110
+            if match(low, end - back) is not None:
+                return True
+        return False
+
+    def finditer(self, text: str, low: str | None = None) -> list[re.Match[str]]:
+        """``list(self.regex.finditer(text))``; ``low`` is ``text.lower()`` when given."""
+        twin = self.twin
+        if twin is None or not text.isascii():
+            return finditer_fast(self.regex, text)
+        if low is None:
+            low = text.lower()
+        starts = [end - back for end, back in self.anchors.iter(low)]  # type: ignore[union-attr]
+        if not starts:
+            return []
+        if len(starts) > 1:
+            starts = sorted(set(starts))
+        out: list[re.Match[str]] = []
+        pos = 0
+        match = twin.match
+        for start in starts:
+            if start < pos:
+                continue
+            m = match(low, start)
+            if m is not None:
+                end = m.end()
+                real = self.regex.match(text, start)
+                if end == start or real is None or real.end() != end:
+                    return list(self.regex.finditer(text))
+                out.append(real)
+                pos = end
+        return out
+
+
 @dataclass(frozen=True)
 class _Rules:
     label: re.Pattern[str]
@@ -105,6 +176,13 @@ class _Rules:
     max_individual: int
     aggregate_types: frozenset[str]
     case_types: frozenset[str]
+    # the classify questions and the count rule, anchored (same answers as the regexes)
+    other_modal: frozenset[str]  # the modal words other than "is"/"are"
+    strong_scan: _Anchored
+    literature_scan: _Anchored
+    generic_scan: _Anchored
+    we_report_scan: _Anchored
+    count_scan: _Anchored
 
 
 @cache
@@ -124,6 +202,20 @@ def _rules() -> _Rules:
         rf"|(?:the\s+)?({alternation(list(ordinals))})\s+(?:case|patient)\b)"
     )
     age = rf"\d{{1,3}}{_DASH}?(?:year|yr|month|week|day)s?{_DASH}?old"
+    literature = Cues(sec["literature_cues"])
+    strong = Cues(
+        [w.strip() for w in sec["strong_patient_refs"] if " " in w.strip() or "-" in w],
+        prefix=r"(?<![A-Za-z])",
+        suffix=r"(?![A-Za-z])",
+    )
+    generic = Cues(sec["generic_subjects"])
+    count = re.compile(rf"\b{count_num}\s+(?:[\w-]+\s+){{0,3}}?({nouns})\b", re.IGNORECASE)
+    we_report = re.compile(
+        r"\b(?:we|here|herein|authors)\b[^.;]{0,40}?\b(?:present|report|describe|discuss)"
+        r"(?:s|ed)?\b[^.;]{0,40}?\b(?:case|patient|man|woman|boy|girl|infant|child|"
+        r"male|female|lady|\d{1,3}[-\u2010 ]?(?:year|month|week|day))",
+        re.IGNORECASE,
+    )
     return _Rules(
         label=re.compile(rf"^\s*({alternation(labels)})\s*[:.]", re.IGNORECASE),
         label_starts=_by_head(labels),
@@ -131,12 +223,8 @@ def _rules() -> _Rules:
         case_sections=frozenset(sec["case_sections"]),
         generic_sections=frozenset(sec["generic_sections"]),
         skip_sections=frozenset(sec["skip_sections"]),
-        literature=Cues(sec["literature_cues"]),
-        strong=Cues(
-            [w.strip() for w in sec["strong_patient_refs"] if " " in w.strip() or "-" in w],
-            prefix=r"(?<![A-Za-z])",
-            suffix=r"(?![A-Za-z])",
-        ),
+        literature=literature,
+        strong=strong,
         strong_words=frozenset(
             w.strip().lower()
             for w in sec["strong_patient_refs"]
@@ -145,16 +233,11 @@ def _rules() -> _Rules:
         narrative=frozenset(w.lower() for w in sec["narrative_verbs"]),
         modal=frozenset(w.lower() for w in sec["modal_words"]),
         aggregate=Cues(sec["aggregate_cues"], prefix="", suffix=""),
-        generic=Cues(sec["generic_subjects"]),
-        count=re.compile(rf"\b{count_num}\s+(?:[\w-]+\s+){{0,3}}?({nouns})\b", re.IGNORECASE),
+        generic=generic,
+        count=count,
         marker=re.compile(marker, re.IGNORECASE),
         age_pair=re.compile(rf"\b(?:an?\s+)?{age}[^.;]{{0,60}}?\band\s+(?:an?\s+)?{age}", re.I),
-        we_report=re.compile(
-            r"\b(?:we|here|herein|authors)\b[^.;]{0,40}?\b(?:present|report|describe|discuss)"
-            r"(?:s|ed)?\b[^.;]{0,40}?\b(?:case|patient|man|woman|boy|girl|infant|child|"
-            r"male|female|lady|\d{1,3}[-\u2010 ]?(?:year|month|week|day))",
-            re.IGNORECASE,
-        ),
+        we_report=we_report,
         not_past=frozenset(sec["not_past_tense"]),
         aged_list=re.compile(
             r"\baged\s+(\d{1,3}(?:\s*,\s*\d{1,3})*(?:\s*,?\s*and\s+\d{1,3})?)\s*(?:years|yrs)",
@@ -170,6 +253,12 @@ def _rules() -> _Rules:
         max_individual=int(pat["max_individual"]),
         aggregate_types=frozenset(pat["aggregate_publication_types"]),
         case_types=frozenset(pat["case_publication_types"]),
+        other_modal=frozenset(w.lower() for w in sec["modal_words"]) - _IS_ARE,
+        strong_scan=_Anchored(strong.regex),
+        literature_scan=_Anchored(literature.regex),
+        generic_scan=_Anchored(generic.regex),
+        we_report_scan=_Anchored(we_report),
+        count_scan=_Anchored(count),
     )
 
 
@@ -261,26 +350,31 @@ class _DocText:
     In :attr:`wordchars` every non-ASCII character of the folded text becomes "?" and then, like
     every other character outside ``[a-z0-9]``, a space: the words of a slice are exactly
     :func:`~.pipeline.words_of` of that sentence (the ``[a-z0-9]+`` runs of its folded text).
+
+    :attr:`low` is the lower-cased text of an ASCII document (``None`` otherwise): lower-casing
+    ASCII text maps each character to one, so a slice of it is the slice's own ``lower()``.
     """
 
-    __slots__ = ("text", "wordchars")
+    __slots__ = ("low", "text", "wordchars")
 
     def __init__(self, text: str) -> None:
         self.text = text
         if text.isascii():  # fold() is lower() here; the table lower-cases A-Z as well
             self.wordchars = text.encode("ascii").translate(_WORD_BYTES_ANY_CASE).decode("ascii")
+            self.low: str | None = text.lower()
             return
+        self.low = None
         # fold() is lower() after translating the characters of _FOLDED (slow on non-ASCII text)
         folded = fold(text) if _FOLDED.search(text) else text.lower()
         self.wordchars = folded.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
 
 
-def _hit(cues: Cues, text: str, words: frozenset[str]) -> bool:
-    """``cues.search(text, words) is not None``: the cue's word gate, then
-    :func:`~sseh_lit.regex_gate.has_match`, which tries the regex only where one of its leading
-    literals occurs (faster than scanning every position of the sentence)."""
+def _hit(cues: Cues, scan: _Anchored, text: str, words: frozenset[str], low: str | None) -> bool:
+    """``cues.search(text, words) is not None``: the cue's word gate, then the cue regex tried
+    only where one of its leading literals occurs (``scan`` is the :class:`_Anchored` of
+    ``cues.regex``; ``low`` is ``text.lower()`` when known)."""
     # Cues.may_match(words), without the call
-    return (cues.always or not cues.triggers.isdisjoint(words)) and has_match(cues.regex, text)
+    return (cues.always or not cues.triggers.isdisjoint(words)) and scan.has_match(text, low)
 
 
 def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None) -> list[SentInfo]:
@@ -297,27 +391,33 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
     """
     r = _rules()
     doc = _DocText(doc_text) if doc_text is not None else None
+    doc_low = doc.low if doc is not None else None
+    strong_cues, strong_scan = r.strong, r.strong_scan
+    literature_cues, literature_scan = r.literature, r.literature_scan
+    generic_cues, generic_scan = r.generic, r.generic_scan
+    modal_words, other_modal = r.modal, r.other_modal
     out: list[SentInfo] = []
     section = "none"
     for sent in sents:
         start = sent.start_char
+        low: str | None = None
         if doc is not None:
             end = sent.end_char
             text = doc.text[start:end]
             words = frozenset(doc.wordchars[start:end].split())
+            if doc_low is not None:
+                low = doc_low[start:end]
         else:
             text = sent.text
             words = words_of(text)
-        info = SentInfo(sent, "none", False, False, False, False, text, words)
         if start < title_end:
-            info.section, info.patient = "title", True
-            info.strong = _hit(r.strong, text, words)
-            out.append(info)
+            strong = _hit(strong_cues, strong_scan, text, words, low)
+            out.append(SentInfo(sent, "title", False, True, strong, False, text, words))
             continue
         # on ASCII text a label (matched case-insensitively after white space) must start the
         # lower-cased sentence once its white space is stripped
-        if text.isascii():
-            head = text.lstrip()[: r.label_length].lower()
+        if low is not None or text.isascii():
+            head = (low if low is not None else text.lower()).lstrip()[: r.label_length]
             labels = r.label_starts.get(head[:3])
             m = r.label.match(text) if labels is not None and head.startswith(labels) else None
         else:
@@ -332,23 +432,26 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
                 section = "skip"
             if len(text) - m.end() < 3:  # a label on its own ("Case.")
                 continue
-        we_report = not _WE_WORDS.isdisjoint(words) and has_match(r.we_report, text)
-        strong = we_report or not r.strong_words.isdisjoint(words) or _hit(r.strong, text, words)
+        we_report = not _WE_WORDS.isdisjoint(words) and r.we_report_scan.has_match(text, low)
+        strong = (
+            we_report
+            or not r.strong_words.isdisjoint(words)
+            or _hit(strong_cues, strong_scan, text, words, low)
+        )
         # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
-        literature = not we_report and _hit(r.literature, text, words)
+        literature = not we_report and _hit(literature_cues, literature_scan, text, words, low)
         # "most patients recovered after surgery" is a generalisation, not this patient's course.
         # A modal word other than "is"/"are" or a generic subject makes the sentence modal; with
         # only "is"/"are", a past-tense narrative whose every "is"/"are" opens a relative clause
         # is not ("MRI showed a hematoma which is located dorsal to the cord").
-        modal_words = words & r.modal
         past: bool | None = None  # decided when needed (below)
-        if not modal_words:
-            modal = _hit(r.generic, text, words)
-        elif modal_words <= _IS_ARE:
+        if modal_words.isdisjoint(words):
+            modal = _hit(generic_cues, generic_scan, text, words, low)
+        elif other_modal.isdisjoint(words):  # its modal words are "is"/"are" only
             modal = not (
-                _only_relative_be(text, words)
+                _only_relative_be(text, words, low)
                 and (past := _past(None, text, words))
-                and not _hit(r.generic, text, words)
+                and not _hit(generic_cues, generic_scan, text, words, low)
             )
         else:
             modal = True
@@ -362,22 +465,24 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             # verbless clinical notes ("ASIA C on admission") are about the patient too
             graded = not _GRADE_SCALES.isdisjoint(words)
             patient = strong or (not modal and (graded or _past(past, text, words)))
-        info.section, info.literature, info.patient = section, literature, patient
-        info.strong, info.modal = strong, modal
-        out.append(info)
+        out.append(SentInfo(sent, section, literature, patient, strong, modal, text, words))
     return out
 
 
-def _only_relative_be(text: str, words: frozenset[str]) -> bool:
+def _only_relative_be(text: str, words: frozenset[str], low: str | None = None) -> bool:
     """Does every "is"/"are" of a sentence that has one open a relative clause ("which is")?
 
     Without the word "which", "that", "who" or "where" no relative "is" can match; and on ASCII
     text without "_", the "is"/"are" among the sentence's words then matches :data:`_BE`.
+    ``low`` is ``text.lower()`` when known.
     """
     ascii = text.isascii()
     if ascii and _RELATIVE_WORDS.isdisjoint(words) and "_" not in text:
         return False
-    low = text.lower() if ascii else None
+    if ascii and low is None:
+        low = text.lower()
+    elif not ascii:
+        low = None
     return _count(_BE, text, low) == _count(_RELATIVE_BE, text, low)
 
 
@@ -431,7 +536,7 @@ def _count_matches(info: SentInfo) -> list[re.Match[str]]:
     if got is None:
         r = _rules()
         got = info.memo["count_matches"] = (
-            [] if r.count_nouns.isdisjoint(info.words) else finditer_fast(r.count, info.text)
+            [] if r.count_nouns.isdisjoint(info.words) else r.count_scan.finditer(info.text)
         )
     return got  # type: ignore[return-value]
 
