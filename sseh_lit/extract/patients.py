@@ -40,9 +40,14 @@ from .pipeline import Cues, alternation, lexicon, words_of
 _DASH = r"[-\u2010-\u2015\u2212 ]"
 
 
-@dataclass
+@dataclass(slots=True, init=False)
 class SentInfo:
-    """One sentence and what :func:`classify` decided about it."""
+    """One sentence and what :func:`classify` decided about it.
+
+    A slotted dataclass with its own ``__init__`` (the generated one, its default factory and a
+    ``__post_init__`` call cost more, and classify makes one per sentence of every record);
+    ``memo`` defaults to a new empty dict.
+    """
 
     span: Span
     section: str  # title | case | generic | skip | none
@@ -50,15 +55,31 @@ class SentInfo:
     patient: bool  # narrates the patient(s) of this record
     strong: bool  # explicitly refers to the patient ("the patient", "a 45-year-old", "he")
     modal: bool  # hypothetical / generic wording ("may", "should", "is associated")
-    text: str = ""  # the sentence text (cached: Span.text walks every token)
-    words: frozenset[str] = frozenset()  # lower-case words, the pre-filter of every rule
-    memo: dict[str, object] = field(default_factory=dict)  # per-sentence results rules reuse
+    text: str  # the sentence text (cached: Span.text walks every token)
+    words: frozenset[str]  # lower-case words, the pre-filter of every rule
+    memo: dict[str, object]  # per-sentence results rules reuse
 
-    def __post_init__(self) -> None:
-        if not self.text:
-            self.text = self.span.text
-        if not self.words:
-            self.words = words_of(self.text)
+    def __init__(
+        self,
+        span: Span,
+        section: str,
+        literature: bool,
+        patient: bool,
+        strong: bool,
+        modal: bool,
+        text: str = "",
+        words: frozenset[str] = frozenset(),
+        memo: dict[str, object] | None = None,
+    ) -> None:
+        self.span = span
+        self.section = section
+        self.literature = literature
+        self.patient = patient
+        self.strong = strong
+        self.modal = modal
+        self.text = text = text or span.text
+        self.words = words or words_of(text)
+        self.memo = {} if memo is None else memo
 
 
 @dataclass
@@ -96,12 +117,13 @@ class _Anchored:
     an empty match, non-ASCII text or a regex without twin or leaders takes the plain path.
     """
 
-    __slots__ = ("anchors", "regex", "twin")
+    __slots__ = ("anchors", "own_anchors", "regex", "twin")
 
     def __init__(self, regex: re.Pattern[str]) -> None:
         self.regex = regex
         twin = twin_of(regex)
         anchors = anchors_of(regex)  # leaders valid for ASCII text
+        self.own_anchors = anchors
         self.twin = twin if anchors is not None else None
         self.anchors = anchors if twin is not None else None
 
@@ -117,6 +139,39 @@ class _Anchored:
             if match(low, end - back) is not None:
                 return True
         return False
+
+    def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
+        """``self.regex.search(text)``; ``low`` is ``text.lower()`` when given.
+
+        The leftmost match starts at the first leader position (in order) where the regex
+        matches, and ``match`` there gives what ``search`` gives. A regex without a twin (one
+        that is case-sensitive in part, such as ``(?i:case)\\s+([A-H])``) is matched itself at
+        the leaders: lower-casing the text keeps every position of an ASCII text, so a leader
+        (lower-cased) still starts wherever a match starts.
+        """
+        regex = self.regex
+        anchors = self.anchors if self.twin is not None else self.own_anchors
+        if anchors is None or not text.isascii():
+            return regex.search(text)
+        if low is None:
+            low = text.lower()
+        starts = [end - back for end, back in anchors.iter(low)]
+        if len(starts) > 1:
+            starts.sort()
+        twin = self.twin
+        for start in starts:
+            if twin is None:
+                m = regex.match(text, start)
+                if m is not None:
+                    return m
+                continue
+            t = twin.match(low, start)
+            if t is not None:
+                real = regex.match(text, start)
+                if real is None or real.end() != t.end():
+                    return regex.search(text)
+                return real
+        return None
 
     def finditer(self, text: str, low: str | None = None) -> list[re.Match[str]]:
         """``list(self.regex.finditer(text))``; ``low`` is ``text.lower()`` when given."""
@@ -171,6 +226,7 @@ class _Rules:
     count_nouns: frozenset[str]
     relatives: re.Pattern[str]
     numbers: dict[str, float]
+    word_values: dict[str, float]  # numbers' words that float() rejects, as floats
     ordinals: dict[str, int]
     ordinal_words: frozenset[str]
     max_individual: int
@@ -183,6 +239,7 @@ class _Rules:
     generic_scan: _Anchored
     we_report_scan: _Anchored
     count_scan: _Anchored
+    marker_scan: _Anchored
 
 
 @cache
@@ -202,6 +259,7 @@ def _rules() -> _Rules:
         rf"|(?:the\s+)?({alternation(list(ordinals))})\s+(?:case|patient)\b)"
     )
     age = rf"\d{{1,3}}{_DASH}?(?:year|yr|month|week|day)s?{_DASH}?old"
+    marker_re = re.compile(marker, re.IGNORECASE)
     literature = Cues(sec["literature_cues"])
     strong = Cues(
         [w.strip() for w in sec["strong_patient_refs"] if " " in w.strip() or "-" in w],
@@ -235,7 +293,7 @@ def _rules() -> _Rules:
         aggregate=Cues(sec["aggregate_cues"], prefix="", suffix=""),
         generic=generic,
         count=count,
-        marker=re.compile(marker, re.IGNORECASE),
+        marker=marker_re,
         age_pair=re.compile(rf"\b(?:an?\s+)?{age}[^.;]{{0,60}}?\band\s+(?:an?\s+)?{age}", re.I),
         we_report=we_report,
         not_past=frozenset(sec["not_past_tense"]),
@@ -248,6 +306,7 @@ def _rules() -> _Rules:
             rf"\b(?:{alternation(pat['not_patient_counts_before'])})\s+$", re.IGNORECASE
         ),
         numbers=numbers,
+        word_values=_word_values(numbers),
         ordinals=ordinals,
         ordinal_words=frozenset(ordinals),
         max_individual=int(pat["max_individual"]),
@@ -259,7 +318,19 @@ def _rules() -> _Rules:
         generic_scan=_Anchored(generic.regex),
         we_report_scan=_Anchored(we_report),
         count_scan=_Anchored(count),
+        marker_scan=_Anchored(marker_re),
     )
+
+
+def _word_values(numbers: dict[str, float]) -> dict[str, float]:
+    """The entries of ``numbers`` whose word ``float()`` does not parse ("three"; not "nan")."""
+    out: dict[str, float] = {}
+    for word, value in numbers.items():
+        try:
+            float(word)
+        except ValueError:
+            out[word] = float(value)
+    return out
 
 
 def _by_head(labels: list[str]) -> dict[str, tuple[str, ...]]:
@@ -287,11 +358,17 @@ def _roman(text: str) -> int | None:
 def number(word: str) -> float | None:
     """``"3"`` → 3, ``"three"`` → 3, ``"twenty-one"`` → 21; ``None`` when not a number."""
     w = word.strip().lower().strip("-\u2010\u2011 ")  # "sixty-" from "sixty-year-old"
+    r = _rules()
+    # a number word first: none of them is a float literal (see _word_values), so float(w)
+    # would raise for it, and an exception costs more than a dict look-up
+    value = r.word_values.get(w)
+    if value is not None:
+        return value
     try:
         return float(w)
     except ValueError:
         pass
-    nums = _rules().numbers
+    nums = r.numbers
     if w in nums:
         return float(nums[w])
     parts = re.split(r"[-\s]+", w)
@@ -585,11 +662,12 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
         folded = head.lower() if head.isascii() else fold(head)
         if "case" not in folded and "patient" not in folded:
             continue
-        letter = _LETTER_LABEL.search(head)
+        low = folded if head.isascii() else None
+        letter = _LETTER_SCAN.search(head, low)
         if letter:  # "Patient A, a 57-year-old woman …", "Case B:"
             marks.append((i, ord(letter.group(1)) - ord("A") + 1))
             continue
-        m = search_lowered(r.marker, twin_of(r.marker), head)
+        m = r.marker_scan.search(head, low)
         if not m:
             continue
         n: int | None
@@ -618,6 +696,7 @@ _PERSON = re.compile(
 )
 #: "Patient A", "Case B": a capital letter naming one patient of a series.
 _LETTER_LABEL = re.compile(r"\b(?i:patient|case)\s+([A-H])(?![\w'\u2019])")
+_LETTER_SCAN = _Anchored(_LETTER_LABEL)
 
 
 def _word_number(word: str) -> int | None:
