@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ..regex_gate import finditer_fast, has_match, twin_of
+from ..regex_gate import twin_of
 from ..text import fold
 from .model import FieldValue
-from .patients import PatientSlot, SentInfo, number
+from .patients import PatientSlot, SentInfo, _Anchored, number
 from .pipeline import alternation, evidence, lexicon
 
 _D = r"[\s\-\u2010-\u2015\u2212]"
@@ -54,6 +54,7 @@ class _AgeRule:
     """One age notation, with what every match of it needs (see :func:`age_mentions`)."""
 
     regex: re.Pattern[str]
+    scan: _Anchored  # the regex tried at its leaders by its lowered twin (same matches)
     literals: tuple[str, ...] = ()  # every match has one of these (lower-cased)
     words: frozenset[str] = frozenset()  # every match has one of these as a whole word
 
@@ -61,13 +62,15 @@ class _AgeRule:
 def _age_rule(
     pattern: str, literals: tuple[str, ...] = (), words: frozenset[str] = frozenset()
 ) -> _AgeRule:
-    return _AgeRule(re.compile(pattern, re.I), literals, words)
+    regex = re.compile(pattern, re.I)
+    return _AgeRule(regex, _Anchored(regex), literals, words)
 
 
 @dataclass(frozen=True)
 class _Rules:
     age_rules: tuple[_AgeRule, ...]
     hedge: re.Pattern[str]
+    hedge_scan: _Anchored
     noun_after: re.Pattern[str]
     male: frozenset[str]
     female: frozenset[str]
@@ -112,9 +115,11 @@ def _rules() -> _Rules:
     core_m = [w for w in lex["male_nouns"] if w not in lex["non_patient_relatives"]]
     core_f = [w for w in lex["female_nouns"] if w not in lex["non_patient_relatives"]]
     pronouns = [*lex["male_pronouns"], *lex["female_pronouns"]]
+    hedge = re.compile(rf"\b(?:{alternation(lex['age_hedges'])})\s+(?:an?\s+)?$", re.I)
     return _Rules(
         age_rules=age_rules,
-        hedge=re.compile(rf"\b(?:{alternation(lex['age_hedges'])})\s+(?:an?\s+)?$", re.I),
+        hedge=hedge,
+        hedge_scan=_Anchored(hedge),
         noun_after=re.compile(
             rf"^[\s,]*(?:[\w'-]+\s+){{0,3}}?({sex_words})\b",
             re.I,
@@ -211,14 +216,17 @@ def age_mentions(text: str, words: frozenset[str] | None = None) -> list[AgeMent
         if rule.words and words is not None and rule.words.isdisjoint(words):
             continue
         # tried only where one of the notation's leading literals starts (same matches as a scan)
-        for m in finditer_fast(rule.regex, text, low):
+        for m in rule.scan.finditer(text, low):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             unit = m.group(2) if m.lastindex and m.lastindex >= 2 else None
             age = _years(m.group(1), unit)
             if age is None or not 0 <= age <= 120:
                 continue
-            if has_match(r.hedge, text[max(0, m.start() - 25) : m.start()]):
+            before = max(0, m.start() - 25)
+            if r.hedge_scan.has_match(
+                text[before : m.start()], low[before : m.start()] if ascii else None
+            ):
                 age = None
             # on ASCII text the lowered twin matches the same spans in the lower-cased text, and
             # _sex_of reads the noun case-folded anyway

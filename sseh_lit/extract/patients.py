@@ -19,7 +19,7 @@ Two steps, both pure functions over the sentences of one Doc:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
@@ -207,6 +207,10 @@ class _Rules:
     label: re.Pattern[str]
     label_starts: dict[str, tuple[str, ...]]  # the labels by their first three characters
     label_length: int  # of the longest label
+    # :func:`_label_kind` of each label: an ASCII match of the label regex, lower-cased, is one
+    # of the (lower-case) labels itself, since ASCII characters match an ASCII literal under
+    # re.IGNORECASE exactly when they lower-case to it
+    label_kinds: dict[str, str]
     case_sections: frozenset[str]
     generic_sections: frozenset[str]
     skip_sections: frozenset[str]
@@ -278,6 +282,10 @@ def _rules() -> _Rules:
         label=re.compile(rf"^\s*({alternation(labels)})\s*[:.]", re.IGNORECASE),
         label_starts=_by_head(labels),
         label_length=max(map(len, labels)),
+        label_kinds={
+            label: _kind_of(label, sec["case_sections"], sec["generic_sections"])
+            for label in labels
+        },
         case_sections=frozenset(sec["case_sections"]),
         generic_sections=frozenset(sec["generic_sections"]),
         skip_sections=frozenset(sec["skip_sections"]),
@@ -500,13 +508,9 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
         else:
             m = r.label.match(text)
         if m:
-            label = _SPACES.sub(" ", fold(m.group(1)))
-            if label in r.case_sections:
-                section = "case"
-            elif label in r.generic_sections:
-                section = "generic"
-            else:
-                section = "skip"
+            found = m.group(1)
+            kind = r.label_kinds.get(found.lower()) if found.isascii() else None
+            section = kind if kind is not None else _label_kind(r, found)
             if len(text) - m.end() < 3:  # a label on its own ("Case.")
                 continue
         we_report = not _WE_WORDS.isdisjoint(words) and r.we_report_scan.has_match(text, low)
@@ -544,6 +548,20 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             patient = strong or (not modal and (graded or _past(past, text, words)))
         out.append(SentInfo(sent, section, literature, patient, strong, modal, text, words))
     return out
+
+
+def _label_kind(r: _Rules, found: str) -> str:
+    """The section a label opens ("case", "generic" or "skip"), from its matched text."""
+    return _kind_of(found, r.case_sections, r.generic_sections)
+
+
+def _kind_of(found: str, case: Collection[str], generic: Collection[str]) -> str:
+    label = _SPACES.sub(" ", fold(found))
+    if label in case:
+        return "case"
+    if label in generic:
+        return "generic"
+    return "skip"
 
 
 def _only_relative_be(text: str, words: frozenset[str], low: str | None = None) -> bool:
