@@ -57,13 +57,19 @@ class _AgeRule:
     scan: _Anchored  # the regex tried at its leaders by its lowered twin (same matches)
     literals: tuple[str, ...] = ()  # every match has one of these (lower-cased)
     words: frozenset[str] = frozenset()  # every match has one of these as a whole word
+    # every match has this literal (lower-cased) after its leading literal ("65-year-old"):
+    # the leaders are looked for only before its last occurrence
+    tail: str | None = None
 
 
 def _age_rule(
-    pattern: str, literals: tuple[str, ...] = (), words: frozenset[str] = frozenset()
+    pattern: str,
+    literals: tuple[str, ...] = (),
+    words: frozenset[str] = frozenset(),
+    tail: str | None = None,
 ) -> _AgeRule:
     regex = re.compile(pattern, re.I)
-    return _AgeRule(regex, _Anchored(regex), literals, words)
+    return _AgeRule(regex, _Anchored(regex), literals, words, tail)
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,8 @@ def _rules() -> _Rules:
     # only "İ ı ſ K" to ASCII letters other than through lower(), none in these literals).
     age_rules = (
         # a 65-year-old, a 4-month-old, a sixty-five-year-old, 65 years old
-        _age_rule(rf"\b{num}{_D}{{0,2}}{unit}{_D}{{0,2}}old\b", literals=("old",)),
+        # (the leader is the number, at most one character past it: "old" follows the unit)
+        _age_rule(rf"\b{num}{_D}{{0,2}}{unit}{_D}{{0,2}}old\b", literals=("old",), tail="old"),
         # aged 65 (years), age 65, at the age of 65, a man of 65 years, 65 years of age
         # ("aged"/"age" are whole words: a word boundary before them, white space after them)
         _age_rule(
@@ -211,21 +218,26 @@ def age_mentions(text: str, words: frozenset[str] | None = None) -> list[AgeMent
     ascii = text.isascii()
     noun_twin = twin_of(r.noun_after) if ascii else None
     for rule in r.age_rules:
-        if rule.literals and not _has_any(low, rule.literals):
+        tail_at: int | None = None
+        if rule.tail is not None:  # a literal of every match: the test below, cheaper
+            tail_at = low.rfind(rule.tail)
+            if tail_at < 0:
+                continue
+        elif rule.literals and not _has_any(low, rule.literals):
             continue
         if rule.words and words is not None and rule.words.isdisjoint(words):
             continue
         # tried only where one of the notation's leading literals starts (same matches as a scan)
-        for m in rule.scan.finditer(text, low):
+        for m in rule.scan.finditer(text, low, tail_at):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             unit = m.group(2) if m.lastindex and m.lastindex >= 2 else None
             age = _years(m.group(1), unit)
             if age is None or not 0 <= age <= 120:
                 continue
-            before = max(0, m.start() - 25)
+            hedge_from = max(0, m.start() - 25)
             if r.hedge_scan.has_match(
-                text[before : m.start()], low[before : m.start()] if ascii else None
+                text[hedge_from : m.start()], low[hedge_from : m.start()] if ascii else None
             ):
                 age = None
             # on ASCII text the lowered twin matches the same spans in the lower-cased text, and

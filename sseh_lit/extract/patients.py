@@ -173,14 +173,23 @@ class _Anchored:
                 return real
         return None
 
-    def finditer(self, text: str, low: str | None = None) -> list[re.Match[str]]:
-        """``list(self.regex.finditer(text))``; ``low`` is ``text.lower()`` when given."""
+    def finditer(
+        self, text: str, low: str | None = None, before: int | None = None
+    ) -> list[re.Match[str]]:
+        """``list(self.regex.finditer(text))``; ``low`` is ``text.lower()`` when given.
+
+        ``before``: every match's leader ends at or before this offset (a caller that knows a
+        literal every match has after its leader passes the literal's last position), so the
+        leaders are looked for in ``low[:before]`` only.
+        """
         twin = self.twin
         if twin is None or not text.isascii():
             return finditer_fast(self.regex, text)
         if low is None:
             low = text.lower()
-        starts = [end - back for end, back in self.anchors.iter(low)]  # type: ignore[union-attr]
+        anchors = self.anchors
+        found = anchors.iter(low) if before is None else anchors.iter(low, 0, before)  # type: ignore[union-attr]
+        starts = [end - back for end, back in found]
         if not starts:
             return []
         if len(starts) > 1:
