@@ -486,11 +486,15 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
     r = _rules()
     doc = _DocText(doc_text) if doc_text is not None else None
     doc_low = doc.low if doc is not None else None
+    # the rules as locals: the loop runs once per sentence of every record
     strong_cues, strong_scan = r.strong, r.strong_scan
     literature_cues, literature_scan = r.literature, r.literature_scan
     generic_cues, generic_scan = r.generic, r.generic_scan
     modal_words, other_modal = r.modal, r.other_modal
+    strong_words, we_report_scan = r.strong_words, r.we_report_scan
+    label_re, label_starts, label_length = r.label, r.label_starts, r.label_length
     out: list[SentInfo] = []
+    append = out.append
     section = "none"
     for sent in sents:
         start = sent.start_char
@@ -506,26 +510,30 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             words = words_of(text)
         if start < title_end:
             strong = _hit(strong_cues, strong_scan, text, words, low)
-            out.append(SentInfo(sent, "title", False, True, strong, False, text, words))
+            append(SentInfo(sent, "title", False, True, strong, False, text, words))
             continue
         # on ASCII text a label (matched case-insensitively after white space) must start the
-        # lower-cased sentence once its white space is stripped
-        if low is not None or text.isascii():
-            head = (low if low is not None else text.lower()).lstrip()[: r.label_length]
-            labels = r.label_starts.get(head[:3])
-            m = r.label.match(text) if labels is not None and head.startswith(labels) else None
+        # lower-cased sentence once its white space is stripped (every label is at most
+        # label_length long, so a prefix test on the whole stripped text is the same test)
+        if low is not None and not low[:1].isspace():
+            labels = label_starts.get(low[:3])
+            m = label_re.match(text) if labels is not None and low.startswith(labels) else None
+        elif low is not None or text.isascii():
+            head = (low if low is not None else text.lower()).lstrip()[:label_length]
+            labels = label_starts.get(head[:3])
+            m = label_re.match(text) if labels is not None and head.startswith(labels) else None
         else:
-            m = r.label.match(text)
+            m = label_re.match(text)
         if m:
             found = m.group(1)
             kind = r.label_kinds.get(found.lower()) if found.isascii() else None
             section = kind if kind is not None else _label_kind(r, found)
             if len(text) - m.end() < 3:  # a label on its own ("Case.")
                 continue
-        we_report = not _WE_WORDS.isdisjoint(words) and r.we_report_scan.has_match(text, low)
+        we_report = not _WE_WORDS.isdisjoint(words) and we_report_scan.has_match(text, low)
         strong = (
             we_report
-            or not r.strong_words.isdisjoint(words)
+            or not strong_words.isdisjoint(words)
             or _hit(strong_cues, strong_scan, text, words, low)
         )
         # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
@@ -553,9 +561,10 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             patient = strong and (not modal or _past(past, text, words))
         else:
             # verbless clinical notes ("ASIA C on admission") are about the patient too
-            graded = not _GRADE_SCALES.isdisjoint(words)
-            patient = strong or (not modal and (graded or _past(past, text, words)))
-        out.append(SentInfo(sent, section, literature, patient, strong, modal, text, words))
+            patient = strong or (
+                not modal and (not _GRADE_SCALES.isdisjoint(words) or _past(past, text, words))
+            )
+        append(SentInfo(sent, section, literature, patient, strong, modal, text, words))
     return out
 
 
@@ -614,11 +623,11 @@ def _count_mentions(infos: Sequence[SentInfo]) -> tuple[list[int], list[int]]:
     The authors' counts come from the patient's sentences, the title and sentences saying that
     cases "are presented"; never from the literature.
     """
-    r = _rules()
+    count_nouns = _rules().count_nouns
     own: list[int] = []
     every: list[int] = []
     for info in infos:
-        if r.count_nouns.isdisjoint(info.words):
+        if count_nouns.isdisjoint(info.words):
             continue
         got = info.memo.get("counts")
         if got is None:
@@ -752,9 +761,12 @@ def _aggregate(
     if not big:
         return False
     pooled = any(r.aggregate.search(i.text, i.words) for i in narrative)
-    if pooled and not any(re.search(r"\d{1,3}[- ]year[- ]old", i.text) for i in narrative):
+    if pooled and not any(_YEAR_OLD.search(i.text) for i in narrative):
         return True
     return not individual and pooled
+
+
+_YEAR_OLD = re.compile(r"\d{1,3}[- ]year[- ]old")
 
 
 def _ages_together(infos: Sequence[SentInfo]) -> list[float]:
