@@ -143,7 +143,7 @@ def _rules() -> _Rules:
 
 
 def _sex_of(word: str) -> str | None:
-    w = fold(word)
+    w = word.lower() if word.isascii() else fold(word)  # fold() is lower() on ASCII
     r = _rules()
     if w in r.male:
         return "male"
@@ -156,7 +156,8 @@ def _years(num: str, unit: str | None) -> float | None:
     value = number(num.replace("\u2010", "-"))
     if value is None:
         return None
-    u = fold(unit or "year").rstrip("s")
+    u = unit or "year"
+    u = (u.lower() if u.isascii() else fold(u)).rstrip("s")  # fold() is lower() on ASCII
     factor = _UNIT_YEARS.get(u)
     if factor is None:
         return None
@@ -219,13 +220,14 @@ def age_mentions(text: str, words: frozenset[str] | None = None) -> list[AgeMent
     noun_twin = twin_of(r.noun_after) if ascii else None
     for rule in r.age_rules:
         tail_at: int | None = None
-        if rule.tail is not None:  # a literal of every match: the test below, cheaper
+        if rule.tail is not None:  # a literal of every match: the literal test, cheaper
             tail_at = low.rfind(rule.tail)
             if tail_at < 0:
                 continue
-        elif rule.literals and not _has_any(low, rule.literals):
-            continue
+        # (the word gate first: "age" is also a part of "hemorrhage")
         if rule.words and words is not None and rule.words.isdisjoint(words):
+            continue
+        if tail_at is None and rule.literals and not _has_any(low, rule.literals):
             continue
         # tried only where one of the notation's leading literals starts (same matches as a scan)
         for m in rule.scan.finditer(text, low, tail_at):
