@@ -643,14 +643,24 @@ def _count_matches(info: SentInfo) -> list[re.Match[str]]:
 
     Every match ends with a count noun between white space and a word boundary, so a sentence
     without one of those words (:attr:`SentInfo.words`) has none; the others are tried where a
-    number starts (:func:`~sseh_lit.regex_gate.finditer_fast`).
+    number starts (:class:`_Anchored`), and on ASCII text only before the last occurrence of
+    one of its count nouns: a match's number (with at most one white space character after it,
+    all of its leading literal) ends before its noun, which is one of the sentence's words.
     """
     got = info.memo.get("count_matches")
     if got is None:
-        r = _rules()
-        got = info.memo["count_matches"] = (
-            [] if r.count_nouns.isdisjoint(info.words) else r.count_scan.finditer(info.text)
-        )
+        nouns = _rules().count_nouns & info.words
+        if not nouns:
+            got = []
+        else:
+            text = info.text
+            if text.isascii():
+                low = text.lower()
+                before = max([low.rfind(noun) for noun in nouns])
+                got = _rules().count_scan.finditer(text, low, before)
+            else:
+                got = _rules().count_scan.finditer(text)
+        info.memo["count_matches"] = got
     return got  # type: ignore[return-value]
 
 
