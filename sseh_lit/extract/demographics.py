@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ..regex_gate import finditer_fast, has_match, twin_of
+from ..regex_gate import twin_of
 from ..text import fold
 from .model import FieldValue
-from .patients import PatientSlot, SentInfo, number
+from .patients import PatientSlot, SentInfo, _Anchored, number
 from .pipeline import alternation, evidence, lexicon
 
 _D = r"[\s\-\u2010-\u2015\u2212]"
@@ -54,20 +54,29 @@ class _AgeRule:
     """One age notation, with what every match of it needs (see :func:`age_mentions`)."""
 
     regex: re.Pattern[str]
+    scan: _Anchored  # the regex tried at its leaders by its lowered twin (same matches)
     literals: tuple[str, ...] = ()  # every match has one of these (lower-cased)
     words: frozenset[str] = frozenset()  # every match has one of these as a whole word
+    # every match has this literal (lower-cased) after its leading literal ("65-year-old"):
+    # the leaders are looked for only before its last occurrence
+    tail: str | None = None
 
 
 def _age_rule(
-    pattern: str, literals: tuple[str, ...] = (), words: frozenset[str] = frozenset()
+    pattern: str,
+    literals: tuple[str, ...] = (),
+    words: frozenset[str] = frozenset(),
+    tail: str | None = None,
 ) -> _AgeRule:
-    return _AgeRule(re.compile(pattern, re.I), literals, words)
+    regex = re.compile(pattern, re.I)
+    return _AgeRule(regex, _Anchored(regex), literals, words, tail)
 
 
 @dataclass(frozen=True)
 class _Rules:
     age_rules: tuple[_AgeRule, ...]
     hedge: re.Pattern[str]
+    hedge_scan: _Anchored
     noun_after: re.Pattern[str]
     male: frozenset[str]
     female: frozenset[str]
@@ -91,7 +100,8 @@ def _rules() -> _Rules:
     # only "İ ı ſ K" to ASCII letters other than through lower(), none in these literals).
     age_rules = (
         # a 65-year-old, a 4-month-old, a sixty-five-year-old, 65 years old
-        _age_rule(rf"\b{num}{_D}{{0,2}}{unit}{_D}{{0,2}}old\b", literals=("old",)),
+        # (the leader is the number, at most one character past it: "old" follows the unit)
+        _age_rule(rf"\b{num}{_D}{{0,2}}{unit}{_D}{{0,2}}old\b", literals=("old",), tail="old"),
         # aged 65 (years), age 65, at the age of 65, a man of 65 years, 65 years of age
         # ("aged"/"age" are whole words: a word boundary before them, white space after them)
         _age_rule(
@@ -112,9 +122,11 @@ def _rules() -> _Rules:
     core_m = [w for w in lex["male_nouns"] if w not in lex["non_patient_relatives"]]
     core_f = [w for w in lex["female_nouns"] if w not in lex["non_patient_relatives"]]
     pronouns = [*lex["male_pronouns"], *lex["female_pronouns"]]
+    hedge = re.compile(rf"\b(?:{alternation(lex['age_hedges'])})\s+(?:an?\s+)?$", re.I)
     return _Rules(
         age_rules=age_rules,
-        hedge=re.compile(rf"\b(?:{alternation(lex['age_hedges'])})\s+(?:an?\s+)?$", re.I),
+        hedge=hedge,
+        hedge_scan=_Anchored(hedge),
         noun_after=re.compile(
             rf"^[\s,]*(?:[\w'-]+\s+){{0,3}}?({sex_words})\b",
             re.I,
@@ -131,7 +143,7 @@ def _rules() -> _Rules:
 
 
 def _sex_of(word: str) -> str | None:
-    w = fold(word)
+    w = word.lower() if word.isascii() else fold(word)  # fold() is lower() on ASCII
     r = _rules()
     if w in r.male:
         return "male"
@@ -144,7 +156,8 @@ def _years(num: str, unit: str | None) -> float | None:
     value = number(num.replace("\u2010", "-"))
     if value is None:
         return None
-    u = fold(unit or "year").rstrip("s")
+    u = unit or "year"
+    u = (u.lower() if u.isascii() else fold(u)).rstrip("s")  # fold() is lower() on ASCII
     factor = _UNIT_YEARS.get(u)
     if factor is None:
         return None
@@ -206,19 +219,28 @@ def age_mentions(text: str, words: frozenset[str] | None = None) -> list[AgeMent
     ascii = text.isascii()
     noun_twin = twin_of(r.noun_after) if ascii else None
     for rule in r.age_rules:
-        if rule.literals and not _has_any(low, rule.literals):
-            continue
+        tail_at: int | None = None
+        if rule.tail is not None:  # a literal of every match: the literal test, cheaper
+            tail_at = low.rfind(rule.tail)
+            if tail_at < 0:
+                continue
+        # (the word gate first: "age" is also a part of "hemorrhage")
         if rule.words and words is not None and rule.words.isdisjoint(words):
             continue
+        if tail_at is None and rule.literals and not _has_any(low, rule.literals):
+            continue
         # tried only where one of the notation's leading literals starts (same matches as a scan)
-        for m in finditer_fast(rule.regex, text, low):
+        for m in rule.scan.finditer(text, low, tail_at):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             unit = m.group(2) if m.lastindex and m.lastindex >= 2 else None
             age = _years(m.group(1), unit)
             if age is None or not 0 <= age <= 120:
                 continue
-            if has_match(r.hedge, text[max(0, m.start() - 25) : m.start()]):
+            hedge_from = max(0, m.start() - 25)
+            if r.hedge_scan.has_match(
+                text[hedge_from : m.start()], low[hedge_from : m.start()] if ascii else None
+            ):
                 age = None
             # on ASCII text the lowered twin matches the same spans in the lower-cased text, and
             # _sex_of reads the noun case-folded anyway

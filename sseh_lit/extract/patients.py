@@ -19,23 +19,35 @@ Two steps, both pure functions over the sentences of one Doc:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
 
 from spacy.tokens import Span
 
-from ..regex_gate import finditer_fast, finditer_lowered, has_match, search_lowered, twin_of
+from ..regex_gate import (
+    anchors_of,
+    finditer_fast,
+    finditer_lowered,
+    has_match,
+    search_lowered,
+    twin_of,
+)
 from ..text import fold
 from .pipeline import Cues, alternation, lexicon, words_of
 
 _DASH = r"[-\u2010-\u2015\u2212 ]"
 
 
-@dataclass
+@dataclass(slots=True, init=False)
 class SentInfo:
-    """One sentence and what :func:`classify` decided about it."""
+    """One sentence and what :func:`classify` decided about it.
+
+    A slotted dataclass with its own ``__init__`` (the generated one, its default factory and a
+    ``__post_init__`` call cost more, and classify makes one per sentence of every record);
+    ``memo`` defaults to a new empty dict.
+    """
 
     span: Span
     section: str  # title | case | generic | skip | none
@@ -43,15 +55,31 @@ class SentInfo:
     patient: bool  # narrates the patient(s) of this record
     strong: bool  # explicitly refers to the patient ("the patient", "a 45-year-old", "he")
     modal: bool  # hypothetical / generic wording ("may", "should", "is associated")
-    text: str = ""  # the sentence text (cached: Span.text walks every token)
-    words: frozenset[str] = frozenset()  # lower-case words, the pre-filter of every rule
-    memo: dict[str, object] = field(default_factory=dict)  # per-sentence results rules reuse
+    text: str  # the sentence text (cached: Span.text walks every token)
+    words: frozenset[str]  # lower-case words, the pre-filter of every rule
+    memo: dict[str, object]  # per-sentence results rules reuse
 
-    def __post_init__(self) -> None:
-        if not self.text:
-            self.text = self.span.text
-        if not self.words:
-            self.words = words_of(self.text)
+    def __init__(
+        self,
+        span: Span,
+        section: str,
+        literature: bool,
+        patient: bool,
+        strong: bool,
+        modal: bool,
+        text: str = "",
+        words: frozenset[str] = frozenset(),
+        memo: dict[str, object] | None = None,
+    ) -> None:
+        self.span = span
+        self.section = section
+        self.literature = literature
+        self.patient = patient
+        self.strong = strong
+        self.modal = modal
+        self.text = text = text or span.text
+        self.words = words or words_of(text)
+        self.memo = {} if memo is None else memo
 
 
 @dataclass
@@ -76,11 +104,122 @@ class Plan:
 # ---------------------------------------------------------------- compiled rules
 
 
+class _Anchored:
+    """A case-insensitive regex tried, on ASCII text, only where one of its leading literals
+    starts (:func:`~sseh_lit.regex_gate.anchors_of`) and there by its lowered twin
+    (:func:`~sseh_lit.regex_gate.twin_of`) on the lower-cased text.
+
+    The same answers as :func:`~sseh_lit.regex_gate.has_match` / ``finditer_fast``, which try
+    the ``re.IGNORECASE`` regex itself at each leader: on ASCII text the twin matches at a
+    position exactly when the regex does, with the same end (``re``'s case-insensitive
+    alternations of the rules below are several times slower than the twin's). A found match is
+    matched again by the regex, so callers get the regex's own Match objects; any disagreement,
+    an empty match, non-ASCII text or a regex without twin or leaders takes the plain path.
+    """
+
+    __slots__ = ("anchors", "own_anchors", "regex", "twin")
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+        twin = twin_of(regex)
+        anchors = anchors_of(regex)  # leaders valid for ASCII text
+        self.own_anchors = anchors
+        self.twin = twin if anchors is not None else None
+        self.anchors = anchors if twin is not None else None
+
+    def has_match(self, text: str, low: str | None = None) -> bool:
+        """``self.regex.search(text) is not None``; ``low`` is ``text.lower()`` when given."""
+        twin = self.twin
+        if twin is None or not text.isascii():
+            return has_match(self.regex, text)
+        if low is None:
+            low = text.lower()
+        match = twin.match
+        for end, back in self.anchors.iter(low):  # type: ignore[union-attr]  # noqa: SIM110
+            if match(low, end - back) is not None:
+                return True
+        return False
+
+    def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
+        """``self.regex.search(text)``; ``low`` is ``text.lower()`` when given.
+
+        The leftmost match starts at the first leader position (in order) where the regex
+        matches, and ``match`` there gives what ``search`` gives. A regex without a twin (one
+        that is case-sensitive in part, such as ``(?i:case)\\s+([A-H])``) is matched itself at
+        the leaders: lower-casing the text keeps every position of an ASCII text, so a leader
+        (lower-cased) still starts wherever a match starts.
+        """
+        regex = self.regex
+        anchors = self.anchors if self.twin is not None else self.own_anchors
+        if anchors is None or not text.isascii():
+            return regex.search(text)
+        if low is None:
+            low = text.lower()
+        starts = [end - back for end, back in anchors.iter(low)]
+        if len(starts) > 1:
+            starts.sort()
+        twin = self.twin
+        for start in starts:
+            if twin is None:
+                m = regex.match(text, start)
+                if m is not None:
+                    return m
+                continue
+            t = twin.match(low, start)
+            if t is not None:
+                real = regex.match(text, start)
+                if real is None or real.end() != t.end():
+                    return regex.search(text)
+                return real
+        return None
+
+    def finditer(
+        self, text: str, low: str | None = None, before: int | None = None
+    ) -> list[re.Match[str]]:
+        """``list(self.regex.finditer(text))``; ``low`` is ``text.lower()`` when given.
+
+        ``before``: every match's leader ends at or before this offset (a caller that knows a
+        literal every match has after its leader passes the literal's last position), so the
+        leaders are looked for in ``low[:before]`` only.
+        """
+        twin = self.twin
+        if twin is None or not text.isascii():
+            return finditer_fast(self.regex, text)
+        if low is None:
+            low = text.lower()
+        anchors = self.anchors
+        found = anchors.iter(low) if before is None else anchors.iter(low, 0, before)  # type: ignore[union-attr]
+        starts = [end - back for end, back in found]
+        if not starts:
+            return []
+        if len(starts) > 1:
+            starts = sorted(set(starts))
+        out: list[re.Match[str]] = []
+        pos = 0
+        match = twin.match
+        for start in starts:
+            if start < pos:
+                continue
+            m = match(low, start)
+            if m is not None:
+                end = m.end()
+                real = self.regex.match(text, start)
+                if end == start or real is None or real.end() != end:
+                    return list(self.regex.finditer(text))
+                out.append(real)
+                pos = end
+        return out
+
+
 @dataclass(frozen=True)
 class _Rules:
     label: re.Pattern[str]
     label_starts: dict[str, tuple[str, ...]]  # the labels by their first three characters
     label_length: int  # of the longest label
+    # :func:`_label_kind` of each label: an ASCII match of the label regex, lower-cased, is one
+    # of the (lower-case) labels itself, since ASCII characters match an ASCII literal under
+    # re.IGNORECASE exactly when they lower-case to it
+    label_kinds: dict[str, str]
     case_sections: frozenset[str]
     generic_sections: frozenset[str]
     skip_sections: frozenset[str]
@@ -100,11 +239,20 @@ class _Rules:
     count_nouns: frozenset[str]
     relatives: re.Pattern[str]
     numbers: dict[str, float]
+    word_values: dict[str, float]  # numbers' words that float() rejects, as floats
     ordinals: dict[str, int]
     ordinal_words: frozenset[str]
     max_individual: int
     aggregate_types: frozenset[str]
     case_types: frozenset[str]
+    # the classify questions and the count rule, anchored (same answers as the regexes)
+    other_modal: frozenset[str]  # the modal words other than "is"/"are"
+    strong_scan: _Anchored
+    literature_scan: _Anchored
+    generic_scan: _Anchored
+    we_report_scan: _Anchored
+    count_scan: _Anchored
+    marker_scan: _Anchored
 
 
 @cache
@@ -124,19 +272,34 @@ def _rules() -> _Rules:
         rf"|(?:the\s+)?({alternation(list(ordinals))})\s+(?:case|patient)\b)"
     )
     age = rf"\d{{1,3}}{_DASH}?(?:year|yr|month|week|day)s?{_DASH}?old"
+    marker_re = re.compile(marker, re.IGNORECASE)
+    literature = Cues(sec["literature_cues"])
+    strong = Cues(
+        [w.strip() for w in sec["strong_patient_refs"] if " " in w.strip() or "-" in w],
+        prefix=r"(?<![A-Za-z])",
+        suffix=r"(?![A-Za-z])",
+    )
+    generic = Cues(sec["generic_subjects"])
+    count = re.compile(rf"\b{count_num}\s+(?:[\w-]+\s+){{0,3}}?({nouns})\b", re.IGNORECASE)
+    we_report = re.compile(
+        r"\b(?:we|here|herein|authors)\b[^.;]{0,40}?\b(?:present|report|describe|discuss)"
+        r"(?:s|ed)?\b[^.;]{0,40}?\b(?:case|patient|man|woman|boy|girl|infant|child|"
+        r"male|female|lady|\d{1,3}[-\u2010 ]?(?:year|month|week|day))",
+        re.IGNORECASE,
+    )
     return _Rules(
         label=re.compile(rf"^\s*({alternation(labels)})\s*[:.]", re.IGNORECASE),
         label_starts=_by_head(labels),
         label_length=max(map(len, labels)),
+        label_kinds={
+            label: _kind_of(label, sec["case_sections"], sec["generic_sections"])
+            for label in labels
+        },
         case_sections=frozenset(sec["case_sections"]),
         generic_sections=frozenset(sec["generic_sections"]),
         skip_sections=frozenset(sec["skip_sections"]),
-        literature=Cues(sec["literature_cues"]),
-        strong=Cues(
-            [w.strip() for w in sec["strong_patient_refs"] if " " in w.strip() or "-" in w],
-            prefix=r"(?<![A-Za-z])",
-            suffix=r"(?![A-Za-z])",
-        ),
+        literature=literature,
+        strong=strong,
         strong_words=frozenset(
             w.strip().lower()
             for w in sec["strong_patient_refs"]
@@ -145,16 +308,11 @@ def _rules() -> _Rules:
         narrative=frozenset(w.lower() for w in sec["narrative_verbs"]),
         modal=frozenset(w.lower() for w in sec["modal_words"]),
         aggregate=Cues(sec["aggregate_cues"], prefix="", suffix=""),
-        generic=Cues(sec["generic_subjects"]),
-        count=re.compile(rf"\b{count_num}\s+(?:[\w-]+\s+){{0,3}}?({nouns})\b", re.IGNORECASE),
-        marker=re.compile(marker, re.IGNORECASE),
+        generic=generic,
+        count=count,
+        marker=marker_re,
         age_pair=re.compile(rf"\b(?:an?\s+)?{age}[^.;]{{0,60}}?\band\s+(?:an?\s+)?{age}", re.I),
-        we_report=re.compile(
-            r"\b(?:we|here|herein|authors)\b[^.;]{0,40}?\b(?:present|report|describe|discuss)"
-            r"(?:s|ed)?\b[^.;]{0,40}?\b(?:case|patient|man|woman|boy|girl|infant|child|"
-            r"male|female|lady|\d{1,3}[-\u2010 ]?(?:year|month|week|day))",
-            re.IGNORECASE,
-        ),
+        we_report=we_report,
         not_past=frozenset(sec["not_past_tense"]),
         aged_list=re.compile(
             r"\baged\s+(\d{1,3}(?:\s*,\s*\d{1,3})*(?:\s*,?\s*and\s+\d{1,3})?)\s*(?:years|yrs)",
@@ -165,12 +323,31 @@ def _rules() -> _Rules:
             rf"\b(?:{alternation(pat['not_patient_counts_before'])})\s+$", re.IGNORECASE
         ),
         numbers=numbers,
+        word_values=_word_values(numbers),
         ordinals=ordinals,
         ordinal_words=frozenset(ordinals),
         max_individual=int(pat["max_individual"]),
         aggregate_types=frozenset(pat["aggregate_publication_types"]),
         case_types=frozenset(pat["case_publication_types"]),
+        other_modal=frozenset(w.lower() for w in sec["modal_words"]) - _IS_ARE,
+        strong_scan=_Anchored(strong.regex),
+        literature_scan=_Anchored(literature.regex),
+        generic_scan=_Anchored(generic.regex),
+        we_report_scan=_Anchored(we_report),
+        count_scan=_Anchored(count),
+        marker_scan=_Anchored(marker_re),
     )
+
+
+def _word_values(numbers: dict[str, float]) -> dict[str, float]:
+    """The entries of ``numbers`` whose word ``float()`` does not parse ("three"; not "nan")."""
+    out: dict[str, float] = {}
+    for word, value in numbers.items():
+        try:
+            float(word)
+        except ValueError:
+            out[word] = float(value)
+    return out
 
 
 def _by_head(labels: list[str]) -> dict[str, tuple[str, ...]]:
@@ -198,11 +375,17 @@ def _roman(text: str) -> int | None:
 def number(word: str) -> float | None:
     """``"3"`` → 3, ``"three"`` → 3, ``"twenty-one"`` → 21; ``None`` when not a number."""
     w = word.strip().lower().strip("-\u2010\u2011 ")  # "sixty-" from "sixty-year-old"
+    r = _rules()
+    # a number word first: none of them is a float literal (see _word_values), so float(w)
+    # would raise for it, and an exception costs more than a dict look-up
+    value = r.word_values.get(w)
+    if value is not None:
+        return value
     try:
         return float(w)
     except ValueError:
         pass
-    nums = _rules().numbers
+    nums = r.numbers
     if w in nums:
         return float(nums[w])
     parts = re.split(r"[-\s]+", w)
@@ -261,26 +444,31 @@ class _DocText:
     In :attr:`wordchars` every non-ASCII character of the folded text becomes "?" and then, like
     every other character outside ``[a-z0-9]``, a space: the words of a slice are exactly
     :func:`~.pipeline.words_of` of that sentence (the ``[a-z0-9]+`` runs of its folded text).
+
+    :attr:`low` is the lower-cased text of an ASCII document (``None`` otherwise): lower-casing
+    ASCII text maps each character to one, so a slice of it is the slice's own ``lower()``.
     """
 
-    __slots__ = ("text", "wordchars")
+    __slots__ = ("low", "text", "wordchars")
 
     def __init__(self, text: str) -> None:
         self.text = text
         if text.isascii():  # fold() is lower() here; the table lower-cases A-Z as well
             self.wordchars = text.encode("ascii").translate(_WORD_BYTES_ANY_CASE).decode("ascii")
+            self.low: str | None = text.lower()
             return
+        self.low = None
         # fold() is lower() after translating the characters of _FOLDED (slow on non-ASCII text)
         folded = fold(text) if _FOLDED.search(text) else text.lower()
         self.wordchars = folded.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
 
 
-def _hit(cues: Cues, text: str, words: frozenset[str]) -> bool:
-    """``cues.search(text, words) is not None``: the cue's word gate, then
-    :func:`~sseh_lit.regex_gate.has_match`, which tries the regex only where one of its leading
-    literals occurs (faster than scanning every position of the sentence)."""
+def _hit(cues: Cues, scan: _Anchored, text: str, words: frozenset[str], low: str | None) -> bool:
+    """``cues.search(text, words) is not None``: the cue's word gate, then the cue regex tried
+    only where one of its leading literals occurs (``scan`` is the :class:`_Anchored` of
+    ``cues.regex``; ``low`` is ``text.lower()`` when known)."""
     # Cues.may_match(words), without the call
-    return (cues.always or not cues.triggers.isdisjoint(words)) and has_match(cues.regex, text)
+    return (cues.always or not cues.triggers.isdisjoint(words)) and scan.has_match(text, low)
 
 
 def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None) -> list[SentInfo]:
@@ -297,58 +485,71 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
     """
     r = _rules()
     doc = _DocText(doc_text) if doc_text is not None else None
+    doc_low = doc.low if doc is not None else None
+    # the rules as locals: the loop runs once per sentence of every record
+    strong_cues, strong_scan = r.strong, r.strong_scan
+    literature_cues, literature_scan = r.literature, r.literature_scan
+    generic_cues, generic_scan = r.generic, r.generic_scan
+    modal_words, other_modal = r.modal, r.other_modal
+    strong_words, we_report_scan = r.strong_words, r.we_report_scan
+    label_re, label_starts, label_length = r.label, r.label_starts, r.label_length
     out: list[SentInfo] = []
+    append = out.append
     section = "none"
     for sent in sents:
         start = sent.start_char
+        low: str | None = None
         if doc is not None:
             end = sent.end_char
             text = doc.text[start:end]
             words = frozenset(doc.wordchars[start:end].split())
+            if doc_low is not None:
+                low = doc_low[start:end]
         else:
             text = sent.text
             words = words_of(text)
-        info = SentInfo(sent, "none", False, False, False, False, text, words)
         if start < title_end:
-            info.section, info.patient = "title", True
-            info.strong = _hit(r.strong, text, words)
-            out.append(info)
+            strong = _hit(strong_cues, strong_scan, text, words, low)
+            append(SentInfo(sent, "title", False, True, strong, False, text, words))
             continue
         # on ASCII text a label (matched case-insensitively after white space) must start the
-        # lower-cased sentence once its white space is stripped
-        if text.isascii():
-            head = text.lstrip()[: r.label_length].lower()
-            labels = r.label_starts.get(head[:3])
-            m = r.label.match(text) if labels is not None and head.startswith(labels) else None
+        # lower-cased sentence once its white space is stripped (every label is at most
+        # label_length long, so a prefix test on the whole stripped text is the same test)
+        if low is not None and not low[:1].isspace():
+            labels = label_starts.get(low[:3])
+            m = label_re.match(text) if labels is not None and low.startswith(labels) else None
+        elif low is not None or text.isascii():
+            head = (low if low is not None else text.lower()).lstrip()[:label_length]
+            labels = label_starts.get(head[:3])
+            m = label_re.match(text) if labels is not None and head.startswith(labels) else None
         else:
-            m = r.label.match(text)
+            m = label_re.match(text)
         if m:
-            label = _SPACES.sub(" ", fold(m.group(1)))
-            if label in r.case_sections:
-                section = "case"
-            elif label in r.generic_sections:
-                section = "generic"
-            else:
-                section = "skip"
+            found = m.group(1)
+            kind = r.label_kinds.get(found.lower()) if found.isascii() else None
+            section = kind if kind is not None else _label_kind(r, found)
             if len(text) - m.end() < 3:  # a label on its own ("Case.")
                 continue
-        we_report = not _WE_WORDS.isdisjoint(words) and has_match(r.we_report, text)
-        strong = we_report or not r.strong_words.isdisjoint(words) or _hit(r.strong, text, words)
+        we_report = not _WE_WORDS.isdisjoint(words) and we_report_scan.has_match(text, low)
+        strong = (
+            we_report
+            or not strong_words.isdisjoint(words)
+            or _hit(strong_cues, strong_scan, text, words, low)
+        )
         # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
-        literature = not we_report and _hit(r.literature, text, words)
+        literature = not we_report and _hit(literature_cues, literature_scan, text, words, low)
         # "most patients recovered after surgery" is a generalisation, not this patient's course.
         # A modal word other than "is"/"are" or a generic subject makes the sentence modal; with
         # only "is"/"are", a past-tense narrative whose every "is"/"are" opens a relative clause
         # is not ("MRI showed a hematoma which is located dorsal to the cord").
-        modal_words = words & r.modal
         past: bool | None = None  # decided when needed (below)
-        if not modal_words:
-            modal = _hit(r.generic, text, words)
-        elif modal_words <= _IS_ARE:
+        if modal_words.isdisjoint(words):
+            modal = _hit(generic_cues, generic_scan, text, words, low)
+        elif other_modal.isdisjoint(words):  # its modal words are "is"/"are" only
             modal = not (
-                _only_relative_be(text, words)
+                _only_relative_be(text, words, low)
                 and (past := _past(None, text, words))
-                and not _hit(r.generic, text, words)
+                and not _hit(generic_cues, generic_scan, text, words, low)
             )
         else:
             modal = True
@@ -360,24 +561,41 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             patient = strong and (not modal or _past(past, text, words))
         else:
             # verbless clinical notes ("ASIA C on admission") are about the patient too
-            graded = not _GRADE_SCALES.isdisjoint(words)
-            patient = strong or (not modal and (graded or _past(past, text, words)))
-        info.section, info.literature, info.patient = section, literature, patient
-        info.strong, info.modal = strong, modal
-        out.append(info)
+            patient = strong or (
+                not modal and (not _GRADE_SCALES.isdisjoint(words) or _past(past, text, words))
+            )
+        append(SentInfo(sent, section, literature, patient, strong, modal, text, words))
     return out
 
 
-def _only_relative_be(text: str, words: frozenset[str]) -> bool:
+def _label_kind(r: _Rules, found: str) -> str:
+    """The section a label opens ("case", "generic" or "skip"), from its matched text."""
+    return _kind_of(found, r.case_sections, r.generic_sections)
+
+
+def _kind_of(found: str, case: Collection[str], generic: Collection[str]) -> str:
+    label = _SPACES.sub(" ", fold(found))
+    if label in case:
+        return "case"
+    if label in generic:
+        return "generic"
+    return "skip"
+
+
+def _only_relative_be(text: str, words: frozenset[str], low: str | None = None) -> bool:
     """Does every "is"/"are" of a sentence that has one open a relative clause ("which is")?
 
     Without the word "which", "that", "who" or "where" no relative "is" can match; and on ASCII
     text without "_", the "is"/"are" among the sentence's words then matches :data:`_BE`.
+    ``low`` is ``text.lower()`` when known.
     """
     ascii = text.isascii()
     if ascii and _RELATIVE_WORDS.isdisjoint(words) and "_" not in text:
         return False
-    low = text.lower() if ascii else None
+    if ascii and low is None:
+        low = text.lower()
+    elif not ascii:
+        low = None
     return _count(_BE, text, low) == _count(_RELATIVE_BE, text, low)
 
 
@@ -405,11 +623,11 @@ def _count_mentions(infos: Sequence[SentInfo]) -> tuple[list[int], list[int]]:
     The authors' counts come from the patient's sentences, the title and sentences saying that
     cases "are presented"; never from the literature.
     """
-    r = _rules()
+    count_nouns = _rules().count_nouns
     own: list[int] = []
     every: list[int] = []
     for info in infos:
-        if r.count_nouns.isdisjoint(info.words):
+        if count_nouns.isdisjoint(info.words):
             continue
         got = info.memo.get("counts")
         if got is None:
@@ -425,14 +643,24 @@ def _count_matches(info: SentInfo) -> list[re.Match[str]]:
 
     Every match ends with a count noun between white space and a word boundary, so a sentence
     without one of those words (:attr:`SentInfo.words`) has none; the others are tried where a
-    number starts (:func:`~sseh_lit.regex_gate.finditer_fast`).
+    number starts (:class:`_Anchored`), and on ASCII text only before the last occurrence of
+    one of its count nouns: a match's number (with at most one white space character after it,
+    all of its leading literal) ends before its noun, which is one of the sentence's words.
     """
     got = info.memo.get("count_matches")
     if got is None:
-        r = _rules()
-        got = info.memo["count_matches"] = (
-            [] if r.count_nouns.isdisjoint(info.words) else finditer_fast(r.count, info.text)
-        )
+        nouns = _rules().count_nouns & info.words
+        if not nouns:
+            got = []
+        else:
+            text = info.text
+            if text.isascii():
+                low = text.lower()
+                before = max([low.rfind(noun) for noun in nouns])
+                got = _rules().count_scan.finditer(text, low, before)
+            else:
+                got = _rules().count_scan.finditer(text)
+        info.memo["count_matches"] = got
     return got  # type: ignore[return-value]
 
 
@@ -480,11 +708,12 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
         folded = head.lower() if head.isascii() else fold(head)
         if "case" not in folded and "patient" not in folded:
             continue
-        letter = _LETTER_LABEL.search(head)
+        low = folded if head.isascii() else None
+        letter = _LETTER_SCAN.search(head, low)
         if letter:  # "Patient A, a 57-year-old woman …", "Case B:"
             marks.append((i, ord(letter.group(1)) - ord("A") + 1))
             continue
-        m = search_lowered(r.marker, twin_of(r.marker), head)
+        m = r.marker_scan.search(head, low)
         if not m:
             continue
         n: int | None
@@ -513,6 +742,7 @@ _PERSON = re.compile(
 )
 #: "Patient A", "Case B": a capital letter naming one patient of a series.
 _LETTER_LABEL = re.compile(r"\b(?i:patient|case)\s+([A-H])(?![\w'\u2019])")
+_LETTER_SCAN = _Anchored(_LETTER_LABEL)
 
 
 def _word_number(word: str) -> int | None:
@@ -541,9 +771,12 @@ def _aggregate(
     if not big:
         return False
     pooled = any(r.aggregate.search(i.text, i.words) for i in narrative)
-    if pooled and not any(re.search(r"\d{1,3}[- ]year[- ]old", i.text) for i in narrative):
+    if pooled and not any(_YEAR_OLD.search(i.text) for i in narrative):
         return True
     return not individual and pooled
+
+
+_YEAR_OLD = re.compile(r"\d{1,3}[- ]year[- ]old")
 
 
 def _ages_together(infos: Sequence[SentInfo]) -> list[float]:
