@@ -70,6 +70,41 @@ def _plain_rest(rest: str) -> bool:
     return True
 
 
+#: trigger word → the word sets of the phrases it stands for
+_Needs = dict[str, tuple[frozenset[str], ...]]
+
+
+def _needs(phrases: Sequence[str], preferred: frozenset[str]) -> _Needs | None:
+    """Each lower-cased phrase's word set (its ``[a-z0-9]+`` runs), filed under one of its words
+    (one of ``preferred`` when it has one — a :class:`Cues` list's rarer triggers — else its
+    longest); ``None`` when a phrase has no word.
+
+    For a ``\\b(?:p1|p2|…)\\b`` pattern of ASCII phrases and an ASCII text, every word of a
+    matched phrase is a whole word of the text's :func:`words_of`: inside the phrase a word ends
+    at the phrase's own non-alphanumeric characters, and at its edges the ``\\b`` puts a
+    non-word character (or the text's end) next to a phrase that starts or ends with a letter or
+    digit. So a sentence none of whose phrases has all its words present cannot match
+    (:func:`_may_occur`).
+    """
+    out: dict[str, list[frozenset[str]]] = {}
+    for phrase in phrases:
+        ws = _ONE_WORD.findall(phrase)
+        if not ws:
+            return None
+        key = max(ws, key=lambda w: (w in preferred, len(w)))
+        out.setdefault(key, []).append(frozenset(ws))
+    return {key: tuple(sets) for key, sets in out.items()}
+
+
+def _may_occur(needs: _Needs, keys: frozenset[str], words: frozenset[str]) -> bool:
+    """Are all words of some phrase of ``needs`` (whose keys are ``keys``) among ``words``?"""
+    for key in keys.intersection(words):
+        for need in needs[key]:
+            if need <= words:
+                return True
+    return False
+
+
 class CueScanner:
     """A phrase list matched with an Aho-Corasick automaton instead of its long alternation.
 
@@ -101,6 +136,9 @@ class CueScanner:
         self.automaton: ahocorasick.Automaton | None = None
         #: the lower-cased phrases when each is one word between ``\b``s (see :meth:`found`)
         self.single: frozenset[str] | None = None
+        #: trigger word → the word sets of the phrases it stands for (see :func:`_needs`)
+        self.needs: _Needs | None = None
+        self.need_keys: frozenset[str] = frozenset()
         if not _leads_with(regex, alt) or not all(p and p.isascii() for p in phrases):
             return
         self.phrases = tuple(p.lower() for p in phrases)
@@ -111,6 +149,9 @@ class CueScanner:
         self.automaton = automaton
         if regex.pattern == rf"\b(?:{alt})\b" and all(_ONE_WORD.fullmatch(w) for w in self.phrases):
             self.single = frozenset(self.phrases)
+        if regex.pattern in (rf"\b(?:{alt})\b", rf"\b({alt})\b"):
+            self.needs = _needs(self.phrases, cues.triggers if cues is not None else frozenset())
+        self.need_keys = frozenset(self.needs or ())
 
     @classmethod
     def of(cls, cues: Cues) -> CueScanner:
@@ -171,10 +212,21 @@ class CueScanner:
             return list(self.cues.finditer(text, words))
         return self._all(text, starts) if starts else []
 
+    def _absent(self, info: SentInfo) -> bool:
+        """Do the sentence's words prove that no phrase occurs in it (see :func:`_needs`)?"""
+        needs = self.needs
+        return (
+            needs is not None
+            and info.text.isascii()
+            and not _may_occur(needs, self.need_keys, info.words)
+        )
+
     def search_in(self, info: SentInfo) -> re.Match[str] | None:
         """:meth:`search` of a sentence with its words, through the sentence's index."""
         hits = self.index.hits(info) if self.index is not None else None
         if hits is None:
+            if self._absent(info):
+                return None
             return self.search(info.text, info.words)
         starts = hits.get(self.slot)
         return self._first(info.text, starts) if starts else None
@@ -183,6 +235,8 @@ class CueScanner:
         """:meth:`finditer` of a sentence with its words, through the sentence's index."""
         hits = self.index.hits(info) if self.index is not None else None
         if hits is None:
+            if self._absent(info):
+                return []
             return self.finditer(info.text, info.words)
         starts = hits.get(self.slot)
         return self._all(info.text, starts) if starts else []
@@ -205,14 +259,16 @@ class CueIndex:
 
     ``hits(info)`` maps each scanner's slot to the positions where one of its phrases starts in
     the lower-cased sentence (kept in ``info.memo``); a scanner without an entry cannot match.
-    A sentence whose words include no trigger of any scanner (see :meth:`Cues.may_match`) is not
-    even read: none of them can match it.
+    A sentence whose words include no trigger of any scanner (see :meth:`Cues.may_match`), or,
+    when ASCII, not all words of any one phrase (see :func:`_needs`), is not even read: none of
+    them can match it.
     """
 
     def __init__(self, key: str, scanners: Sequence[CueScanner]) -> None:
         self.key = key  # the info.memo key of a sentence's hits
         slots: dict[str, list[int]] = {}
         triggers: set[str] | None = set()
+        needs: dict[str, list[frozenset[str]]] | None = {}
         for k, scanner in enumerate(scanners):
             if scanner.automaton is None:
                 continue  # it takes its own path
@@ -221,8 +277,18 @@ class CueIndex:
                 slots.setdefault(low, []).append(k)
             own = _triggers(scanner)
             triggers = None if own is None or triggers is None else triggers | own
+            if scanner.needs is None or needs is None:
+                needs = None
+            else:
+                for key, sets in scanner.needs.items():
+                    needs.setdefault(key, []).extend(sets)
         #: a word of every phrase of every scanner, or None (no such pre-check)
         self.triggers = None if triggers is None else frozenset(triggers)
+        #: every scanner's :attr:`CueScanner.needs` together, or None (not all have them)
+        self.needs: _Needs | None = (
+            None if needs is None else {key: tuple(sets) for key, sets in needs.items()}
+        )
+        self.need_keys = frozenset(self.needs or ())
         automaton = ahocorasick.Automaton()
         for low, ks in slots.items():
             automaton.add_word(low, (len(low), tuple(sorted(set(ks)))))
@@ -234,9 +300,14 @@ class CueIndex:
         """Slot → phrase starts in ``info.text``; ``None`` when the text must not be indexed."""
         got = info.memo.get(self.key)
         if got is None:
-            if self.triggers is not None and self.triggers.isdisjoint(info.words):
+            text = info.text
+            if (
+                self.needs is not None
+                and text.isascii()
+                and not _may_occur(self.needs, self.need_keys, info.words)
+            ) or (self.triggers is not None and self.triggers.isdisjoint(info.words)):
                 got = {}  # no scanner can match
-            elif (low := folded(info.text)) is None:
+            elif (low := folded(text)) is None:
                 got = False
             else:
                 got = {}

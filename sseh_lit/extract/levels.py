@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..fields import LEVEL_INDEX, LEVELS, normalise_level
-from ..regex_gate import finditer_lowered, twin_of
+from ..regex_gate import finditer_lowered, folded, twin_of
 from ..text import fold
 from .cuescan import CueScanner
 from .model import FieldValue
@@ -157,6 +157,45 @@ def _levels_of(info: SentInfo) -> list[str]:
 #: Every level match has a digit, or a region word ("Lumbar 2", "third thoracic").
 _DIGIT = re.compile(r"\d")
 
+#: What every match of ``unit`` starts with (after its zero-width lookbehind): a level letter,
+#: an optional "h", optional space/hyphen, a digit. A superset of ``unit``'s own start, but
+#: beginning with a character class, which ``re`` looks for with a fast scan (``unit`` begins
+#: with a lookbehind, so ``re`` tries the whole pattern at every position).
+_UNIT_START = re.compile(r"[CTDLS]h?\s?-?\s?\d")
+
+
+def _units(text: str) -> list[re.Match[str]]:
+    """``list(unit.finditer(text))``, ``unit`` tried only where :data:`_UNIT_START` matches.
+
+    Exact: every match of ``unit`` starts where ``_UNIT_START`` matches, so the first position
+    at or after ``pos`` where ``unit.match`` succeeds is where ``unit.search`` would stop, with
+    the same Match (``match`` with a start position still sees the text before it for the
+    lookbehind); a match is never empty, so ``finditer`` goes on from its end.
+    """
+    unit = _rules().unit.match
+    search = _UNIT_START.search
+    out: list[re.Match[str]] = []
+    pos = 0
+    while (cand := search(text, pos)) is not None:
+        start = cand.start()
+        m = unit(text, start)
+        if m is None:
+            pos = start + 1
+        else:
+            out.append(m)
+            pos = m.end()
+    return out
+
+
+def _conus(text: str) -> bool:
+    """``conus.search(text) is not None``, not run on a text without "conus" (the pattern's
+    literal, case-insensitive: on text :func:`folded` accepts, a match is a lower-cased
+    occurrence)."""
+    low = folded(text)
+    if low is not None and "conus" not in low:
+        return False
+    return _rules().conus.search(text) is not None
+
 
 def levels_in(text: str, words: frozenset[str] | None = None) -> list[str]:
     """The haematoma-eligible levels stated in ``text`` (range endpoints included), in order.
@@ -169,7 +208,7 @@ def levels_in(text: str, words: frozenset[str] | None = None) -> list[str]:
     found: list[str] = []
     digit = _DIGIT.search(text) is not None
     region = words is None or not r.region_words.isdisjoint(words)
-    for m in r.unit.finditer(text) if digit else ():
+    for m in _units(text) if digit else ():
         first = _level(m.group(1), m.group(2))
         if first is None:
             continue
@@ -199,7 +238,7 @@ def levels_in(text: str, words: frozenset[str] | None = None) -> list[str]:
             lvl = _level(letter, str(k)) if k else None
             if lvl:
                 found.append(lvl)
-    if found and r.conus.search(text):
+    if found and _conus(text):
         found.append(r.conus_level)
     if found and ("segments" in text or "levels" in text or "vertebrae" in text):
         found.extend(_counted_span(text))
