@@ -26,7 +26,7 @@ from functools import cache
 
 from ..regex_gate import finditer_lowered, folded, search_lowered, twin_of
 from ..text import fold
-from .cuescan import CueIndex, CueScanner
+from .cuescan import CueIndex, CueScanner, Hits
 from .model import FieldValue
 from .patients import SentInfo, number
 from .pipeline import Cues, alternation, evidence, lexicon, words_of
@@ -191,25 +191,32 @@ def _usable(info: SentInfo) -> bool:
     return info.patient and _MODAL_WORDS.isdisjoint(info.words)
 
 
-#: A patient's usable sentences (:func:`_usable`), in order, each with whether a cue of the
-#: sentence index (surgery, conservative, death, recovery) occurs in it: a sentence without
-#: one has no surgical mention and no outcome.
-_Course = list[tuple[SentInfo, bool]]
+#: A patient's usable sentences (:func:`_usable`), in order, each with its hits in the sentence
+#: index (surgery, conservative, death, recovery; ``None``: not indexed, each cue scans on its
+#: own). A sentence with ``{}`` has none of these cues: no surgical mention and no outcome.
+_Course = list[tuple[SentInfo, Hits | None]]
 
 
 def _course(sents: Sequence[SentInfo]) -> _Course:
-    """The usable sentences of ``sents`` with their cue flags, tested once per patient for
+    """The usable sentences of ``sents`` with their index hits, read once per patient for
     :func:`treatment`, :func:`time_to_surgery`, :func:`outcome` and the management rule
     (each used to test every sentence again)."""
     index = _rules().surgery.index
     modal = _MODAL_WORDS
     if index is None:
-        return [(info, True) for info in sents if info.patient and modal.isdisjoint(info.words)]
+        return [(info, None) for info in sents if info.patient and modal.isdisjoint(info.words)]
+    hits = index.hits
     return [
-        (info, not index.empty(info))
+        (info, hits(info))
         for info in sents
         if info.patient and modal.isdisjoint(info.words)  # _usable(info)
     ]
+
+
+def _hits(info: SentInfo) -> Hits | None:
+    """The sentence's hits in the sentence index (see :data:`_Course`)."""
+    index = _rules().surgery.index
+    return None if index is None else index.hits(info)
 
 
 # ---------------------------------------------------------------- treatment and procedure
@@ -221,12 +228,12 @@ _CLAUSE_START = re.compile(r"[;]|\bbut\b|\bhowever\b|\bthen\b|\blater\b")
 _CLAUSE_WORDS = (";", "but", "however", "then", "later")
 
 
-def _surgery_mentions(info: SentInfo) -> tuple[list[str], list[str]]:
-    """(affirmed, negated) surgical cues in one sentence."""
+def _surgery_mentions(info: SentInfo, hits: Hits | None) -> tuple[list[str], list[str]]:
+    """(affirmed, negated) surgical cues in one sentence (``hits``: its :func:`_hits`)."""
     r = _rules()
     text = info.text
     affirmed, negated = [], []
-    for m in r.surgery.finditer_in(info):
+    for m in r.surgery.finditer_hit(info, hits):
         before = text[max(0, m.start() - 45) : m.start()]
         if any(word in before for word in _CLAUSE_WORDS):  # else the split changes nothing
             before = _CLAUSE_START.split(before)[-1]
@@ -236,11 +243,11 @@ def _surgery_mentions(info: SentInfo) -> tuple[list[str], list[str]]:
     return affirmed, negated
 
 
-def _surgery_of(info: SentInfo) -> tuple[list[str], list[str]]:
+def _surgery_of(info: SentInfo, hits: Hits | None) -> tuple[list[str], list[str]]:
     """:func:`_surgery_mentions` of a sentence, computed once per sentence."""
     got = info.memo.get("surgery")
     if got is None:
-        got = info.memo["surgery"] = _surgery_mentions(info)
+        got = info.memo["surgery"] = _surgery_mentions(info, hits)
     return got  # type: ignore[return-value]
 
 
@@ -255,14 +262,14 @@ def _treatment(course: _Course) -> dict[str, FieldValue]:
     surgical: tuple[SentInfo, str] | None = None
     conservative: tuple[SentInfo, str] | None = None
     procedure: tuple[str, SentInfo, str] | None = None
-    for info, cue in course:
-        if not cue:
-            continue
+    for info, hits in course:
+        if hits == {}:
+            continue  # no cue
         text = info.text
-        affirmed, negated = _surgery_of(info)
+        affirmed, negated = _surgery_of(info, hits)
         if affirmed and surgical is None:
             surgical = (info, affirmed[0])
-        m = r.conservative.search_in(info)
+        m = r.conservative.search_hit(info, hits)
         if (m or negated) and conservative is None:
             conservative = (info, m.group(0) if m else negated[0])
         if affirmed:
@@ -352,9 +359,10 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
 def _time_to_surgery(course: _Course) -> dict[str, FieldValue]:
     """:func:`time_to_surgery` from the patient's :func:`_course`."""
     r = _rules()
-    for info, _cue in course:
+    for info, hits in course:
         text = info.text
-        affirmed, _ = _surgery_of(info)
+        # no cue of the index: no surgical mention
+        affirmed = _surgery_of(info, hits)[0] if hits != {} else None
         if not affirmed and not _surgery_word(info):
             continue
         day = _ORDINAL_DAY.search(text) if "day" in info.words else None
@@ -445,12 +453,13 @@ def _classify_outcome(
 _NO_OUTCOME = ("", "")
 
 
-def _outcome_of(info: SentInfo) -> tuple[str, str] | None:
-    """:func:`classify_outcome` of a sentence, computed once per sentence."""
+def _outcome_of(info: SentInfo, hits: Hits | None) -> tuple[str, str] | None:
+    """:func:`classify_outcome` of a sentence, computed once per sentence (``hits``: its
+    :func:`_hits`)."""
     got = info.memo.get("outcome")
     if got is None:
         got = info.memo["outcome"] = (
-            _classify_outcome(info.text, info.words, lambda cues: cues.search_in(info))
+            _classify_outcome(info.text, info.words, lambda cues: cues.search_hit(info, hits))
             or _NO_OUTCOME
         )
     return None if got is _NO_OUTCOME else got  # type: ignore[return-value]
@@ -495,10 +504,10 @@ def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
 def _outcome(sents: Sequence[SentInfo], course: _Course) -> dict[str, FieldValue]:
     """:func:`outcome` from the patient's sentences and their :func:`_course`."""
     found: tuple[str, SentInfo, str] | None = None
-    for info, cue in course:
+    for info, hits in course:
         if info.section == "title":
             continue
-        got = _outcome_of(info) if cue else None  # no cue: no outcome
+        got = _outcome_of(info, hits) if hits != {} else None  # no cue: no outcome
         if got is not None and _at_presentation(info):
             continue  # the state on admission is not the outcome
         if found is not None and found[0] == "death":
@@ -512,7 +521,7 @@ def _outcome(sents: Sequence[SentInfo], course: _Course) -> dict[str, FieldValue
     if found is None:
         for info in sents:  # titles such as "complete recovery without surgery"
             if info.section == "title":
-                got = _outcome_of(info)
+                got = _outcome_of(info, _hits(info))
                 if got:
                     return {"outcome": evidence(got[0], info, 0.6, cue=got[1])}
         return {}
@@ -609,7 +618,7 @@ def grades(sents: Sequence[SentInfo], outcome_at: int | None = None) -> dict[str
             m.start() < _pos or m.start() - _pos < 40
             for m in (*r.after_cues.finditer_in(info), *_LATER.finditer(text))
         )
-        stated = _outcome_of(info) if outcome_at == info.span.start_char else None
+        stated = _outcome_of(info, _hits(info)) if outcome_at == info.span.start_char else None
         if later or (
             stated is not None and stated[0] != "death" and 0 <= text.find(stated[1]) < _pos
         ):
@@ -687,7 +696,7 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     if "treatment" not in out and "outcome" in out:
         # a course that ends in recovery with only medical measures named was conservative
         management = _rules().management
-        for info, _cue in course:
+        for info, _hits_of_info in course:
             m = management.search_in(info)
             if m:
                 out["treatment"] = evidence("conservative", info, 0.5, cue=m.group(0))

@@ -73,6 +73,9 @@ def _plain_rest(rest: str) -> bool:
 #: trigger word → the word sets of the phrases it stands for
 _Needs = dict[str, tuple[frozenset[str], ...]]
 
+#: A sentence's :meth:`CueIndex.hits`: scanner slot → where its phrases start
+Hits = dict[int, list[int]]
+
 
 def _needs(phrases: Sequence[str], preferred: frozenset[str]) -> _Needs | None:
     """Each lower-cased phrase's word set (its ``[a-z0-9]+`` runs), filed under one of its words
@@ -231,6 +234,20 @@ class CueScanner:
         starts = hits.get(self.slot)
         return self._first(info.text, starts) if starts else None
 
+    def search_hit(self, info: SentInfo, hits: Hits | None) -> re.Match[str] | None:
+        """:meth:`search_in` with ``hits = self.index.hits(info)`` already read by the caller."""
+        if hits is None:
+            return None if self._absent(info) else self.search(info.text, info.words)
+        starts = hits.get(self.slot)
+        return self._first(info.text, starts) if starts else None
+
+    def finditer_hit(self, info: SentInfo, hits: Hits | None) -> list[re.Match[str]]:
+        """:meth:`finditer_in` with ``hits = self.index.hits(info)`` already read by the caller."""
+        if hits is None:
+            return [] if self._absent(info) else self.finditer(info.text, info.words)
+        starts = hits.get(self.slot)
+        return self._all(info.text, starts) if starts else []
+
     def finditer_in(self, info: SentInfo) -> list[re.Match[str]]:
         """:meth:`finditer` of a sentence with its words, through the sentence's index."""
         hits = self.index.hits(info) if self.index is not None else None
@@ -296,16 +313,17 @@ class CueIndex:
             automaton.make_automaton()
         self.automaton = automaton
 
-    def hits(self, info: SentInfo) -> dict[int, list[int]] | None:
+    def hits(self, info: SentInfo) -> Hits | None:
         """Slot → phrase starts in ``info.text``; ``None`` when the text must not be indexed."""
         got = info.memo.get(self.key)
         if got is None:
             text = info.text
-            if (
-                self.needs is not None
-                and text.isascii()
-                and not _may_occur(self.needs, self.need_keys, info.words)
-            ) or (self.triggers is not None and self.triggers.isdisjoint(info.words)):
+            if self.needs is not None and text.isascii():
+                # (a phrase with all its words present has its trigger present too)
+                absent = not _may_occur(self.needs, self.need_keys, info.words)
+            else:
+                absent = self.triggers is not None and self.triggers.isdisjoint(info.words)
+            if absent:
                 got = {}  # no scanner can match
             elif (low := folded(text)) is None:
                 got = False
