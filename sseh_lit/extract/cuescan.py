@@ -87,7 +87,7 @@ def _needs(phrases: Sequence[str], preferred: frozenset[str]) -> _Needs | None:
     at the phrase's own non-alphanumeric characters, and at its edges the ``\\b`` puts a
     non-word character (or the text's end) next to a phrase that starts or ends with a letter or
     digit. So a sentence none of whose phrases has all its words present cannot match
-    (:func:`_may_occur`).
+    (:class:`_WordGate`).
     """
     out: dict[str, list[frozenset[str]]] = {}
     for phrase in phrases:
@@ -99,13 +99,40 @@ def _needs(phrases: Sequence[str], preferred: frozenset[str]) -> _Needs | None:
     return {key: tuple(sets) for key, sets in out.items()}
 
 
-def _may_occur(needs: _Needs, keys: frozenset[str], words: frozenset[str]) -> bool:
-    """Are all words of some phrase of ``needs`` (whose keys are ``keys``) among ``words``?"""
-    for key in keys.intersection(words):
-        for need in needs[key]:
-            if need <= words:
+class _WordGate:
+    """Could a phrase of ``needs`` occur in an ASCII sentence with these :func:`words_of`?
+
+    True when all words of some phrase are among the sentence's words (see :func:`_needs`).
+    A key that is a phrase by itself answers at once; for the others, one further word of each
+    of the key's phrases (``seconds``) must be present before their word sets are tested.
+    """
+
+    __slots__ = ("keys", "table")
+
+    def __init__(self, needs: _Needs) -> None:
+        self.keys = frozenset(needs)
+        #: key → None (a one-word phrase), or (a word of each phrase besides the key, the sets)
+        self.table: dict[str, tuple[frozenset[str], tuple[frozenset[str], ...]] | None] = {}
+        for key, sets in needs.items():
+            if any(len(need) == 1 for need in sets):  # the phrase is the key alone
+                self.table[key] = None
+            else:
+                seconds = frozenset(max(sorted(need - {key}), key=len) for need in sets)
+                self.table[key] = (seconds, sets)
+
+    def may_occur(self, words: frozenset[str]) -> bool:
+        table = self.table
+        for key in self.keys.intersection(words):
+            entry = table[key]
+            if entry is None:
                 return True
-    return False
+            seconds, sets = entry
+            if seconds.isdisjoint(words):
+                continue
+            for need in sets:
+                if need <= words:
+                    return True
+        return False
 
 
 class CueScanner:
@@ -141,7 +168,7 @@ class CueScanner:
         self.single: frozenset[str] | None = None
         #: trigger word → the word sets of the phrases it stands for (see :func:`_needs`)
         self.needs: _Needs | None = None
-        self.need_keys: frozenset[str] = frozenset()
+        self.gate: _WordGate | None = None  # the test of :attr:`needs`
         if not _leads_with(regex, alt) or not all(p and p.isascii() for p in phrases):
             return
         self.phrases = tuple(p.lower() for p in phrases)
@@ -154,7 +181,7 @@ class CueScanner:
             self.single = frozenset(self.phrases)
         if regex.pattern in (rf"\b(?:{alt})\b", rf"\b({alt})\b"):
             self.needs = _needs(self.phrases, cues.triggers if cues is not None else frozenset())
-        self.need_keys = frozenset(self.needs or ())
+            self.gate = None if self.needs is None else _WordGate(self.needs)
 
     @classmethod
     def of(cls, cues: Cues) -> CueScanner:
@@ -217,12 +244,8 @@ class CueScanner:
 
     def _absent(self, info: SentInfo) -> bool:
         """Do the sentence's words prove that no phrase occurs in it (see :func:`_needs`)?"""
-        needs = self.needs
-        return (
-            needs is not None
-            and info.text.isascii()
-            and not _may_occur(needs, self.need_keys, info.words)
-        )
+        gate = self.gate
+        return gate is not None and info.text.isascii() and not gate.may_occur(info.words)
 
     def search_in(self, info: SentInfo) -> re.Match[str] | None:
         """:meth:`search` of a sentence with its words, through the sentence's index."""
@@ -301,11 +324,11 @@ class CueIndex:
                     needs.setdefault(key, []).extend(sets)
         #: a word of every phrase of every scanner, or None (no such pre-check)
         self.triggers = None if triggers is None else frozenset(triggers)
-        #: every scanner's :attr:`CueScanner.needs` together, or None (not all have them)
-        self.needs: _Needs | None = (
-            None if needs is None else {key: tuple(sets) for key, sets in needs.items()}
+        #: the test of every scanner's :attr:`CueScanner.needs` together, or None (not all have
+        #: them)
+        self.gate = (
+            None if needs is None else _WordGate({k: tuple(sets) for k, sets in needs.items()})
         )
-        self.need_keys = frozenset(self.needs or ())
         automaton = ahocorasick.Automaton()
         for low, ks in slots.items():
             automaton.add_word(low, (len(low), tuple(sorted(set(ks)))))
@@ -318,9 +341,9 @@ class CueIndex:
         got = info.memo.get(self.key)
         if got is None:
             text = info.text
-            if self.needs is not None and text.isascii():
+            if self.gate is not None and text.isascii():
                 # (a phrase with all its words present has its trigger present too)
-                absent = not _may_occur(self.needs, self.need_keys, info.words)
+                absent = not self.gate.may_occur(info.words)
             else:
                 absent = self.triggers is not None and self.triggers.isdisjoint(info.words)
             if absent:
