@@ -223,24 +223,66 @@ def _hits(info: SentInfo) -> Hits | None:
 
 
 _NON = re.compile(r"\bnon[\s-]?$", re.I)  # "non-operative", "non surgical"
+#: Every match of this case-sensitive pattern contains ";", "but", "however", "then" or "later".
 _CLAUSE_START = re.compile(r"[;]|\bbut\b|\bhowever\b|\bthen\b|\blater\b")
-#: Every match of the case-sensitive :data:`_CLAUSE_START` contains one of these.
-_CLAUSE_WORDS = (";", "but", "however", "then", "later")
 
 
 def _surgery_mentions(info: SentInfo, hits: Hits | None) -> tuple[list[str], list[str]]:
     """(affirmed, negated) surgical cues in one sentence (``hits``: its :func:`_hits`)."""
     r = _rules()
     text = info.text
-    affirmed, negated = [], []
-    for m in r.surgery.finditer_hit(info, hits):
-        before = text[max(0, m.start() - 45) : m.start()]
-        if any(word in before for word in _CLAUSE_WORDS):  # else the split changes nothing
+    affirmed: list[str] = []
+    negated: list[str] = []
+    matches = r.surgery.finditer_hit(info, hits)
+    if not matches:
+        return affirmed, negated
+    absent = _no_negator(info)
+    for m in matches:
+        start = m.start()
+        before = text[max(0, start - 45) : start]
+        # the split changes nothing unless one of the words of _CLAUSE_START is there
+        if (
+            ";" in before
+            or "but" in before
+            or "however" in before
+            or "then" in before
+            or "later" in before
+        ):
             before = _CLAUSE_START.split(before)[-1]
         after = text[m.end() : m.end() + 30]
-        neg = r.negator.search(before) or r.negated_after.match(after) or _NON.search(before)
+        neg = (
+            _negator_before(text, start - len(before), start, absent)
+            or r.negated_after.match(after)
+            # a match ends at the end of ``before`` (or before a final newline): it starts in
+            # its last five characters; \b still sees the character before ``pos``
+            or _NON.search(before, max(0, len(before) - 5))
+        )
         (negated if neg else affirmed).append(m.group(0))
     return affirmed, negated
+
+
+def _no_negator(info: SentInfo) -> bool:
+    """Do the sentence's words prove that no ``negator`` phrase occurs in it as whole words?
+
+    Then :func:`_negator_before` need not search a slice of it (see there).
+    """
+    gate = _rules().negator.gate
+    return gate is not None and info.text.isascii() and not gate.may_occur(info.words)
+
+
+def _negator_before(text: str, start: int, end: int, absent: bool) -> re.Match[str] | None:
+    """``negator.search(text[start:end])``, where a cue that starts with ``\\b`` matched at
+    ``end``; ``absent`` is :func:`_no_negator` of the sentence ``text``.
+
+    Exact: a ``negator`` match in the slice has ``\\b`` at both ends. Inside the slice that is
+    the text's own ``\\b``; at the slice's end, a phrase ending in a letter or digit is followed
+    in the text by a non-word character (the cue's ``\\b`` at ``end``). So its words are whole
+    words of the text (see :func:`.cuescan._needs`), unless the slice starts inside a word
+    (a letter or digit on both sides of ``start``): only then is the search still needed.
+    """
+    if absent and not (start > 0 and text[start - 1].isalnum() and text[start].isalnum()):
+        return None
+    return _rules().negator.search(text[start:end])
 
 
 def _surgery_of(info: SentInfo, hits: Hits | None) -> tuple[list[str], list[str]]:
@@ -273,9 +315,11 @@ def _treatment(course: _Course) -> dict[str, FieldValue]:
         if (m or negated) and conservative is None:
             conservative = (info, m.group(0) if m else negated[0])
         if affirmed:
-            for pm in r.procedure.finditer_in(info):
-                before = text[max(0, pm.start() - 45) : pm.start()]
-                if r.negator.search(before):
+            pms = r.procedure.finditer_in(info)
+            absent = _no_negator(info) if pms else False
+            for pm in pms:
+                # the procedure pattern starts with \b, as _negator_before needs
+                if _negator_before(text, max(0, pm.start() - 45), pm.start(), absent):
                     continue
                 proc = r.procedures[fold(pm.group(1))]
                 if procedure is None or r.rank.index(proc) < r.rank.index(procedure[0]):
