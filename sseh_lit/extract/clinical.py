@@ -429,7 +429,11 @@ def _time_to_surgery(course: _Course) -> dict[str, FieldValue]:
 
 def _mask(text: str, pattern: CueScanner) -> str:
     """``text`` with every match of ``pattern`` blanked out by spaces (same length)."""
-    matches = pattern.finditer(text)
+    return _blank(text, pattern.finditer(text))
+
+
+def _blank(text: str, matches: Sequence[re.Match[str]]) -> str:
+    """``text`` with the spans of ``matches`` (in order, not overlapping) blanked by spaces."""
     if not matches:
         return text
     parts = []
@@ -449,16 +453,20 @@ _DENIED = re.compile(r"\b(?:no|without|nor|neither)\s+(?:[\w-]+\s+){0,3}$", re.I
 def classify_outcome(text: str, words: frozenset[str] | None = None) -> tuple[str, str] | None:
     """The outcome one sentence states, with the cue; ``None`` when it states none."""
     got = words_of(text) if words is None else words
-    return _classify_outcome(text, got, lambda cues: cues.search(text, got))
+    return _classify_outcome(
+        text, got, lambda cues: cues.search(text, got), lambda cues: cues.finditer(text)
+    )
 
 
 def _classify_outcome(
     text: str,
     words: frozenset[str],
     search: Callable[[CueScanner], re.Match[str] | None],
+    finditer: Callable[[CueScanner], list[re.Match[str]]],
 ) -> tuple[str, str] | None:
-    """:func:`classify_outcome`, the sentence's own cues found by ``search`` (the sentence
-    index for a :class:`SentInfo`)."""
+    """:func:`classify_outcome`, the sentence's own cues found by ``search`` and ``finditer``
+    (``cues.search(text)``, ``list(cues.finditer(text))``: through the sentence index for a
+    :class:`SentInfo`)."""
     r = _rules()
     m = search(r.death)
     if m:
@@ -475,9 +483,9 @@ def _classify_outcome(
         return None  # "complete resolution of the hematoma on MRI" is imaging, not the patient
     rest = text
     if no_rec:
-        rest = _mask(rest, r.no_recovery)
+        rest = _blank(rest, finditer(r.no_recovery))
     if complete:
-        rest = _mask(rest, r.complete)
+        rest = _mask(rest, r.complete) if no_rec else _blank(rest, finditer(r.complete))
     partial = r.partial.search(rest, words) if rest is not text else search(r.partial)
     if no_rec:
         return (
@@ -503,7 +511,12 @@ def _outcome_of(info: SentInfo, hits: Hits | None) -> tuple[str, str] | None:
     got = info.memo.get("outcome")
     if got is None:
         got = info.memo["outcome"] = (
-            _classify_outcome(info.text, info.words, lambda cues: cues.search_hit(info, hits))
+            _classify_outcome(
+                info.text,
+                info.words,
+                lambda cues: cues.search_hit(info, hits),
+                lambda cues: cues.finditer_hit(info, hits),
+            )
             or _NO_OUTCOME
         )
     return None if got is _NO_OUTCOME else got  # type: ignore[return-value]

@@ -206,9 +206,8 @@ def levels_in(text: str, words: frozenset[str] | None = None) -> list[str]:
     """
     r = _rules()
     found: list[str] = []
-    digit = _DIGIT.search(text) is not None
     region = words is None or not r.region_words.isdisjoint(words)
-    for m in _units(text) if digit else ():
+    for m in _units(text):  # (a text without a digit has no candidate: no gate needed)
         first = _level(m.group(1), m.group(2))
         if first is None:
             continue
@@ -223,7 +222,7 @@ def levels_in(text: str, words: frozenset[str] | None = None) -> list[str]:
         found.append(first)
         if second is not None:
             found.append(second)
-    for m in r.region_unit.finditer(text) if digit and region else ():
+    for m in r.region_unit.finditer(text) if region and _DIGIT.search(text) else ():
         letter = r.regions[fold(m.group(1))]
         for num in (m.group(2), m.group(3)):
             lvl = _level(letter, num) if num else None
