@@ -31,12 +31,19 @@ def _leads_with(regex: re.Pattern[str], alt: str) -> bool:
     that neither quantifies that group nor has a ``|`` outside brackets (which would make the
     group one side of a top-level alternative).
     """
+    return _around(regex, alt) is not None
+
+
+def _around(regex: re.Pattern[str], alt: str) -> tuple[str, str] | None:
+    """The pattern before and after ``alt`` when :func:`_leads_with` holds, else None."""
     pattern = regex.pattern
     for lead in _LEADS:
-        for group in (f"(?:{alt})", f"({alt})"):
-            if pattern.startswith(lead + group):
-                return _plain_rest(pattern[len(lead + group) :])
-    return False
+        for opening in ("(?:", "("):
+            head = lead + opening
+            if pattern.startswith(f"{head}{alt})"):
+                tail = pattern[len(head) + len(alt) :]
+                return (head, tail) if _plain_rest(tail[1:]) else None
+    return None
 
 
 def _plain_rest(rest: str) -> bool:
@@ -73,8 +80,20 @@ def _plain_rest(rest: str) -> bool:
 #: trigger word → the word sets of the phrases it stands for
 _Needs = dict[str, tuple[frozenset[str], ...]]
 
-#: A sentence's :meth:`CueIndex.hits`: scanner slot → where its phrases start
-Hits = dict[int, list[int]]
+#: A sentence's :meth:`CueIndex.hits`: scanner slot → (start, length) of its phrases' occurrences
+Hits = dict[int, list[tuple[int, int]]]
+
+
+def _grouped(starts: list[tuple[int, int]]) -> list[tuple[int, list[int]]]:
+    """(start, phrase lengths there) in the order of the starts."""
+    out: list[tuple[int, list[int]]] = []
+    for start, n in sorted(starts):
+        if out and out[-1][0] == start:
+            if n not in out[-1][1]:
+                out[-1][1].append(n)
+        else:
+            out.append((start, [n]))
+    return out
 
 
 def _needs(phrases: Sequence[str], preferred: frozenset[str]) -> _Needs | None:
@@ -169,9 +188,26 @@ class CueScanner:
         #: trigger word → the word sets of the phrases it stands for (see :func:`_needs`)
         self.needs: _Needs | None = None
         self.gate: _WordGate | None = None  # the test of :attr:`needs`
-        if not _leads_with(regex, alt) or not all(p and p.isascii() for p in phrases):
+        around = _around(regex, alt)
+        if around is None or not all(p and p.isascii() for p in phrases):
             return
         self.phrases = tuple(p.lower() for p in phrases)
+        #: the pattern around the alternation, for the one-phrase patterns (see :meth:`_at`)
+        self.around = around
+        #: each escaped phrase's place in the alternation (``alternation``'s order)
+        self.rank: dict[str, int] = {}
+        #: lower-cased phrase → its escaped forms (case variants), in alternation order
+        self.variants: dict[str, tuple[str, ...]] = {}
+        for esc, low in sorted(
+            ((re.escape(p), p.lower()) for p in phrases), key=lambda t: len(t[0]), reverse=True
+        ):
+            if esc not in self.rank:
+                self.rank[esc] = len(self.rank)
+                self.variants[low] = (*self.variants.get(low, ()), esc)
+        #: lower-cased phrase → its one-phrase patterns (see :meth:`_patterns`)
+        self.one: dict[str, tuple[re.Pattern[str], ...]] = {}
+        #: the same for several phrases that start at one place (see :meth:`_at`)
+        self.merged: dict[tuple[str, ...], tuple[re.Pattern[str], ...]] = {}
         automaton = ahocorasick.Automaton()
         for low in self.phrases:
             automaton.add_word(low, len(low))
@@ -192,35 +228,92 @@ class CueScanner:
         """:meth:`Cues.may_match`: could a sentence with these words match at all?"""
         return self.cues is None or self.cues.may_match(words)
 
-    def _first(self, text: str, starts: list[int]) -> re.Match[str] | None:
-        match = self.regex.match
-        for start in sorted(set(starts)) if len(starts) > 1 else starts:
-            m = match(text, start)
+    def _patterns(self, low: str) -> tuple[re.Pattern[str], ...]:
+        """The one-phrase patterns of the phrases that lower-case to ``low``, in alternation
+        order (compiled on first use; see :meth:`_at`)."""
+        got = self.one.get(low)
+        if got is None:
+            escs = self.variants.get(low)
+            if escs is None:  # (not expected: ``low`` was found in the lower-cased text)
+                return (self.regex,)
+            head, tail = self.around
+            got = self.one[low] = tuple(
+                re.compile(head + esc + tail, self.regex.flags) for esc in escs
+            )
+        return got
+
+    def _at(self, text: str, start: int, lengths: Sequence[int]) -> re.Match[str] | None:
+        """``regex.match(text, start)``, where the phrases of these lengths start at ``start``.
+
+        The regex tries its alternatives in order, each followed by the rest of the pattern;
+        only those whose phrase occurs at ``start`` can match, so the first of them with which
+        the pattern matches (the pattern with that phrase as its only alternative: same groups,
+        same flags) gives the regex's Match span and groups. A one-phrase pattern is much
+        cheaper than trying all the alternatives, each lower-casing the text as it goes.
+        """
+        if len(lengths) == 1:
+            patterns = self._patterns(text[start : start + lengths[0]].lower())
+        else:  # several phrases start here: theirs merged in alternation order
+            lows = tuple(sorted({text[start : start + n].lower() for n in lengths}))
+            patterns = self.merged.get(lows)  # type: ignore[assignment]
+            if patterns is None:
+                if any(low not in self.variants for low in lows):
+                    patterns = (self.regex,)  # (not expected, as in _patterns)
+                else:
+                    by_esc: dict[str, re.Pattern[str]] = {}
+                    for low in lows:
+                        by_esc.update(zip(self.variants[low], self._patterns(low), strict=True))
+                    patterns = tuple(by_esc[e] for e in sorted(by_esc, key=self.rank.__getitem__))
+                self.merged[lows] = patterns
+        for pattern in patterns:
+            m = pattern.match(text, start)
             if m is not None:
                 return m
         return None
 
-    def _all(self, text: str, starts: list[int]) -> list[re.Match[str]]:
-        match = self.regex.match
+    def _first(self, text: str, starts: list[tuple[int, int]]) -> re.Match[str] | None:
+        """The first match at one of these (start, phrase length) places."""
+        if len(starts) == 1:  # the common case, inlined
+            start, n = starts[0]
+            patterns = self.one.get(text[start : start + n].lower())
+            if patterns is None:
+                patterns = self._patterns(text[start : start + n].lower())
+            for pattern in patterns:
+                m = pattern.match(text, start)
+                if m is not None:
+                    return m
+            return None
+        for start, lengths in _grouped(starts):
+            m = self._at(text, start, lengths)
+            if m is not None:
+                return m
+        return None
+
+    def _all(self, text: str, starts: list[tuple[int, int]]) -> list[re.Match[str]]:
+        """The matches ``finditer`` finds, tried at these (start, phrase length) places."""
+        if len(starts) == 1:
+            m = self._first(text, starts)
+            return [] if m is None else [m]
         out: list[re.Match[str]] = []
         pos = 0
-        for start in sorted(set(starts)) if len(starts) > 1 else starts:
+        for start, lengths in _grouped(starts):
             if start < pos:
                 continue
-            m = match(text, start)
+            m = self._at(text, start, lengths)
             if m is not None:
                 out.append(m)
                 pos = m.end()  # a phrase is never empty: finditer goes on from here
         return out
 
-    def _starts(self, text: str) -> list[int] | None:
-        """Where a phrase starts in ``text`` (``None``: the text must take the original path)."""
+    def _starts(self, text: str) -> list[tuple[int, int]] | None:
+        """Where a phrase starts in ``text``, with its length (``None``: the text must take the
+        original path)."""
         if self.automaton is None:
             return None
         low = folded(text)
         if low is None:
             return None
-        return [end - n + 1 for end, n in self.automaton.iter(low)]
+        return [(end - n + 1, n) for end, n in self.automaton.iter(low)]
 
     def search(self, text: str, words: frozenset[str] | None = None) -> re.Match[str] | None:
         """``regex.search(text)``; for a :class:`Cues` list ``cues.search(text, words)``."""
@@ -353,13 +446,13 @@ class CueIndex:
             else:
                 got = {}
                 for end, (n, ks) in self.automaton.iter(low):
-                    start = end - n + 1
+                    place = (end - n + 1, n)
                     for k in ks:
                         starts = got.get(k)
                         if starts is None:
-                            got[k] = [start]
+                            got[k] = [place]
                         else:
-                            starts.append(start)
+                            starts.append(place)
             info.memo[self.key] = got
         return got if got is not False else None  # type: ignore[return-value]
 
