@@ -366,15 +366,19 @@ _ORDINAL_DAY = re.compile(
 
 
 _SURGERY_WORD = re.compile(r"\bsurg|\boperat", re.I)
+_SURGERY_WORD_LOW = re.compile(r"\bsurg|\boperat")  # the same on lower-cased ASCII text
 
 
 def _surgery_word(info: SentInfo) -> bool:
     """``_SURGERY_WORD.search(info.text)``, not run when the lower-cased text lacks both stems
     (on text :func:`folded` accepts, a case-insensitive match is a lower-cased occurrence)."""
-    low = folded(info.text)
+    text = info.text
+    low = folded(text)
     if low is not None and "surg" not in low and "operat" not in low:
         return False
-    return _SURGERY_WORD.search(info.text) is not None
+    if low is not None and text.isascii():  # lower-cased: the same \b places and letters
+        return _SURGERY_WORD_LOW.search(low) is not None
+    return _SURGERY_WORD.search(text) is not None
 
 
 #: Word sets of which a match of a time pattern contains one word each, as whole words of

@@ -49,6 +49,7 @@ class _Rules:
     reverse_terms: dict[str, str]
     region_ordinal: re.Pattern[str]
     ordinals: dict[str, int]
+    ordinal_words: tuple[str, ...]  # the ordinals, lower-cased
     location_words: frozenset[str]
     location_needs: tuple[frozenset[str], ...]
     reverse_needs: tuple[frozenset[str], ...]
@@ -117,6 +118,7 @@ def _rules() -> _Rules:
             re.I,
         ),
         ordinals=ordinals,
+        ordinal_words=tuple(k.lower() for k in ordinals),
         location_words=frozenset(
             w
             for k in [*terms, *lex["location_side_phrases"]]
@@ -187,6 +189,21 @@ def _units(text: str) -> list[re.Match[str]]:
     return out
 
 
+#: A number with an ordinal suffix, in lower-cased ASCII text ("5th").
+_ORDINAL_NUMBER = re.compile(r"[0-9](?:st|nd|rd|th)")
+
+
+def _may_have_ordinal(text: str) -> bool:
+    """Could ``region_ordinal`` match ``text``? Each match has a number with an ordinal suffix
+    or an ordinal word (case-insensitive: on ASCII text, a lower-cased occurrence)."""
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return _ORDINAL_NUMBER.search(low) is not None or any(
+        map(low.__contains__, _rules().ordinal_words)
+    )
+
+
 def _conus(text: str) -> bool:
     """``conus.search(text) is not None``, not run on a text without "conus" (the pattern's
     literal, case-insensitive: on text :func:`folded` accepts, a match is a lower-cased
@@ -228,7 +245,7 @@ def levels_in(text: str, words: frozenset[str] | None = None) -> list[str]:
             lvl = _level(letter, num) if num else None
             if lvl and not _excluded(text, m.start(), m.end()):
                 found.append(lvl)
-    for m in _scan(r.region_ordinal, text) if region else ():
+    for m in _scan(r.region_ordinal, text) if region and _may_have_ordinal(text) else ():
         letter = r.regions[fold(m.group(5))]
         if _excluded(text, m.start(), m.end()):
             continue
@@ -287,11 +304,20 @@ _BEFORE_BREAK = re.compile(r"[,;:()]|\band\b|\bwith\b|\bshowed\b|\brevealed\b")
 _AFTER_BREAK = re.compile(r"\b(?:without|no|and|with)\b|[,;]")
 
 
+#: Every match of the case-sensitive :data:`_BEFORE_BREAK` / :data:`_AFTER_BREAK` contains
+#: one of these: without one, a split leaves the text whole.
+_BEFORE_BREAKS = (",", ";", ":", "(", ")", "and", "with", "showed", "revealed")
+_AFTER_BREAKS = (",", ";", "with", "no", "and")
+
+
 def _excluded(text: str, start: int, end: int) -> bool:
     r = _rules()
     before = text[max(0, start - 30) : start]
-    before = _BEFORE_BREAK.split(before)[-1]
-    after = _AFTER_BREAK.split(text[end : end + 30])[0]
+    if any(map(before.__contains__, _BEFORE_BREAKS)):
+        before = _BEFORE_BREAK.split(before)[-1]
+    after = text[end : end + 30]
+    if any(map(after.__contains__, _AFTER_BREAKS)):
+        after = _AFTER_BREAK.split(after)[0]
     return bool(r.before.search(before) or r.after.search(after))
 
 
