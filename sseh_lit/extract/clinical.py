@@ -509,11 +509,27 @@ def _classify_outcome(
 _NO_OUTCOME = ("", "")
 
 
+@cache
+def _outcome_slots() -> frozenset[int] | None:
+    """The sentence-index slots of the cues :func:`_classify_outcome` looks for first (a
+    sentence with none of them has no outcome: it ends in ``cue is None``); None when one of
+    them is not in the index."""
+    r = _rules()
+    cues = (r.death, r.no_recovery, r.complete, r.partial)
+    if any(c.index is None or c.index is not r.surgery.index for c in cues):
+        return None
+    return frozenset(c.slot for c in cues)
+
+
 def _outcome_of(info: SentInfo, hits: Hits | None) -> tuple[str, str] | None:
     """:func:`classify_outcome` of a sentence, computed once per sentence (``hits``: its
     :func:`_hits`)."""
     got = info.memo.get("outcome")
-    if got is None:
+    slots = _outcome_slots()
+    if got is None and hits is not None and slots is not None and slots.isdisjoint(hits):
+        # no death, recovery or partial-recovery cue in the sentence index: no cue, no outcome
+        got = info.memo["outcome"] = _NO_OUTCOME
+    elif got is None:
         got = info.memo["outcome"] = (
             _classify_outcome(
                 info.text,

@@ -122,35 +122,33 @@ class _WordGate:
     """Could a phrase of ``needs`` occur in an ASCII sentence with these :func:`words_of`?
 
     True when all words of some phrase are among the sentence's words (see :func:`_needs`).
-    A key that is a phrase by itself answers at once; for the others, one further word of each
-    of the key's phrases (``seconds``) must be present before their word sets are tested.
+    A key that is a phrase by itself (``sure``) answers at once; for the other keys, one
+    further word of each of the key's phrases (``seconds``) must be present before their word
+    sets are tested.
     """
 
-    __slots__ = ("keys", "table")
+    __slots__ = ("keys", "sure", "table")
 
     def __init__(self, needs: _Needs) -> None:
-        self.keys = frozenset(needs)
-        #: key → None (a one-word phrase), or (a word of each phrase besides the key, the sets)
-        self.table: dict[str, tuple[frozenset[str], tuple[frozenset[str], ...]] | None] = {}
-        for key, sets in needs.items():
-            if any(len(need) == 1 for need in sets):  # the phrase is the key alone
-                self.table[key] = None
-            else:
-                seconds = frozenset(max(sorted(need - {key}), key=len) for need in sets)
-                self.table[key] = (seconds, sets)
+        #: the keys that are one-word phrases themselves
+        self.sure = frozenset(k for k, sets in needs.items() if any(len(s) == 1 for s in sets))
+        #: the other keys
+        self.keys = frozenset(needs) - self.sure
+        #: key → (a word of each of its phrases besides the key, the phrases' word sets)
+        self.table: dict[str, tuple[frozenset[str], tuple[frozenset[str], ...]]] = {
+            key: (frozenset(max(sorted(need - {key}), key=len) for need in sets), sets)
+            for key, sets in needs.items()
+            if key in self.keys
+        }
 
     def may_occur(self, words: frozenset[str]) -> bool:
+        if not self.sure.isdisjoint(words):
+            return True
         table = self.table
         for key in self.keys.intersection(words):
-            entry = table[key]
-            if entry is None:
+            seconds, sets = table[key]
+            if not seconds.isdisjoint(words) and any(map(words.issuperset, sets)):
                 return True
-            seconds, sets = entry
-            if seconds.isdisjoint(words):
-                continue
-            for need in sets:
-                if need <= words:
-                    return True
         return False
 
 
