@@ -44,6 +44,7 @@ class _Rules:
     conus_level: str
     location: CueScanner
     side: CueScanner
+    side_literals: tuple[str, ...]  # each side phrase contains one of these (or empty)
     location_terms: dict[str, str]
     location_reverse: CueScanner
     reverse_terms: dict[str, str]
@@ -98,6 +99,7 @@ def _rules() -> _Rules:
             re.compile(rf"(?<![A-Za-z])(?:{alternation(lex['location_side_phrases'])})", re.I),
             lex["location_side_phrases"],
         ),
+        side_literals=_literals(lex["location_side_phrases"], ("right", "left", "lateral")),
         location_terms={k.lower(): v for k, v in terms.items()},
         location_reverse=CueScanner(
             re.compile(
@@ -128,6 +130,12 @@ def _rules() -> _Rules:
         location_needs=_word_needs(lex["location_heads"]),
         reverse_needs=_word_needs(reverse_heads) + _word_needs(list(lex["location_reverse_terms"])),
     )
+
+
+def _literals(phrases: list[str], literals: tuple[str, ...]) -> tuple[str, ...]:
+    """``literals`` when every lower-cased phrase contains one of them, else ``()``."""
+    ok = all(any(lit in p.lower() for lit in literals) for p in phrases)
+    return literals if ok else ()
 
 
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
@@ -360,6 +368,18 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     return out
 
 
+def _side(text: str) -> re.Match[str] | None:
+    """``side.search(text)``, not run on a text without any of ``side_literals`` (each side
+    phrase contains one; case-insensitive: on text :func:`folded` accepts, a match is a
+    lower-cased occurrence)."""
+    r = _rules()
+    if r.side_literals:
+        low = folded(text)
+        if low is not None and not any(map(low.__contains__, r.side_literals)):
+            return None
+    return r.side.search(text)
+
+
 def _location(sents: Sequence[SentInfo]) -> FieldValue | None:
     r = _rules()
     side: FieldValue | None = None
@@ -371,7 +391,7 @@ def _location(sents: Sequence[SentInfo]) -> FieldValue | None:
         # each match of ``location`` ends with a head word, each of ``location_reverse`` has a
         # haematoma word and a position word, all as whole words (between \b, whitespace, ","
         # or "-" in the patterns): without one of them a scan cannot match
-        located = not any(need.isdisjoint(words) for need in r.location_needs)
+        located = not any(map(words.isdisjoint, r.location_needs))
         for m in r.location.finditer(text) if located else ():
             term = fold(m.group(1))
             # "dorsal spine" is the thoracic spine, not a position; the pattern already needs a
@@ -379,13 +399,14 @@ def _location(sents: Sequence[SentInfo]) -> FieldValue | None:
             value = r.location_terms.get(term)
             if value:
                 return evidence(value, info, 0.8, cue=m.group(0))
-        reverse = not any(need.isdisjoint(words) for need in r.reverse_needs)
+        reverse = not any(map(words.isdisjoint, r.reverse_needs))
         for m in r.location_reverse.finditer(text) if reverse else ():
             value = r.reverse_terms.get(fold(m.group(1)))
             if value:
                 return evidence(value, info, 0.7, cue=m.group(0))
-        if side is None:
-            m2 = r.side.search(text)
-            if m2 and (r.haematoma.found(info) or r.weak.found(info)):
+        # (the cheap word tests first: a side phrase only counts in a haematoma sentence)
+        if side is None and (r.haematoma.found(info) or r.weak.found(info)):
+            m2 = _side(text)
+            if m2:
                 side = evidence("lateral", info, 0.6, cue=m2.group(0))
     return side
