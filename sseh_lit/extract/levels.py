@@ -156,12 +156,12 @@ def _scan(regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
     return finditer_lowered(regex, twin_of(regex), text)
 
 
-def _levels_of(info: SentInfo) -> list[str]:
-    """:func:`levels_in` of a sentence, computed once per sentence (a copy each time)."""
+def _levels_of(info: SentInfo) -> tuple[str, ...]:
+    """:func:`levels_in` of a sentence, computed once per sentence."""
     got = info.memo.get("levels")
     if got is None:
         got = info.memo["levels"] = tuple(levels_in(info.text, info.words))
-    return list(got)  # type: ignore[call-overload]
+    return got  # type: ignore[return-value]
 
 
 #: Every level match has a digit, or a region word ("Lumbar 2", "third thoracic").
@@ -329,7 +329,7 @@ def _excluded(text: str, start: int, end: int) -> bool:
     return bool(r.before.search(before) or r.after.search(after))
 
 
-def _span(levels: list[str]) -> tuple[str, str]:
+def _span(levels: Sequence[str]) -> tuple[str, str]:
     ordered = sorted(levels, key=lambda lv: LEVEL_INDEX[lv])
     return ordered[0], ordered[-1]
 
@@ -341,20 +341,23 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     body = [s for s in sents if s.section != "title" and s.patient]
     title = [s for s in sents if s.section == "title"]
     for group, conf in ((body, 0.85), (title, 0.7)):
-        for strong_only in (True, False):
+        for cue, c in ((r.haematoma, conf), (r.weak, conf - 0.2)):
+            single = cue.single
             for info in group:
                 text = info.text
-                cue = r.haematoma if strong_only else r.weak
-                if not cue.found(info):
+                # cue.found(info), inlined (see there)
+                if single is not None and text.isascii() and "_" not in text:
+                    if single.isdisjoint(info.words):
+                        continue
+                elif cue.search_in(info) is None:
                     continue
-                found = _levels_of(info)
+                found: Sequence[str] = _levels_of(info)
                 if not found:
                     continue
                 respective = info.memo.get("respective")
                 if respective is not None:  # "at T5–T7, T9–T11 and C6–T2, respectively"
                     found = _respective_levels(text, *respective) or found  # type: ignore[misc]
                 upper, lower = _span(found)
-                c = conf if strong_only else conf - 0.2
                 out["level_upper"] = evidence(upper, info, c)
                 out["level_lower"] = evidence(lower, info, c)
                 break
