@@ -549,12 +549,20 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
+#: :data:`_CLAUSE_BREAK` without ``re.I``, for lower-cased ASCII text: its letters are lower
+#: case, and lower-casing ASCII text moves no ``\s``, no ``\b`` and no other character.
+_CLAUSE_BREAK_LOW = re.compile(_CLAUSE_BREAK.pattern)
+
+
 def _clause(text: str, start: int, end: int) -> str:
     """The clause of ``text`` around the cue at ``start``–``end``."""
+    pattern, scanned = (
+        (_CLAUSE_BREAK_LOW, text.lower()) if text.isascii() else (_CLAUSE_BREAK, text)
+    )
     left = 0
-    for m in _CLAUSE_BREAK.finditer(text, 0, start):
+    for m in pattern.finditer(scanned, 0, start):
         left = m.end()
-    nxt = _CLAUSE_BREAK.search(text, end)
+    nxt = pattern.search(scanned, end)
     return text[left : nxt.start() if nxt else len(text)]
 
 
