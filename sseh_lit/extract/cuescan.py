@@ -130,22 +130,25 @@ class _WordGate:
     __slots__ = ("keys", "sure", "table")
 
     def __init__(self, needs: _Needs) -> None:
+        #: all keys
+        self.keys = frozenset(needs)
         #: the keys that are one-word phrases themselves
         self.sure = frozenset(k for k, sets in needs.items() if any(len(s) == 1 for s in sets))
-        #: the other keys
-        self.keys = frozenset(needs) - self.sure
-        #: key → (a word of each of its phrases besides the key, the phrases' word sets)
+        #: other key → (a word of each of its phrases besides the key, the phrases' word sets)
         self.table: dict[str, tuple[frozenset[str], tuple[frozenset[str], ...]]] = {
             key: (frozenset(max(sorted(need - {key}), key=len) for need in sets), sets)
             for key, sets in needs.items()
-            if key in self.keys
+            if key not in self.sure
         }
 
     def may_occur(self, words: frozenset[str]) -> bool:
-        if not self.sure.isdisjoint(words):
+        present = self.keys.intersection(words)  # (one pass over the words; usually empty)
+        if not present:
+            return False
+        if not self.sure.isdisjoint(present):
             return True
         table = self.table
-        for key in self.keys.intersection(words):
+        for key in present:
             seconds, sets = table[key]
             if not seconds.isdisjoint(words) and any(map(words.issuperset, sets)):
                 return True
