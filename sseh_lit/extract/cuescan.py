@@ -1,9 +1,10 @@
 """Cue phrase lists matched by one Aho-Corasick pass per sentence (exact, same matches).
 
 :class:`CueScanner` finds where a phrase of a ``\\b(?:p1|p2|…)\\b``-shaped pattern starts and
-tries the pattern's regex only there; :class:`CueIndex` lets every scanner read in a sentence
-share one automaton pass. Used by the clinical and level extractors (the :class:`Cues` lists
-of :mod:`sseh_lit.extract.pipeline` are the phrase lists they scan).
+tries there only the pattern with the phrases found at that place; :class:`CueIndex` lets every
+scanner read in a sentence share one automaton pass, skipped when the sentence's words rule
+out every phrase. Used by the clinical and level extractors (the :class:`Cues` lists of
+:mod:`sseh_lit.extract.pipeline` are the phrase lists they scan).
 """
 
 from __future__ import annotations
@@ -161,7 +162,8 @@ class CueScanner:
     Python's ``re`` tries every phrase of ``\\b(?:p1|p2|…)\\b`` at every position of a
     sentence, which costs tens of microseconds for the 200 outcome phrases. The scanner instead
     lists where a phrase starts in the lower-cased text (one automaton pass; for a sentence, one
-    pass of a :class:`CueIndex` serves all its scanners) and tries the original regex only there.
+    pass of a :class:`CueIndex` serves all its scanners) and tries the regex only there, and
+    only with the phrases that start there (:meth:`_at`).
 
     Exactness: the regex starts with ``(?:p1|…)`` or ``(p1|…)``, unquantified and not inside a
     top-level ``|``, after at most a zero-width ``\\b`` or ``(?<![A-Za-z])``; so every match
@@ -172,6 +174,8 @@ class CueScanner:
     first such position where ``regex.match`` succeeds is therefore where ``regex.search``
     stops, with the very same Match; going on from each match's end gives ``regex.finditer``.
     Any other text, a non-ASCII phrase or a pattern of another shape takes the original path.
+    With a sentence's words, a ``\\b(?:…)\\b`` list is not scanned at all when no phrase has
+    all its words there (:func:`_needs`).
     """
 
     def __init__(
