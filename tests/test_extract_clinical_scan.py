@@ -207,3 +207,10 @@ def test_negator_before_a_cue_agrees_with_the_regex() -> None:
                 got = clinical._negator_before(text, start, m.start(), absent)
                 want = r.negator.search(text[start : m.start()])
                 assert (got and got.span()) == (want and want.span()), (text, start)
+
+
+def test_occurs_is_search_found() -> None:
+    scanner = clinical._rules().not_clinical
+    assert scanner.bare
+    for text in ["an MRI", "CT scan", "ct", "Haematoma", *_texts(400, seed=13)]:
+        assert scanner.occurs(text) is (scanner.regex.search(text) is not None), text

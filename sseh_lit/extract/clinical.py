@@ -483,7 +483,7 @@ def _classify_outcome(
     if cue is None:  # no outcome cue at all: every path below ends in None
         return None
     clause = _clause(text, cue.start(), cue.end()) if cue else text
-    if r.not_clinical.search(clause) and not r.clinical.search(_mask(clause, r.not_clinical)):
+    if r.not_clinical.occurs(clause) and not r.clinical.search(_mask(clause, r.not_clinical)):
         return None  # "complete resolution of the hematoma on MRI" is imaging, not the patient
     rest = text
     if no_rec:

@@ -156,6 +156,10 @@ class _WordGate:
         return False
 
 
+#: Up to this many phrases, :meth:`CueScanner.occurs` tests each as a substring.
+_FEW = 12
+
+
 class CueScanner:
     """A phrase list matched with an Aho-Corasick automaton instead of its long alternation.
 
@@ -193,12 +197,15 @@ class CueScanner:
         #: trigger word → the word sets of the phrases it stands for (see :func:`_needs`)
         self.needs: _Needs | None = None
         self.gate: _WordGate | None = None  # the test of :attr:`needs`
+        self.bare = False
         around = _around(regex, alt)
         if around is None or not all(p and p.isascii() for p in phrases):
             return
         self.phrases = tuple(p.lower() for p in phrases)
         #: the pattern around the alternation, for the one-phrase patterns (see :meth:`_at`)
         self.around = around
+        #: the pattern is the bare alternation ``(?:p1|…)`` (see :meth:`occurs`)
+        self.bare = around == ("(?:", ")")
         #: each escaped phrase's place in the alternation (``alternation``'s order)
         self.rank: dict[str, int] = {}
         #: lower-cased phrase → its escaped forms (case variants), in alternation order
@@ -378,6 +385,19 @@ class CueScanner:
             return self.finditer(info.text, info.words)
         starts = hits.get(self.slot)
         return self._all(info.text, starts) if starts else []
+
+    def occurs(self, text: str) -> bool:
+        """``search(text) is not None``.
+
+        A pattern that is only ``(?:p1|p2|…)`` matches wherever a phrase occurs, so on text
+        :func:`folded` accepts it is a substring test of the lower-cased text per phrase
+        (cheaper than the automaton pass for a short list).
+        """
+        if self.bare and len(self.phrases) <= _FEW:
+            low = folded(text)
+            if low is not None:
+                return any(map(low.__contains__, self.phrases))
+        return self.search(text) is not None
 
     def found(self, info: SentInfo) -> bool:
         """Does the cue occur in the sentence (``search_in(info) is not None``)?
