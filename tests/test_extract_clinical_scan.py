@@ -178,3 +178,39 @@ def test_defuse_breaks_exactly_the_long_words() -> None:
 def test_sentence_info_has_what_the_scanners_read() -> None:
     fields = SentInfo.__dataclass_fields__
     assert {"text", "words", "memo"} <= set(fields)
+
+
+def test_level_prefilters_agree_with_the_regexes() -> None:
+    r = levels._rules()
+    for text in ["at C5-7 and Th10", "T 5 - 6", "5th thoracic", "CONUS", *_texts(400, seed=5)]:
+        assert [m.span() for m in levels._units(text)] == [
+            m.span() for m in r.unit.finditer(text)
+        ], text
+        assert levels._conus(text) is (r.conus.search(text) is not None), text
+        side = levels._side(text)
+        want = r.side.search(text)
+        assert (side and side.span()) == (want and want.span()), text
+        if r.region_ordinal.search(text):
+            assert levels._may_have_ordinal(text), text
+
+
+def test_negator_before_a_cue_agrees_with_the_regex() -> None:
+    r = clinical._rules()
+    pieces = ["without ", "no need ", "surgery", "laminectomy", "refused", "decompression ", "x"]
+    rng = random.Random(3)
+    texts = [*_texts(150, seed=9)]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 9))) for _ in range(150)]
+    for text in texts:
+        absent = clinical._no_negator(_Info(text))  # type: ignore[arg-type]
+        for m in r.surgery.regex.finditer(text):
+            for start in range(max(0, m.start() - 45), m.start() + 1):
+                got = clinical._negator_before(text, start, m.start(), absent)
+                want = r.negator.search(text[start : m.start()])
+                assert (got and got.span()) == (want and want.span()), (text, start)
+
+
+def test_occurs_is_search_found() -> None:
+    scanner = clinical._rules().not_clinical
+    assert scanner.bare
+    for text in ["an MRI", "CT scan", "ct", "Haematoma", *_texts(400, seed=13)]:
+        assert scanner.occurs(text) is (scanner.regex.search(text) is not None), text

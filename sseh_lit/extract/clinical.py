@@ -26,7 +26,7 @@ from functools import cache
 
 from ..regex_gate import finditer_lowered, folded, search_lowered, twin_of
 from ..text import fold
-from .cuescan import CueIndex, CueScanner
+from .cuescan import CueIndex, CueScanner, Hits
 from .model import FieldValue
 from .patients import SentInfo, number
 from .pipeline import Cues, alternation, evidence, lexicon, words_of
@@ -191,56 +191,105 @@ def _usable(info: SentInfo) -> bool:
     return info.patient and _MODAL_WORDS.isdisjoint(info.words)
 
 
-#: A patient's usable sentences (:func:`_usable`), in order, each with whether a cue of the
-#: sentence index (surgery, conservative, death, recovery) occurs in it: a sentence without
-#: one has no surgical mention and no outcome.
-_Course = list[tuple[SentInfo, bool]]
+#: A patient's usable sentences (:func:`_usable`), in order, each with its hits in the sentence
+#: index (surgery, conservative, death, recovery; ``None``: not indexed, each cue scans on its
+#: own). A sentence with ``{}`` has none of these cues: no surgical mention and no outcome.
+_Course = list[tuple[SentInfo, Hits | None]]
 
 
 def _course(sents: Sequence[SentInfo]) -> _Course:
-    """The usable sentences of ``sents`` with their cue flags, tested once per patient for
+    """The usable sentences of ``sents`` with their index hits, read once per patient for
     :func:`treatment`, :func:`time_to_surgery`, :func:`outcome` and the management rule
     (each used to test every sentence again)."""
     index = _rules().surgery.index
     modal = _MODAL_WORDS
     if index is None:
-        return [(info, True) for info in sents if info.patient and modal.isdisjoint(info.words)]
+        return [(info, None) for info in sents if info.patient and modal.isdisjoint(info.words)]
+    hits = index.hits
     return [
-        (info, not index.empty(info))
+        (info, hits(info))
         for info in sents
         if info.patient and modal.isdisjoint(info.words)  # _usable(info)
     ]
+
+
+def _hits(info: SentInfo) -> Hits | None:
+    """The sentence's hits in the sentence index (see :data:`_Course`)."""
+    index = _rules().surgery.index
+    return None if index is None else index.hits(info)
 
 
 # ---------------------------------------------------------------- treatment and procedure
 
 
 _NON = re.compile(r"\bnon[\s-]?$", re.I)  # "non-operative", "non surgical"
+#: Every match of this case-sensitive pattern contains ";", "but", "however", "then" or "later".
 _CLAUSE_START = re.compile(r"[;]|\bbut\b|\bhowever\b|\bthen\b|\blater\b")
-#: Every match of the case-sensitive :data:`_CLAUSE_START` contains one of these.
-_CLAUSE_WORDS = (";", "but", "however", "then", "later")
 
 
-def _surgery_mentions(info: SentInfo) -> tuple[list[str], list[str]]:
-    """(affirmed, negated) surgical cues in one sentence."""
+def _surgery_mentions(info: SentInfo, hits: Hits | None) -> tuple[list[str], list[str]]:
+    """(affirmed, negated) surgical cues in one sentence (``hits``: its :func:`_hits`)."""
     r = _rules()
     text = info.text
-    affirmed, negated = [], []
-    for m in r.surgery.finditer_in(info):
-        before = text[max(0, m.start() - 45) : m.start()]
-        if any(word in before for word in _CLAUSE_WORDS):  # else the split changes nothing
+    affirmed: list[str] = []
+    negated: list[str] = []
+    matches = r.surgery.finditer_hit(info, hits)
+    if not matches:
+        return affirmed, negated
+    absent = _no_negator(info)
+    for m in matches:
+        start = m.start()
+        before = text[max(0, start - 45) : start]
+        # the split changes nothing unless one of the words of _CLAUSE_START is there
+        if (
+            ";" in before
+            or "but" in before
+            or "however" in before
+            or "then" in before
+            or "later" in before
+        ):
             before = _CLAUSE_START.split(before)[-1]
         after = text[m.end() : m.end() + 30]
-        neg = r.negator.search(before) or r.negated_after.match(after) or _NON.search(before)
+        neg = (
+            _negator_before(text, start - len(before), start, absent)
+            or r.negated_after.match(after)
+            # a match ends at the end of ``before`` (or before a final newline): it starts in
+            # its last five characters; \b still sees the character before ``pos``
+            or _NON.search(before, max(0, len(before) - 5))
+        )
         (negated if neg else affirmed).append(m.group(0))
     return affirmed, negated
 
 
-def _surgery_of(info: SentInfo) -> tuple[list[str], list[str]]:
+def _no_negator(info: SentInfo) -> bool:
+    """Do the sentence's words prove that no ``negator`` phrase occurs in it as whole words?
+
+    Then :func:`_negator_before` need not search a slice of it (see there).
+    """
+    gate = _rules().negator.gate
+    return gate is not None and info.text.isascii() and not gate.may_occur(info.words)
+
+
+def _negator_before(text: str, start: int, end: int, absent: bool) -> re.Match[str] | None:
+    """``negator.search(text[start:end])``, where a cue that starts with ``\\b`` matched at
+    ``end``; ``absent`` is :func:`_no_negator` of the sentence ``text``.
+
+    Exact: a ``negator`` match in the slice has ``\\b`` at both ends. Inside the slice that is
+    the text's own ``\\b``; at the slice's end, a phrase ending in a letter or digit is followed
+    in the text by a non-word character (the cue's ``\\b`` at ``end``). So its words are whole
+    words of the text (see :func:`.cuescan._needs`), unless the slice starts inside a word
+    (a letter or digit on both sides of ``start``): only then is the search still needed.
+    """
+    if absent and not (start > 0 and text[start - 1].isalnum() and text[start].isalnum()):
+        return None
+    return _rules().negator.search(text[start:end])
+
+
+def _surgery_of(info: SentInfo, hits: Hits | None) -> tuple[list[str], list[str]]:
     """:func:`_surgery_mentions` of a sentence, computed once per sentence."""
     got = info.memo.get("surgery")
     if got is None:
-        got = info.memo["surgery"] = _surgery_mentions(info)
+        got = info.memo["surgery"] = _surgery_mentions(info, hits)
     return got  # type: ignore[return-value]
 
 
@@ -255,20 +304,22 @@ def _treatment(course: _Course) -> dict[str, FieldValue]:
     surgical: tuple[SentInfo, str] | None = None
     conservative: tuple[SentInfo, str] | None = None
     procedure: tuple[str, SentInfo, str] | None = None
-    for info, cue in course:
-        if not cue:
-            continue
+    for info, hits in course:
+        if hits == {}:
+            continue  # no cue
         text = info.text
-        affirmed, negated = _surgery_of(info)
+        affirmed, negated = _surgery_of(info, hits)
         if affirmed and surgical is None:
             surgical = (info, affirmed[0])
-        m = r.conservative.search_in(info)
+        m = r.conservative.search_hit(info, hits)
         if (m or negated) and conservative is None:
             conservative = (info, m.group(0) if m else negated[0])
         if affirmed:
-            for pm in r.procedure.finditer_in(info):
-                before = text[max(0, pm.start() - 45) : pm.start()]
-                if r.negator.search(before):
+            pms = r.procedure.finditer_in(info)
+            absent = _no_negator(info) if pms else False
+            for pm in pms:
+                # the procedure pattern starts with \b, as _negator_before needs
+                if _negator_before(text, max(0, pm.start() - 45), pm.start(), absent):
                     continue
                 proc = r.procedures[fold(pm.group(1))]
                 if procedure is None or r.rank.index(proc) < r.rank.index(procedure[0]):
@@ -315,15 +366,19 @@ _ORDINAL_DAY = re.compile(
 
 
 _SURGERY_WORD = re.compile(r"\bsurg|\boperat", re.I)
+_SURGERY_WORD_LOW = re.compile(r"\bsurg|\boperat")  # the same on lower-cased ASCII text
 
 
 def _surgery_word(info: SentInfo) -> bool:
     """``_SURGERY_WORD.search(info.text)``, not run when the lower-cased text lacks both stems
     (on text :func:`folded` accepts, a case-insensitive match is a lower-cased occurrence)."""
-    low = folded(info.text)
+    text = info.text
+    low = folded(text)
     if low is not None and "surg" not in low and "operat" not in low:
         return False
-    return _SURGERY_WORD.search(info.text) is not None
+    if low is not None and text.isascii():  # lower-cased: the same \b places and letters
+        return _SURGERY_WORD_LOW.search(low) is not None
+    return _SURGERY_WORD.search(text) is not None
 
 
 #: Word sets of which a match of a time pattern contains one word each, as whole words of
@@ -352,9 +407,10 @@ def time_to_surgery(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
 def _time_to_surgery(course: _Course) -> dict[str, FieldValue]:
     """:func:`time_to_surgery` from the patient's :func:`_course`."""
     r = _rules()
-    for info, _cue in course:
+    for info, hits in course:
         text = info.text
-        affirmed, _ = _surgery_of(info)
+        # no cue of the index: no surgical mention
+        affirmed = _surgery_of(info, hits)[0] if hits != {} else None
         if not affirmed and not _surgery_word(info):
             continue
         day = _ORDINAL_DAY.search(text) if "day" in info.words else None
@@ -377,7 +433,11 @@ def _time_to_surgery(course: _Course) -> dict[str, FieldValue]:
 
 def _mask(text: str, pattern: CueScanner) -> str:
     """``text`` with every match of ``pattern`` blanked out by spaces (same length)."""
-    matches = pattern.finditer(text)
+    return _blank(text, pattern.finditer(text))
+
+
+def _blank(text: str, matches: Sequence[re.Match[str]]) -> str:
+    """``text`` with the spans of ``matches`` (in order, not overlapping) blanked by spaces."""
     if not matches:
         return text
     parts = []
@@ -397,16 +457,20 @@ _DENIED = re.compile(r"\b(?:no|without|nor|neither)\s+(?:[\w-]+\s+){0,3}$", re.I
 def classify_outcome(text: str, words: frozenset[str] | None = None) -> tuple[str, str] | None:
     """The outcome one sentence states, with the cue; ``None`` when it states none."""
     got = words_of(text) if words is None else words
-    return _classify_outcome(text, got, lambda cues: cues.search(text, got))
+    return _classify_outcome(
+        text, got, lambda cues: cues.search(text, got), lambda cues: cues.finditer(text)
+    )
 
 
 def _classify_outcome(
     text: str,
     words: frozenset[str],
     search: Callable[[CueScanner], re.Match[str] | None],
+    finditer: Callable[[CueScanner], list[re.Match[str]]],
 ) -> tuple[str, str] | None:
-    """:func:`classify_outcome`, the sentence's own cues found by ``search`` (the sentence
-    index for a :class:`SentInfo`)."""
+    """:func:`classify_outcome`, the sentence's own cues found by ``search`` and ``finditer``
+    (``cues.search(text)``, ``list(cues.finditer(text))``: through the sentence index for a
+    :class:`SentInfo`)."""
     r = _rules()
     m = search(r.death)
     if m:
@@ -419,13 +483,13 @@ def _classify_outcome(
     if cue is None:  # no outcome cue at all: every path below ends in None
         return None
     clause = _clause(text, cue.start(), cue.end()) if cue else text
-    if r.not_clinical.search(clause) and not r.clinical.search(_mask(clause, r.not_clinical)):
+    if r.not_clinical.occurs(clause) and not r.clinical.search(_mask(clause, r.not_clinical)):
         return None  # "complete resolution of the hematoma on MRI" is imaging, not the patient
     rest = text
     if no_rec:
-        rest = _mask(rest, r.no_recovery)
+        rest = _blank(rest, finditer(r.no_recovery))
     if complete:
-        rest = _mask(rest, r.complete)
+        rest = _mask(rest, r.complete) if no_rec else _blank(rest, finditer(r.complete))
     partial = r.partial.search(rest, words) if rest is not text else search(r.partial)
     if no_rec:
         return (
@@ -445,12 +509,34 @@ def _classify_outcome(
 _NO_OUTCOME = ("", "")
 
 
-def _outcome_of(info: SentInfo) -> tuple[str, str] | None:
-    """:func:`classify_outcome` of a sentence, computed once per sentence."""
+@cache
+def _outcome_slots() -> frozenset[int] | None:
+    """The sentence-index slots of the cues :func:`_classify_outcome` looks for first (a
+    sentence with none of them has no outcome: it ends in ``cue is None``); None when one of
+    them is not in the index."""
+    r = _rules()
+    cues = (r.death, r.no_recovery, r.complete, r.partial)
+    if any(c.index is None or c.index is not r.surgery.index for c in cues):
+        return None
+    return frozenset(c.slot for c in cues)
+
+
+def _outcome_of(info: SentInfo, hits: Hits | None) -> tuple[str, str] | None:
+    """:func:`classify_outcome` of a sentence, computed once per sentence (``hits``: its
+    :func:`_hits`)."""
     got = info.memo.get("outcome")
-    if got is None:
+    slots = _outcome_slots()
+    if got is None and hits is not None and slots is not None and slots.isdisjoint(hits):
+        # no death, recovery or partial-recovery cue in the sentence index: no cue, no outcome
+        got = info.memo["outcome"] = _NO_OUTCOME
+    elif got is None:
         got = info.memo["outcome"] = (
-            _classify_outcome(info.text, info.words, lambda cues: cues.search_in(info))
+            _classify_outcome(
+                info.text,
+                info.words,
+                lambda cues: cues.search_hit(info, hits),
+                lambda cues: cues.finditer_hit(info, hits),
+            )
             or _NO_OUTCOME
         )
     return None if got is _NO_OUTCOME else got  # type: ignore[return-value]
@@ -463,12 +549,20 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
+#: :data:`_CLAUSE_BREAK` without ``re.I``, for lower-cased ASCII text: its letters are lower
+#: case, and lower-casing ASCII text moves no ``\s``, no ``\b`` and no other character.
+_CLAUSE_BREAK_LOW = re.compile(_CLAUSE_BREAK.pattern)
+
+
 def _clause(text: str, start: int, end: int) -> str:
     """The clause of ``text`` around the cue at ``start``–``end``."""
+    pattern, scanned = (
+        (_CLAUSE_BREAK_LOW, text.lower()) if text.isascii() else (_CLAUSE_BREAK, text)
+    )
     left = 0
-    for m in _CLAUSE_BREAK.finditer(text, 0, start):
+    for m in pattern.finditer(scanned, 0, start):
         left = m.end()
-    nxt = _CLAUSE_BREAK.search(text, end)
+    nxt = pattern.search(scanned, end)
     return text[left : nxt.start() if nxt else len(text)]
 
 
@@ -495,10 +589,10 @@ def outcome(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
 def _outcome(sents: Sequence[SentInfo], course: _Course) -> dict[str, FieldValue]:
     """:func:`outcome` from the patient's sentences and their :func:`_course`."""
     found: tuple[str, SentInfo, str] | None = None
-    for info, cue in course:
+    for info, hits in course:
         if info.section == "title":
             continue
-        got = _outcome_of(info) if cue else None  # no cue: no outcome
+        got = _outcome_of(info, hits) if hits != {} else None  # no cue: no outcome
         if got is not None and _at_presentation(info):
             continue  # the state on admission is not the outcome
         if found is not None and found[0] == "death":
@@ -512,7 +606,7 @@ def _outcome(sents: Sequence[SentInfo], course: _Course) -> dict[str, FieldValue
     if found is None:
         for info in sents:  # titles such as "complete recovery without surgery"
             if info.section == "title":
-                got = _outcome_of(info)
+                got = _outcome_of(info, _hits(info))
                 if got:
                     return {"outcome": evidence(got[0], info, 0.6, cue=got[1])}
         return {}
@@ -609,7 +703,7 @@ def grades(sents: Sequence[SentInfo], outcome_at: int | None = None) -> dict[str
             m.start() < _pos or m.start() - _pos < 40
             for m in (*r.after_cues.finditer_in(info), *_LATER.finditer(text))
         )
-        stated = _outcome_of(info) if outcome_at == info.span.start_char else None
+        stated = _outcome_of(info, _hits(info)) if outcome_at == info.span.start_char else None
         if later or (
             stated is not None and stated[0] != "death" and 0 <= text.find(stated[1]) < _pos
         ):
@@ -687,7 +781,7 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     if "treatment" not in out and "outcome" in out:
         # a course that ends in recovery with only medical measures named was conservative
         management = _rules().management
-        for info, _cue in course:
+        for info, _hits_of_info in course:
             m = management.search_in(info)
             if m:
                 out["treatment"] = evidence("conservative", info, 0.5, cue=m.group(0))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..fields import LEVEL_INDEX, LEVELS, normalise_level
-from ..regex_gate import finditer_lowered, twin_of
+from ..regex_gate import finditer_lowered, folded, twin_of
 from ..text import fold
 from .cuescan import CueScanner
 from .model import FieldValue
@@ -44,11 +44,13 @@ class _Rules:
     conus_level: str
     location: CueScanner
     side: CueScanner
+    side_literals: tuple[str, ...]  # each side phrase contains one of these (or empty)
     location_terms: dict[str, str]
     location_reverse: CueScanner
     reverse_terms: dict[str, str]
     region_ordinal: re.Pattern[str]
     ordinals: dict[str, int]
+    ordinal_words: tuple[str, ...]  # the ordinals, lower-cased
     location_words: frozenset[str]
     location_needs: tuple[frozenset[str], ...]
     reverse_needs: tuple[frozenset[str], ...]
@@ -97,6 +99,7 @@ def _rules() -> _Rules:
             re.compile(rf"(?<![A-Za-z])(?:{alternation(lex['location_side_phrases'])})", re.I),
             lex["location_side_phrases"],
         ),
+        side_literals=_literals(lex["location_side_phrases"], ("right", "left", "lateral")),
         location_terms={k.lower(): v for k, v in terms.items()},
         location_reverse=CueScanner(
             re.compile(
@@ -117,6 +120,7 @@ def _rules() -> _Rules:
             re.I,
         ),
         ordinals=ordinals,
+        ordinal_words=tuple(k.lower() for k in ordinals),
         location_words=frozenset(
             w
             for k in [*terms, *lex["location_side_phrases"]]
@@ -126,6 +130,12 @@ def _rules() -> _Rules:
         location_needs=_word_needs(lex["location_heads"]),
         reverse_needs=_word_needs(reverse_heads) + _word_needs(list(lex["location_reverse_terms"])),
     )
+
+
+def _literals(phrases: list[str], literals: tuple[str, ...]) -> tuple[str, ...]:
+    """``literals`` when every lower-cased phrase contains one of them, else ``()``."""
+    ok = all(any(lit in p.lower() for lit in literals) for p in phrases)
+    return literals if ok else ()
 
 
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
@@ -146,16 +156,70 @@ def _scan(regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
     return finditer_lowered(regex, twin_of(regex), text)
 
 
-def _levels_of(info: SentInfo) -> list[str]:
-    """:func:`levels_in` of a sentence, computed once per sentence (a copy each time)."""
+def _levels_of(info: SentInfo) -> tuple[str, ...]:
+    """:func:`levels_in` of a sentence, computed once per sentence."""
     got = info.memo.get("levels")
     if got is None:
         got = info.memo["levels"] = tuple(levels_in(info.text, info.words))
-    return list(got)  # type: ignore[call-overload]
+    return got  # type: ignore[return-value]
 
 
 #: Every level match has a digit, or a region word ("Lumbar 2", "third thoracic").
 _DIGIT = re.compile(r"\d")
+
+#: What every match of ``unit`` starts with (after its zero-width lookbehind): a level letter,
+#: an optional "h", optional space/hyphen, a digit. A superset of ``unit``'s own start, but
+#: beginning with a character class, which ``re`` looks for with a fast scan (``unit`` begins
+#: with a lookbehind, so ``re`` tries the whole pattern at every position).
+_UNIT_START = re.compile(r"[CTDLS]h?\s?-?\s?\d")
+
+
+def _units(text: str) -> list[re.Match[str]]:
+    """``list(unit.finditer(text))``, ``unit`` tried only where :data:`_UNIT_START` matches.
+
+    Exact: every match of ``unit`` starts where ``_UNIT_START`` matches, so the first position
+    at or after ``pos`` where ``unit.match`` succeeds is where ``unit.search`` would stop, with
+    the same Match (``match`` with a start position still sees the text before it for the
+    lookbehind); a match is never empty, so ``finditer`` goes on from its end.
+    """
+    unit = _rules().unit.match
+    search = _UNIT_START.search
+    out: list[re.Match[str]] = []
+    pos = 0
+    while (cand := search(text, pos)) is not None:
+        start = cand.start()
+        m = unit(text, start)
+        if m is None:
+            pos = start + 1
+        else:
+            out.append(m)
+            pos = m.end()
+    return out
+
+
+#: A number with an ordinal suffix, in lower-cased ASCII text ("5th").
+_ORDINAL_NUMBER = re.compile(r"[0-9](?:st|nd|rd|th)")
+
+
+def _may_have_ordinal(text: str) -> bool:
+    """Could ``region_ordinal`` match ``text``? Each match has a number with an ordinal suffix
+    or an ordinal word (case-insensitive: on ASCII text, a lower-cased occurrence)."""
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return _ORDINAL_NUMBER.search(low) is not None or any(
+        map(low.__contains__, _rules().ordinal_words)
+    )
+
+
+def _conus(text: str) -> bool:
+    """``conus.search(text) is not None``, not run on a text without "conus" (the pattern's
+    literal, case-insensitive: on text :func:`folded` accepts, a match is a lower-cased
+    occurrence)."""
+    low = folded(text)
+    if low is not None and "conus" not in low:
+        return False
+    return _rules().conus.search(text) is not None
 
 
 def levels_in(text: str, words: frozenset[str] | None = None) -> list[str]:
@@ -167,9 +231,8 @@ def levels_in(text: str, words: frozenset[str] | None = None) -> list[str]:
     """
     r = _rules()
     found: list[str] = []
-    digit = _DIGIT.search(text) is not None
     region = words is None or not r.region_words.isdisjoint(words)
-    for m in r.unit.finditer(text) if digit else ():
+    for m in _units(text):  # (a text without a digit has no candidate: no gate needed)
         first = _level(m.group(1), m.group(2))
         if first is None:
             continue
@@ -184,13 +247,13 @@ def levels_in(text: str, words: frozenset[str] | None = None) -> list[str]:
         found.append(first)
         if second is not None:
             found.append(second)
-    for m in r.region_unit.finditer(text) if digit and region else ():
+    for m in r.region_unit.finditer(text) if region and _DIGIT.search(text) else ():
         letter = r.regions[fold(m.group(1))]
         for num in (m.group(2), m.group(3)):
             lvl = _level(letter, num) if num else None
             if lvl and not _excluded(text, m.start(), m.end()):
                 found.append(lvl)
-    for m in _scan(r.region_ordinal, text) if region else ():
+    for m in _scan(r.region_ordinal, text) if region and _may_have_ordinal(text) else ():
         letter = r.regions[fold(m.group(5))]
         if _excluded(text, m.start(), m.end()):
             continue
@@ -199,7 +262,7 @@ def levels_in(text: str, words: frozenset[str] | None = None) -> list[str]:
             lvl = _level(letter, str(k)) if k else None
             if lvl:
                 found.append(lvl)
-    if found and r.conus.search(text):
+    if found and _conus(text):
         found.append(r.conus_level)
     if found and ("segments" in text or "levels" in text or "vertebrae" in text):
         found.extend(_counted_span(text))
@@ -249,15 +312,24 @@ _BEFORE_BREAK = re.compile(r"[,;:()]|\band\b|\bwith\b|\bshowed\b|\brevealed\b")
 _AFTER_BREAK = re.compile(r"\b(?:without|no|and|with)\b|[,;]")
 
 
+#: Every match of the case-sensitive :data:`_BEFORE_BREAK` / :data:`_AFTER_BREAK` contains
+#: one of these: without one, a split leaves the text whole.
+_BEFORE_BREAKS = (",", ";", ":", "(", ")", "and", "with", "showed", "revealed")
+_AFTER_BREAKS = (",", ";", "with", "no", "and")
+
+
 def _excluded(text: str, start: int, end: int) -> bool:
     r = _rules()
     before = text[max(0, start - 30) : start]
-    before = _BEFORE_BREAK.split(before)[-1]
-    after = _AFTER_BREAK.split(text[end : end + 30])[0]
+    if any(map(before.__contains__, _BEFORE_BREAKS)):
+        before = _BEFORE_BREAK.split(before)[-1]
+    after = text[end : end + 30]
+    if any(map(after.__contains__, _AFTER_BREAKS)):
+        after = _AFTER_BREAK.split(after)[0]
     return bool(r.before.search(before) or r.after.search(after))
 
 
-def _span(levels: list[str]) -> tuple[str, str]:
+def _span(levels: Sequence[str]) -> tuple[str, str]:
     ordered = sorted(levels, key=lambda lv: LEVEL_INDEX[lv])
     return ordered[0], ordered[-1]
 
@@ -269,20 +341,23 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     body = [s for s in sents if s.section != "title" and s.patient]
     title = [s for s in sents if s.section == "title"]
     for group, conf in ((body, 0.85), (title, 0.7)):
-        for strong_only in (True, False):
+        for cue, c in ((r.haematoma, conf), (r.weak, conf - 0.2)):
+            single = cue.single
             for info in group:
                 text = info.text
-                cue = r.haematoma if strong_only else r.weak
-                if not cue.found(info):
+                # cue.found(info), inlined (see there)
+                if single is not None and text.isascii() and "_" not in text:
+                    if single.isdisjoint(info.words):
+                        continue
+                elif cue.search_in(info) is None:
                     continue
-                found = _levels_of(info)
+                found: Sequence[str] = _levels_of(info)
                 if not found:
                     continue
                 respective = info.memo.get("respective")
                 if respective is not None:  # "at T5–T7, T9–T11 and C6–T2, respectively"
                     found = _respective_levels(text, *respective) or found  # type: ignore[misc]
                 upper, lower = _span(found)
-                c = conf if strong_only else conf - 0.2
                 out["level_upper"] = evidence(upper, info, c)
                 out["level_lower"] = evidence(lower, info, c)
                 break
@@ -296,6 +371,18 @@ def extract(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
     return out
 
 
+def _side(text: str) -> re.Match[str] | None:
+    """``side.search(text)``, not run on a text without any of ``side_literals`` (each side
+    phrase contains one; case-insensitive: on text :func:`folded` accepts, a match is a
+    lower-cased occurrence)."""
+    r = _rules()
+    if r.side_literals:
+        low = folded(text)
+        if low is not None and not any(map(low.__contains__, r.side_literals)):
+            return None
+    return r.side.search(text)
+
+
 def _location(sents: Sequence[SentInfo]) -> FieldValue | None:
     r = _rules()
     side: FieldValue | None = None
@@ -307,7 +394,7 @@ def _location(sents: Sequence[SentInfo]) -> FieldValue | None:
         # each match of ``location`` ends with a head word, each of ``location_reverse`` has a
         # haematoma word and a position word, all as whole words (between \b, whitespace, ","
         # or "-" in the patterns): without one of them a scan cannot match
-        located = not any(need.isdisjoint(words) for need in r.location_needs)
+        located = not any(map(words.isdisjoint, r.location_needs))
         for m in r.location.finditer(text) if located else ():
             term = fold(m.group(1))
             # "dorsal spine" is the thoracic spine, not a position; the pattern already needs a
@@ -315,13 +402,14 @@ def _location(sents: Sequence[SentInfo]) -> FieldValue | None:
             value = r.location_terms.get(term)
             if value:
                 return evidence(value, info, 0.8, cue=m.group(0))
-        reverse = not any(need.isdisjoint(words) for need in r.reverse_needs)
+        reverse = not any(map(words.isdisjoint, r.reverse_needs))
         for m in r.location_reverse.finditer(text) if reverse else ():
             value = r.reverse_terms.get(fold(m.group(1)))
             if value:
                 return evidence(value, info, 0.7, cue=m.group(0))
-        if side is None:
-            m2 = r.side.search(text)
-            if m2 and (r.haematoma.found(info) or r.weak.found(info)):
+        # (the cheap word tests first: a side phrase only counts in a haematoma sentence)
+        if side is None and (r.haematoma.found(info) or r.weak.found(info)):
+            m2 = _side(text)
+            if m2:
                 side = evidence("lateral", info, 0.6, cue=m2.group(0))
     return side
