@@ -96,6 +96,10 @@ def _word_before(text: str, p: int) -> int:
     """
     lo = max(0, p - 20)
     c = text.rfind(" ", lo, p) + 1
+    if lo < c < p:
+        word = text[c:p]
+        if word.isalpha() and word.isascii():
+            return c  # the usual case: a space, then only ASCII letters up to ``p``
     if lo < c < p and _LETTERS_DOTS.fullmatch(text, c, p):
         # the usual case: a space, then only letters and dots up to ``p``
         while text[c] == ".":
@@ -268,22 +272,17 @@ def sseh_sentences(doc: Doc) -> Doc:
         return doc
     arrays = token_arrays(doc)
     idx, _, space = arrays.lists()
-    found = {0}
+    starts = {0}
+    # the offsets include 0, where the first token starts
     for offset in sentence_starts(text_of(doc)):
         i = bisect_left(idx, offset)
         if i < n and idx[i] == offset:
-            found.add(i)
-    starts = set()
-    for i in found:
-        if not space[i]:
-            starts.add(i)
-            continue
-        k = i + 1
-        while k < n and space[k]:
-            k += 1
-        if k < n:
-            starts.add(k)
-    starts.add(0)
+            while space[i]:  # a start on whitespace moves to the next word token, if any
+                i += 1
+                if i == n:
+                    break
+            else:
+                starts.add(i)
     ordered = sorted(starts)
     flags = np.full((n, 1), _NOT_START, dtype=np.uint64)
     flags[ordered, 0] = 1
