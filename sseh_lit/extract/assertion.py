@@ -698,6 +698,8 @@ def per_sentence(
             memo = view.memo.setdefault(name, {})  # type: ignore[assignment]
             if matcher is not None:
                 starts, found = view.doc_hits(matcher, sent)
+        if matcher is not None and not found:
+            continue  # no hit anywhere in this Doc (the test below would say so too)
         a, b = sent.start_char, sent.end_char
         if matcher is not None:
             # DocView.hits(matcher, sent) is empty exactly when this holds
