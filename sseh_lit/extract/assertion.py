@@ -151,18 +151,25 @@ class Assertion:
         return self.status in POSITIVE
 
 
+#: The two cue-less results of :meth:`SentenceContext.assess`, made once (an Assertion is
+#: immutable, so sharing one is the same as making a new one each time).
+_AFFIRMED = Assertion(AFFIRMED)
+_GENERAL_SECTION = Assertion(HYPOTHETICAL, "general section")
+
+
 def asserted_value(
     sent: Span, value: object, assertion: Assertion, confidence: float
 ) -> FieldValue:
     """A value found in ``sent`` with its assertion: the whole sentence is the evidence."""
+    # by position (value, evidence, start, end, cue, assertion, confidence): faster
     return FieldValue(
-        value=value,
-        evidence=span_text(sent),
-        start=sent.start_char,
-        end=sent.end_char,
-        cue=assertion.cue,
-        assertion=assertion.status,
-        confidence=confidence,
+        value,
+        span_text(sent),
+        sent.start_char,
+        sent.end_char,
+        assertion.cue,
+        assertion.status,
+        confidence,
     )
 
 
@@ -295,8 +302,8 @@ class SentenceContext:
                     nearest = min(scoped, key=lambda f: abs(f.start - start))
                     return Assertion(category, self.text[nearest.start : nearest.end])
         if self.generic:
-            return Assertion(HYPOTHETICAL, "general section")
-        return Assertion(AFFIRMED)
+            return _GENERAL_SECTION
+        return _AFFIRMED
 
 
 def assess(
@@ -691,6 +698,8 @@ def per_sentence(
             memo = view.memo.setdefault(name, {})  # type: ignore[assignment]
             if matcher is not None:
                 starts, found = view.doc_hits(matcher, sent)
+        if matcher is not None and not found:
+            continue  # no hit anywhere in this Doc (the test below would say so too)
         a, b = sent.start_char, sent.end_char
         if matcher is not None:
             # DocView.hits(matcher, sent) is empty exactly when this holds
