@@ -290,8 +290,11 @@ def sseh_sentences(doc: Doc) -> Doc:
             else:
                 starts.add(i)
     ordered = sorted(starts)
-    flags = np.full((n, 1), _NOT_START, dtype=np.uint64)
-    flags[ordered, 0] = 1
+    # one column as a 1-D array (from_array reshapes it to (n, 1)); the few starts are set one
+    # by one (cheaper than converting the list for a fancy-index assignment)
+    flags = np.full(n, _NOT_START, dtype=np.uint64)
+    for i in ordered:
+        flags[i] = 1
     doc.from_array([SENT_START], flags)
     arrays.sent_starts = ordered
     return doc
