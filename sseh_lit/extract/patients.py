@@ -691,19 +691,21 @@ def _counts_in(info: SentInfo) -> list[int]:
 def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
     """``(sentence index, patient number)`` for sentences that open "Case N" / "the second patient"."""
     r = _rules()
+    ordinal_words = r.ordinal_words
     marks = []
     for i, info in enumerate(infos):
         if info.section == "title" or info.literature:
             continue
-        head = info.text[:40]
-        if info.patient and not r.ordinal_words.isdisjoint(info.words):
+        words = info.words
+        if info.patient and not ordinal_words.isdisjoint(words):
             # "The first, a 55-year-old man …", "Second, a 12-year-old boy …"
-            o = _ORDINAL_OPENER.match(head)
+            o = _ORDINAL_OPENER.match(info.text[:40])
             if o and _PERSON.search(info.text[o.end() : o.end() + 60]):
                 marks.append((i, r.ordinals[fold(o.group(1))]))
                 continue
-        if "case" not in info.words and "patient" not in info.words:
+        if _CASE_PATIENT.isdisjoint(words):
             continue
+        head = info.text[:40]
         # both rules below need "case" or "patient" (case-insensitive) inside the head
         folded = head.lower() if head.isascii() else fold(head)
         if "case" not in folded and "patient" not in folded:
@@ -726,6 +728,9 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
             marks.append((i, n))
     return marks
 
+
+#: The words one of which every "Case N" / "Patient A" marker has.
+_CASE_PATIENT = frozenset({"case", "patient"})
 
 #: A sentence opening with an ordinal that introduces one patient of a series.
 _ORDINAL_OPENER = re.compile(
