@@ -463,12 +463,16 @@ class _DocText:
         self.wordchars = folded.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
 
 
-def _hit(cues: Cues, scan: _Anchored, text: str, words: frozenset[str], low: str | None) -> bool:
-    """``cues.search(text, words) is not None``: the cue's word gate, then the cue regex tried
-    only where one of its leading literals occurs (``scan`` is the :class:`_Anchored` of
-    ``cues.regex``; ``low`` is ``text.lower()`` when known)."""
-    # Cues.may_match(words), without the call
-    return (cues.always or not cues.triggers.isdisjoint(words)) and scan.has_match(text, low)
+def _gate(cues: Cues) -> frozenset[str] | None:
+    """The words one of which a sentence needs for ``cues`` to match (its triggers), or
+    ``None`` when its regex always runs: ``cues.may_match(words)`` is ``gate is None or not
+    gate.isdisjoint(words)``.
+
+    :func:`classify` asks ``cues.search(text, words) is not None`` as that gate, then the cue
+    regex tried only where one of its leading literals occurs (the :class:`_Anchored` of
+    ``cues.regex``), written inline (a call per question costs more than most answers).
+    """
+    return None if cues.always else cues.triggers
 
 
 def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None) -> list[SentInfo]:
@@ -487,9 +491,11 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
     doc = _DocText(doc_text) if doc_text is not None else None
     doc_low = doc.low if doc is not None else None
     # the rules as locals: the loop runs once per sentence of every record
-    strong_cues, strong_scan = r.strong, r.strong_scan
-    literature_cues, literature_scan = r.literature, r.literature_scan
-    generic_cues, generic_scan = r.generic, r.generic_scan
+    # each cue's word gate (Cues.may_match: its triggers, None when the regex always runs) and
+    # anchored regex, tested inline (see _gate)
+    strong_gate, strong_scan = _gate(r.strong), r.strong_scan
+    literature_gate, literature_scan = _gate(r.literature), r.literature_scan
+    generic_gate, generic_scan = _gate(r.generic), r.generic_scan
     modal_words, other_modal = r.modal, r.other_modal
     strong_words, we_report_scan = r.strong_words, r.we_report_scan
     label_re, label_starts, label_length = r.label, r.label_starts, r.label_length
@@ -509,7 +515,9 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             text = sent.text
             words = words_of(text)
         if start < title_end:
-            strong = _hit(strong_cues, strong_scan, text, words, low)
+            strong = (
+                strong_gate is None or not strong_gate.isdisjoint(words)
+            ) and strong_scan.has_match(text, low)
             append(SentInfo(sent, "title", False, True, strong, False, text, words))
             continue
         # on ASCII text a label (matched case-insensitively after white space) must start the
@@ -534,22 +542,34 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
         strong = (
             we_report
             or not strong_words.isdisjoint(words)
-            or _hit(strong_cues, strong_scan, text, words, low)
+            or (
+                (strong_gate is None or not strong_gate.isdisjoint(words))
+                and strong_scan.has_match(text, low)
+            )
         )
         # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
-        literature = not we_report and _hit(literature_cues, literature_scan, text, words, low)
+        literature = (
+            not we_report
+            and (literature_gate is None or not literature_gate.isdisjoint(words))
+            and literature_scan.has_match(text, low)
+        )
         # "most patients recovered after surgery" is a generalisation, not this patient's course.
         # A modal word other than "is"/"are" or a generic subject makes the sentence modal; with
         # only "is"/"are", a past-tense narrative whose every "is"/"are" opens a relative clause
         # is not ("MRI showed a hematoma which is located dorsal to the cord").
         past: bool | None = None  # decided when needed (below)
         if modal_words.isdisjoint(words):
-            modal = _hit(generic_cues, generic_scan, text, words, low)
+            modal = (
+                generic_gate is None or not generic_gate.isdisjoint(words)
+            ) and generic_scan.has_match(text, low)
         elif other_modal.isdisjoint(words):  # its modal words are "is"/"are" only
             modal = not (
                 _only_relative_be(text, words, low)
                 and (past := _past(None, text, words))
-                and not _hit(generic_cues, generic_scan, text, words, low)
+                and not (
+                    (generic_gate is None or not generic_gate.isdisjoint(words))
+                    and generic_scan.has_match(text, low)
+                )
             )
         else:
             modal = True
