@@ -24,11 +24,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ..regex_gate import finditer_lowered, folded, search_lowered, twin_of
+from ..regex_gate import folded
 from ..text import fold
 from .cuescan import CueIndex, CueScanner, Hits
 from .model import FieldValue
-from .patients import SentInfo, number
+from .patients import SentInfo, _Anchored, number
 from .pipeline import Cues, alternation, evidence, lexicon, words_of
 
 _MODAL_WORDS = frozenset({"may", "might", "can", "could", "should", "must", "would", "shall"})
@@ -49,10 +49,8 @@ class _Rules:
     rank: list[str]
     time: re.Pattern[str]
     time_needs: tuple[frozenset[str], ...]
-    #: (pattern, its lowered twin, the word sets a match needs), in the order they are tried
-    time_patterns: tuple[
-        tuple[re.Pattern[str], re.Pattern[str] | None, tuple[frozenset[str], ...]], ...
-    ]
+    #: (pattern tried at its leaders, the word sets a match needs), in the order they are tried
+    time_patterns: tuple[tuple[_Anchored, tuple[frozenset[str], ...]], ...]
     delayed: re.Pattern[str]
     units: dict[str, float]
     complete: CueScanner
@@ -69,6 +67,9 @@ class _Rules:
     after_cues: CueScanner
     follow_up: re.Pattern[str]
     follow_up_before: re.Pattern[str]
+    #: ``follow_up`` and ``follow_up_before`` tried only where one of their leading literals
+    #: starts (a cue word; a digit or number word), not at every position
+    follow_up_scans: tuple[_Anchored, _Anchored]
     presentation: CueScanner
     management: CueScanner
     deterioration: CueScanner
@@ -106,6 +107,15 @@ def _rules() -> _Rules:
         rf"\s*{num}\s*{unit}\b",
         re.I,
     )
+    follow_up = re.compile(
+        rf"(?:{_alt(lex['follow_up_cues'])})\s+(?:(?:period|duration|time|visit)\s+)?"
+        rf"(?:of|for|at|after|was|lasted|examination)?\s*(?:about|approximately|over)?\s*"
+        rf"{num}\s*{fu_unit}\b",
+        re.I,
+    )
+    follow_up_before = re.compile(
+        rf"\b{num}[\s-]*{fu_unit}[\s-]+(?:of\s+)?(?:follow[- ]?up|followup)\b", re.I
+    )
     rules = _Rules(
         surgery=CueScanner.of(Cues(lex["surgery_cues"])),
         negator=CueScanner(
@@ -125,9 +135,9 @@ def _rules() -> _Rules:
         time_needs=time_needs,
         delayed=delayed,
         time_patterns=(
-            (time, twin_of(time), time_needs),
-            (delayed, twin_of(delayed), _DELAYED_NEEDS),
-            (_BARE_HOURS, twin_of(_BARE_HOURS), _BARE_HOURS_NEEDS),
+            (_Anchored(time), time_needs),
+            (_Anchored(delayed), _DELAYED_NEEDS),
+            (_Anchored(_BARE_HOURS), _BARE_HOURS_NEEDS),
         ),
         units={k.lower(): float(v) for k, v in lex["time_units"].items()},
         complete=CueScanner.of(Cues(lex["complete_cues"])),
@@ -161,15 +171,9 @@ def _rules() -> _Rules:
         management=CueScanner.of(Cues(lex["management_cues"], suffix="")),
         deterioration=CueScanner.of(Cues(lex["deterioration_cues"])),
         after_cues=CueScanner.of(Cues(lex["grade_after_cues"])),
-        follow_up=re.compile(
-            rf"(?:{_alt(lex['follow_up_cues'])})\s+(?:(?:period|duration|time|visit)\s+)?"
-            rf"(?:of|for|at|after|was|lasted|examination)?\s*(?:about|approximately|over)?\s*"
-            rf"{num}\s*{fu_unit}\b",
-            re.I,
-        ),
-        follow_up_before=re.compile(
-            rf"\b{num}[\s-]*{fu_unit}[\s-]+(?:of\s+)?(?:follow[- ]?up|followup)\b", re.I
-        ),
+        follow_up=follow_up,
+        follow_up_before=follow_up_before,
+        follow_up_scans=(_Anchored(follow_up), _Anchored(follow_up_before)),
     )
     # the cues searched in every usable sentence share one automaton pass per sentence (the
     # others, looked for in the few sentences with surgery or an outcome, scan on their own)
@@ -417,10 +421,10 @@ def _time_to_surgery(course: _Course) -> dict[str, FieldValue]:
         if day:  # "on the second day after symptom onset": one full day had passed
             hours = 24.0 * (_ORDINALS[fold(day.group(1))] - 1)
             return {"time_to_surgery_hours": evidence(hours, info, 0.6, day.group(0))}
-        for pat, twin, needs in r.time_patterns:
+        for scan, needs in r.time_patterns:
             if any(map(info.words.isdisjoint, needs)):
                 continue  # a word every match contains is missing
-            m = search_lowered(pat, twin, text)
+            m = scan.search(text)
             if m:
                 hours = _hours(m.group(1), m.group(2))
                 if hours is not None and 0 <= hours <= 24 * 365:
@@ -738,8 +742,8 @@ def follow_up(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
         if _FOLLOW_WORDS.isdisjoint(info.words):
             continue
         text = info.text
-        for pat in (r.follow_up, r.follow_up_before):
-            for m in finditer_lowered(pat, twin_of(pat), text):
+        for scan in r.follow_up_scans:
+            for m in scan.finditer(text):
                 months = _months(m.group(1), m.group(2))
                 if months is not None and 0 < months <= 600 and (best is None or months > best[0]):
                     best = (months, info, m.group(0))
