@@ -269,8 +269,10 @@ def _surgery_mentions(info: SentInfo, hits: Hits | None) -> tuple[list[str], lis
             _negator_before(text, start - len(before), start, absent)
             or _negated_after(after)
             # a match ends at the end of ``before`` (or before a final newline): it starts in
-            # its last five characters; \b still sees the character before ``pos``
-            or _NON.search(before, max(0, len(before) - 5))
+            # its last five characters, which then hold "non" in some case ("N", "O" are the
+            # only characters re.I matches to "n", "o"); \b still sees the character before
+            # ``pos``
+            or ("non" in before[-5:].lower() and _NON.search(before, max(0, len(before) - 5)))
         )
         (negated if neg else affirmed).append(m.group(0))
     return affirmed, negated
