@@ -24,11 +24,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ..regex_gate import finditer_lowered, folded, search_lowered, twin_of
+from ..regex_gate import folded
 from ..text import fold
 from .cuescan import CueIndex, CueScanner, Hits
 from .model import FieldValue
-from .patients import SentInfo, number
+from .patients import SentInfo, _Anchored, number
 from .pipeline import Cues, alternation, evidence, lexicon, words_of
 
 _MODAL_WORDS = frozenset({"may", "might", "can", "could", "should", "must", "would", "shall"})
@@ -43,16 +43,19 @@ class _Rules:
     surgery: CueScanner
     negator: CueScanner
     negated_after: re.Pattern[str]
+    #: ``negated_after`` without ``re.I``, for lower-cased ASCII text (its letters are all lower
+    #: case; lower-casing ASCII text moves no ``\s``, ``\w`` or ``\b``)
+    negated_after_low: re.Pattern[str]
+    #: one word of each ``surgery_negated_after`` phrase (lower-cased): every match has one
+    negated_after_words: tuple[str, ...]
     conservative: CueScanner
     procedure: CueScanner
     procedures: dict[str, str]
     rank: list[str]
     time: re.Pattern[str]
     time_needs: tuple[frozenset[str], ...]
-    #: (pattern, its lowered twin, the word sets a match needs), in the order they are tried
-    time_patterns: tuple[
-        tuple[re.Pattern[str], re.Pattern[str] | None, tuple[frozenset[str], ...]], ...
-    ]
+    #: (pattern tried at its leaders, the word sets a match needs), in the order they are tried
+    time_patterns: tuple[tuple[_Anchored, tuple[frozenset[str], ...]], ...]
     delayed: re.Pattern[str]
     units: dict[str, float]
     complete: CueScanner
@@ -69,6 +72,9 @@ class _Rules:
     after_cues: CueScanner
     follow_up: re.Pattern[str]
     follow_up_before: re.Pattern[str]
+    #: ``follow_up`` and ``follow_up_before`` tried only where one of their leading literals
+    #: starts (a cue word; a digit or number word), not at every position
+    follow_up_scans: tuple[_Anchored, _Anchored]
     presentation: CueScanner
     management: CueScanner
     deterioration: CueScanner
@@ -106,14 +112,29 @@ def _rules() -> _Rules:
         rf"\s*{num}\s*{unit}\b",
         re.I,
     )
+    follow_up = re.compile(
+        rf"(?:{_alt(lex['follow_up_cues'])})\s+(?:(?:period|duration|time|visit)\s+)?"
+        rf"(?:of|for|at|after|was|lasted|examination)?\s*(?:about|approximately|over)?\s*"
+        rf"{num}\s*{fu_unit}\b",
+        re.I,
+    )
+    follow_up_before = re.compile(
+        rf"\b{num}[\s-]*{fu_unit}[\s-]+(?:of\s+)?(?:follow[- ]?up|followup)\b", re.I
+    )
+    negated_after = re.compile(
+        rf"^[\s,]*(?:\w+\s+)?(?:{_alt(lex['surgery_negated_after'])})\b", re.I
+    )
+    assert negated_after.pattern == negated_after.pattern.lower()
     rules = _Rules(
         surgery=CueScanner.of(Cues(lex["surgery_cues"])),
         negator=CueScanner(
             re.compile(rf"\b(?:{_alt(lex['surgery_negators'])})\b", re.I),
             lex["surgery_negators"],
         ),
-        negated_after=re.compile(
-            rf"^[\s,]*(?:\w+\s+)?(?:{_alt(lex['surgery_negated_after'])})\b", re.I
+        negated_after=negated_after,
+        negated_after_low=re.compile(negated_after.pattern),
+        negated_after_words=tuple(
+            sorted({min(p.lower().split(), key=len) for p in lex["surgery_negated_after"]})
         ),
         conservative=CueScanner.of(Cues(lex["conservative_cues"])),
         procedure=CueScanner(
@@ -125,9 +146,9 @@ def _rules() -> _Rules:
         time_needs=time_needs,
         delayed=delayed,
         time_patterns=(
-            (time, twin_of(time), time_needs),
-            (delayed, twin_of(delayed), _DELAYED_NEEDS),
-            (_BARE_HOURS, twin_of(_BARE_HOURS), _BARE_HOURS_NEEDS),
+            (_Anchored(time), time_needs),
+            (_Anchored(delayed), _DELAYED_NEEDS),
+            (_Anchored(_BARE_HOURS), _BARE_HOURS_NEEDS),
         ),
         units={k.lower(): float(v) for k, v in lex["time_units"].items()},
         complete=CueScanner.of(Cues(lex["complete_cues"])),
@@ -161,15 +182,9 @@ def _rules() -> _Rules:
         management=CueScanner.of(Cues(lex["management_cues"], suffix="")),
         deterioration=CueScanner.of(Cues(lex["deterioration_cues"])),
         after_cues=CueScanner.of(Cues(lex["grade_after_cues"])),
-        follow_up=re.compile(
-            rf"(?:{_alt(lex['follow_up_cues'])})\s+(?:(?:period|duration|time|visit)\s+)?"
-            rf"(?:of|for|at|after|was|lasted|examination)?\s*(?:about|approximately|over)?\s*"
-            rf"{num}\s*{fu_unit}\b",
-            re.I,
-        ),
-        follow_up_before=re.compile(
-            rf"\b{num}[\s-]*{fu_unit}[\s-]+(?:of\s+)?(?:follow[- ]?up|followup)\b", re.I
-        ),
+        follow_up=follow_up,
+        follow_up_before=follow_up_before,
+        follow_up_scans=(_Anchored(follow_up), _Anchored(follow_up_before)),
     )
     # the cues searched in every usable sentence share one automaton pass per sentence (the
     # others, looked for in the few sentences with surgery or an outcome, scan on their own)
@@ -252,13 +267,29 @@ def _surgery_mentions(info: SentInfo, hits: Hits | None) -> tuple[list[str], lis
         after = text[m.end() : m.end() + 30]
         neg = (
             _negator_before(text, start - len(before), start, absent)
-            or r.negated_after.match(after)
+            or _negated_after(after)
             # a match ends at the end of ``before`` (or before a final newline): it starts in
-            # its last five characters; \b still sees the character before ``pos``
-            or _NON.search(before, max(0, len(before) - 5))
+            # its last five characters, which then hold "non" in some case ("N", "O" are the
+            # only characters re.I matches to "n", "o"); \b still sees the character before
+            # ``pos``
+            or ("non" in before[-5:].lower() and _NON.search(before, max(0, len(before) - 5)))
         )
         (negated if neg else affirmed).append(m.group(0))
     return affirmed, negated
+
+
+def _negated_after(after: str) -> bool:
+    """``negated_after.match(after) is not None``; on ASCII text, only when one of
+    ``negated_after_words`` occurs in the lower-cased text (a match contains a phrase, each
+    phrase one of the words) and then by the case-sensitive pattern on the lower-cased text
+    (``re``'s case-insensitive alternation is several times slower)."""
+    r = _rules()
+    if not after.isascii():
+        return r.negated_after.match(after) is not None
+    low = after.lower()
+    if not any(map(low.__contains__, r.negated_after_words)):
+        return False
+    return r.negated_after_low.match(low) is not None
 
 
 def _no_negator(info: SentInfo) -> bool:
@@ -417,10 +448,10 @@ def _time_to_surgery(course: _Course) -> dict[str, FieldValue]:
         if day:  # "on the second day after symptom onset": one full day had passed
             hours = 24.0 * (_ORDINALS[fold(day.group(1))] - 1)
             return {"time_to_surgery_hours": evidence(hours, info, 0.6, day.group(0))}
-        for pat, twin, needs in r.time_patterns:
+        for scan, needs in r.time_patterns:
             if any(map(info.words.isdisjoint, needs)):
                 continue  # a word every match contains is missing
-            m = search_lowered(pat, twin, text)
+            m = scan.search(text)
             if m:
                 hours = _hours(m.group(1), m.group(2))
                 if hours is not None and 0 <= hours <= 24 * 365:
@@ -738,8 +769,8 @@ def follow_up(sents: Sequence[SentInfo]) -> dict[str, FieldValue]:
         if _FOLLOW_WORDS.isdisjoint(info.words):
             continue
         text = info.text
-        for pat in (r.follow_up, r.follow_up_before):
-            for m in finditer_lowered(pat, twin_of(pat), text):
+        for scan in r.follow_up_scans:
+            for m in scan.finditer(text):
                 months = _months(m.group(1), m.group(2))
                 if months is not None and 0 < months <= 600 and (best is None or months > best[0]):
                     best = (months, info, m.group(0))

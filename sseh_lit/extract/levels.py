@@ -39,6 +39,9 @@ class _Rules:
     weak: CueScanner
     before: CueScanner
     after: re.Pattern[str]
+    #: ``after`` without ``re.I``, for lower-cased ASCII text (its letters are all lower case;
+    #: lower-casing ASCII text moves no ``\W``), matched at the text's start (its ``^``)
+    after_low: re.Pattern[str]
     regions: dict[str, str]
     region_words: frozenset[str]
     conus_level: str
@@ -64,6 +67,8 @@ def _rules() -> _Rules:
     terms = lex["location_terms"]
     between = alternation(lex["location_between"])
     reverse_heads = lex["haematoma_words"] + ["lesion", "mass", "collection"]
+    after = re.compile(rf"^\W{{0,3}}(?:{alternation(lex['exclude_after'])})", re.I)
+    assert all(p == p.lower() for p in lex["exclude_after"])  # (for ``after_low``)
     return _Rules(
         unit=re.compile(
             rf"{_LVL}(?:{_SEP}(?:the\s+)?(?:level\s+(?:of\s+)?)?(?:{_LVL_CORE}|(\d{{1,2}})){_NOT_NUM})?"
@@ -83,7 +88,8 @@ def _rules() -> _Rules:
             re.compile(rf"(?:{alternation(lex['exclude_before'])})\W*(?:\w+\W+){{0,3}}$", re.I),
             lex["exclude_before"],
         ),
-        after=re.compile(rf"^\W{{0,3}}(?:{alternation(lex['exclude_after'])})", re.I),
+        after=after,
+        after_low=re.compile(after.pattern),
         regions=regions,
         region_words=frozenset(k.lower() for k in regions),
         conus_level=lex["conus"],
@@ -326,7 +332,11 @@ def _excluded(text: str, start: int, end: int) -> bool:
     after = text[end : end + 30]
     if any(map(after.__contains__, _AFTER_BREAKS)):
         after = _AFTER_BREAK.split(after)[0]
-    return bool(r.before.search(before) or r.after.search(after))
+    if r.before.search(before):
+        return True
+    if after.isascii():
+        return r.after_low.match(after.lower()) is not None
+    return r.after.search(after) is not None
 
 
 def _span(levels: Sequence[str]) -> tuple[str, str]:
