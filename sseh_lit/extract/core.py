@@ -383,9 +383,9 @@ _ALL_FIELDS = (*EXTRACTED_FIELDS, *DERIVED_FIELDS)
 
 def plain_patient(patient: Patient) -> dict[str, Any]:
     """``{field: value}`` for every extracted and derived field (schema names; null if unknown)."""
-    values = patient.values
+    get = patient.values.get
     out: dict[str, Any] = {"label": patient.label}
     for name in _ALL_FIELDS:
-        fv = values.get(name)
+        fv = get(name)
         out[name] = None if fv is None else fv.value
     return out
