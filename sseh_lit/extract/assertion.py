@@ -372,6 +372,10 @@ def term_variants(term: str) -> set[str]:
     return forms | {f + "s" for f in forms}
 
 
+_START = operator.itemgetter(1)  # of a PhraseMatcher match (match_id, start, end)
+_END = operator.itemgetter(2)
+
+
 class TermMatcher:
     """Whole-token, case-insensitive matching of lexicon terms over a Doc.
 
@@ -415,7 +419,10 @@ class TermMatcher:
             return []
         idx, length, _ = arrays.lists()
         strings = doc.vocab.strings
-        raw.sort(key=lambda m: (m[1], -m[2]))
+        # by start, longest first (the key (start, -end) as two stable sorts by C getters:
+        # equal (start, end) pairs keep the matcher's order either way)
+        raw.sort(key=_END, reverse=True)
+        raw.sort(key=_START)
         out = []
         last_end = -1
         matched_tokens: set[int] = set()
