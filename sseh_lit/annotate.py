@@ -157,13 +157,21 @@ def _line(
     record: Mapping[str, Any], result: RecordResult, screening: dict[str, Any]
 ) -> dict[str, Any]:
     """:func:`result_line` with the record's :func:`screen` result already at hand."""
+    patients = result.patients
     return {
         "pmid": record["pmid"],
         "screening": screening,
-        "patients": [plain_patient(p) for p in result.patients],
+        "patients": [plain_patient(p) for p in patients],
+        # the fields with a value: not None and not an empty list (the values are plain
+        # str / float / bool / list / dict, so this is ``value not in (None, [])``, tested
+        # without comparing every value with None and [] by ``==``)
         "evidence": [
-            {name: fv.evidence for name, fv in p.values.items() if fv.value not in (None, [])}
-            for p in result.patients
+            {
+                name: fv.evidence
+                for name, fv in p.values.items()
+                if (value := fv.value) is not None and value != []
+            }
+            for p in patients
         ],
     }
 

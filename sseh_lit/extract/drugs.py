@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .assertion import (
     HISTORICAL,
@@ -126,9 +126,9 @@ def _atc_codes() -> dict[str, str]:
     return out
 
 
-@dataclass(frozen=True)
-class Mention:
-    """A lexicon hit in a sentence with its assertion status."""
+class Mention(NamedTuple):
+    """A lexicon hit in a sentence with its assertion status (a named tuple: a few are made
+    for every patient, and a frozen dataclass costs a ``object.__setattr__`` per field)."""
 
     entry: DrugEntry
     sent_index: int
