@@ -691,81 +691,35 @@ def per_sentence(
     the conditions' lab rule, and ``compute`` depends on nothing but the sentence.
     With ``matcher``, ``compute`` promises an empty result for a sentence without any of its
     hits: such a sentence (the usual one) is skipped without a call, by the same test that
-    makes :meth:`DocView.hits` return nothing (see :func:`_with_hits`).
+    makes :meth:`DocView.hits` return nothing.
     """
     out = []
-    if matcher is not None:
-        for i, sent, view in _with_hits(sents, matcher):
-            memo = view.memo.get(name)
-            if memo is None:
-                memo = view.memo[name] = {}
-            key = (sent.start_char, sent.end_char)
-            got = memo.get(key)
-            if got is None:
-                got = memo[key] = compute(view, sent)
-            if got:
-                out.append((i, got))
-        return out
     doc = None
-    memo = {}
-    for i, sent in enumerate(sents):
-        if sent.doc is not doc:
-            doc = sent.doc
-            view = doc_view(sent)
-            memo = view.memo.setdefault(name, {})
-        key = (sent.start_char, sent.end_char)
-        got = memo.get(key)
-        if got is None:
-            got = memo[key] = compute(view, sent)
-        if got:
-            out.append((i, got))
-    return out
-
-
-_WithHits = list[tuple[int, Span, DocView]]
-#: The last :func:`_with_hits` answer: (its sentences, matcher, answer). The drug and the
-#: condition extractors (and the conditions' lab rule) ask it for the same patient's
-#: sentences one after another; :func:`forget_sentences` drops it when a batch is done.
-_LAST_WITH_HITS: tuple[tuple[Span, ...], TermMatcher | None, _WithHits] = ((), None, [])
-
-
-def _with_hits(sents: Sequence[Span], matcher: TermMatcher) -> _WithHits:
-    """``(i, sents[i], its DocView)`` for every sentence holding one of ``matcher``'s hits.
-
-    The answer depends only on the sentences (Span objects, compared by identity) and the
-    matcher's per-Doc hits, so the last one is reused when asked again for the very same
-    sentences.
-    """
-    global _LAST_WITH_HITS
-    last, last_matcher, answer = _LAST_WITH_HITS
-    if last_matcher is matcher and len(last) == len(sents) and all(map(operator.is_, last, sents)):
-        return answer
-    answer = []
-    doc = None
+    memo: dict[tuple[int, int], tuple[_T, ...]] = {}
     starts: list[int] = []
     found: list[tuple[int, int, str]] = []
     for i, sent in enumerate(sents):
         if sent.doc is not doc:
             doc = sent.doc
             view = doc_view(sent)
-            starts, found = view.doc_hits(matcher, sent)
-        if not found:
+            memo = view.memo.setdefault(name, {})  # type: ignore[assignment]
+            if matcher is not None:
+                starts, found = view.doc_hits(matcher, sent)
+        if matcher is not None and not found:
             continue  # no hit anywhere in this Doc (the test below would say so too)
-        # DocView.hits(matcher, sent) is empty exactly when this holds
-        a = sent.start_char
-        j = bisect_left(starts, a)
-        if j == len(found) or found[j][1] > sent.end_char:
-            continue
-        answer.append((i, sent, view))
-    _LAST_WITH_HITS = (tuple(sents), matcher, answer)
-    return answer
-
-
-def forget_sentences() -> None:
-    """Drop the sentences :func:`_with_hits` keeps (and so their Doc): call it when the
-    sentences' batch is done."""
-    global _LAST_WITH_HITS
-    _LAST_WITH_HITS = ((), None, [])
+        a, b = sent.start_char, sent.end_char
+        if matcher is not None:
+            # DocView.hits(matcher, sent) is empty exactly when this holds
+            j = bisect_left(starts, a)
+            if j == len(found) or found[j][1] > b:
+                continue
+        key = (a, b)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = compute(view, sent)
+        if got:
+            out.append((i, got))
+    return out
 
 
 def doc_text(doc: Doc) -> str:

@@ -27,7 +27,6 @@ from spacy.util import raise_error
 from ..fields import DERIVED_FIELDS, EXTRACTED_FIELDS, FIELD_BY_NAME, derive
 from ..text import document_text
 from . import clinical, demographics, levels
-from .assertion import forget_sentences
 from .model import FieldValue, Patient, RecordResult
 from .patients import PatientSlot, Plan, SentInfo, classify, plan
 from .pipeline import load, sentences
@@ -208,8 +207,7 @@ class _Job:
 
 def _extract_batch(jobs: Sequence[_Job]) -> None:
     """Extract every job's record, one stage at a time over the whole batch: plan every record,
-    then each field extractor over every patient of the batch (the optional drug and condition
-    extractors together, patient by patient), then assemble the results.
+    then each field extractor over every patient of the batch, then assemble the results.
 
     Each stage makes exactly the calls, on exactly the objects, that record-by-record
     extraction makes (every patient's values are merged in the same order), so the results are
@@ -239,17 +237,14 @@ def _extract_batch(jobs: Sequence[_Job]) -> None:
     if extras:
         live = [job for job in live if job.error is None]
         spans = [[[s.span for s in slot.sents] for slot in job.plan.patients] for job in live]
-        # the optional extractors one patient at a time (each patient's values get their
-        # fields in the same order): the drug and condition extractors read the same term
-        # hits of the same sentences, found once for the patient (assertion.per_sentence)
-        for job, job_spans in zip(live, spans, strict=True):
-            try:
-                for slot_spans, values in zip(job_spans, job.values, strict=True):
-                    for func in extras:
-                        _add_optional(values, slot_spans, func)
-            except Exception as e:  # e.g. an extractor that returns no dict
-                job.error = e
-        forget_sentences()  # the batch's sentences are not asked for again
+        for func in extras:
+            for job, job_spans in zip(live, spans, strict=True):
+                if job.error is None:
+                    try:
+                        for slot_spans, values in zip(job_spans, job.values, strict=True):
+                            _add_optional(values, slot_spans, func)
+                    except Exception as e:  # e.g. an extractor that returns no dict
+                        job.error = e
     for job in live:
         if job.error is None:
             try:
