@@ -524,8 +524,15 @@ def _class_chars(av: list, digits: bool) -> frozenset[str] | None:
 
 
 def _extend(heads: frozenset[str], items: list, i: int, digits: bool) -> frozenset[str]:
-    """``heads`` followed by the leaders of ``items[i:]``, when the heads are short."""
-    if min(map(len, heads)) >= _SHORT or i >= len(items):
+    """``heads`` followed by the leaders of ``items[i:]``, when the heads are short or one
+    ends in a space.
+
+    A head that ends a word ("epidural ", "spinal " of ``(?:spinal|epidural) (?:block|…)``)
+    occurs in nearly every record as part of something else ("spinal epidural haematoma"),
+    so each hit cost a failing ``regex.match``; the word after it makes the leader selective.
+    Exact either way: every match starts with a head followed by what ``items[i:]`` must
+    start with."""
+    if i >= len(items) or (min(map(len, heads)) >= _SHORT and not any(h[-1] == " " for h in heads)):
         return heads
     rest = _lead(items, i, digits)
     if rest is None or len(heads) * len(rest) > _MAX_LEADERS:
