@@ -857,6 +857,113 @@ def finditer_fast(regex: re.Pattern[str], text: str, low: str | None = None) -> 
     return scanner.finditer(text, low)
 
 
+class TwinScanner:
+    """A case-insensitive regex tried, on ASCII text, only where one of its leading literals
+    starts (:func:`anchors_of`) and there by its lowered twin
+    (:func:`twin_of`) on the lower-cased text.
+
+    The same answers as :func:`has_match` / ``finditer_fast``, which try
+    the ``re.IGNORECASE`` regex itself at each leader: on ASCII text the twin matches at a
+    position exactly when the regex does, with the same end (``re``'s case-insensitive
+    alternations are several times slower than the twin's). A found match is
+    matched again by the regex, so callers get the regex's own Match objects; any disagreement,
+    an empty match, non-ASCII text or a regex without twin or leaders takes the plain path.
+    """
+
+    __slots__ = ("anchors", "own_anchors", "regex", "twin")
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+        twin = twin_of(regex)
+        anchors = anchors_of(regex)  # leaders valid for ASCII text
+        self.own_anchors = anchors
+        self.twin = twin if anchors is not None else None
+        self.anchors = anchors if twin is not None else None
+
+    def has_match(self, text: str, low: str | None = None) -> bool:
+        """``self.regex.search(text) is not None``; ``low`` is ``text.lower()`` when given."""
+        twin = self.twin
+        if twin is None or not text.isascii():
+            return has_match(self.regex, text)
+        if low is None:
+            low = text.lower()
+        match = twin.match
+        for end, back in self.anchors.iter(low):  # type: ignore[union-attr]  # noqa: SIM110
+            if match(low, end - back) is not None:
+                return True
+        return False
+
+    def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
+        """``self.regex.search(text)``; ``low`` is ``text.lower()`` when given.
+
+        The leftmost match starts at the first leader position (in order) where the regex
+        matches, and ``match`` there gives what ``search`` gives. A regex without a twin (one
+        that is case-sensitive in part, such as ``(?i:case)\\s+([A-H])``) is matched itself at
+        the leaders: lower-casing the text keeps every position of an ASCII text, so a leader
+        (lower-cased) still starts wherever a match starts.
+        """
+        regex = self.regex
+        anchors = self.anchors if self.twin is not None else self.own_anchors
+        if anchors is None or not text.isascii():
+            return regex.search(text)
+        if low is None:
+            low = text.lower()
+        starts = [end - back for end, back in anchors.iter(low)]
+        if len(starts) > 1:
+            starts.sort()
+        twin = self.twin
+        for start in starts:
+            if twin is None:
+                m = regex.match(text, start)
+                if m is not None:
+                    return m
+                continue
+            t = twin.match(low, start)
+            if t is not None:
+                real = regex.match(text, start)
+                if real is None or real.end() != t.end():
+                    return regex.search(text)
+                return real
+        return None
+
+    def finditer(
+        self, text: str, low: str | None = None, before: int | None = None
+    ) -> list[re.Match[str]]:
+        """``list(self.regex.finditer(text))``; ``low`` is ``text.lower()`` when given.
+
+        ``before``: every match's leader ends at or before this offset (a caller that knows a
+        literal every match has after its leader passes the literal's last position), so the
+        leaders are looked for in ``low[:before]`` only.
+        """
+        twin = self.twin
+        if twin is None or not text.isascii():
+            return finditer_fast(self.regex, text)
+        if low is None:
+            low = text.lower()
+        anchors = self.anchors
+        found = anchors.iter(low) if before is None else anchors.iter(low, 0, before)  # type: ignore[union-attr]
+        starts = [end - back for end, back in found]
+        if not starts:
+            return []
+        if len(starts) > 1:
+            starts = sorted(set(starts))
+        out: list[re.Match[str]] = []
+        pos = 0
+        match = twin.match
+        for start in starts:
+            if start < pos:
+                continue
+            m = match(low, start)
+            if m is not None:
+                end = m.end()
+                real = self.regex.match(text, start)
+                if end == start or real is None or real.end() != end:
+                    return list(self.regex.finditer(text))
+                out.append(real)
+                pos = end
+        return out
+
+
 class Scanner:
     """Everything :func:`has_match` and :func:`finditer_fast` use of one regex, looked up once.
 

@@ -24,11 +24,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ..regex_gate import folded
+from ..regex_gate import TwinScanner, folded
 from ..text import fold
 from .cuescan import CueIndex, CueScanner, Hits
 from .model import FieldValue
-from .patients import SentInfo, _Anchored, number
+from .patients import SentInfo, number
 from .pipeline import Cues, alternation, evidence, lexicon, words_of
 
 _MODAL_WORDS = frozenset({"may", "might", "can", "could", "should", "must", "would", "shall"})
@@ -55,7 +55,7 @@ class _Rules:
     time: re.Pattern[str]
     time_needs: tuple[frozenset[str], ...]
     #: (pattern tried at its leaders, the word sets a match needs), in the order they are tried
-    time_patterns: tuple[tuple[_Anchored, tuple[frozenset[str], ...]], ...]
+    time_patterns: tuple[tuple[TwinScanner, tuple[frozenset[str], ...]], ...]
     delayed: re.Pattern[str]
     units: dict[str, float]
     complete: CueScanner
@@ -74,7 +74,7 @@ class _Rules:
     follow_up_before: re.Pattern[str]
     #: ``follow_up`` and ``follow_up_before`` tried only where one of their leading literals
     #: starts (a cue word; a digit or number word), not at every position
-    follow_up_scans: tuple[_Anchored, _Anchored]
+    follow_up_scans: tuple[TwinScanner, TwinScanner]
     presentation: CueScanner
     management: CueScanner
     deterioration: CueScanner
@@ -146,9 +146,9 @@ def _rules() -> _Rules:
         time_needs=time_needs,
         delayed=delayed,
         time_patterns=(
-            (_Anchored(time), time_needs),
-            (_Anchored(delayed), _DELAYED_NEEDS),
-            (_Anchored(_BARE_HOURS), _BARE_HOURS_NEEDS),
+            (TwinScanner(time), time_needs),
+            (TwinScanner(delayed), _DELAYED_NEEDS),
+            (TwinScanner(_BARE_HOURS), _BARE_HOURS_NEEDS),
         ),
         units={k.lower(): float(v) for k, v in lex["time_units"].items()},
         complete=CueScanner.of(Cues(lex["complete_cues"])),
@@ -184,7 +184,7 @@ def _rules() -> _Rules:
         after_cues=CueScanner.of(Cues(lex["grade_after_cues"])),
         follow_up=follow_up,
         follow_up_before=follow_up_before,
-        follow_up_scans=(_Anchored(follow_up), _Anchored(follow_up_before)),
+        follow_up_scans=(TwinScanner(follow_up), TwinScanner(follow_up_before)),
     )
     # the cues searched in every usable sentence share one automaton pass per sentence (the
     # others, looked for in the few sentences with surgery or an outcome, scan on their own)

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ..regex_gate import twin_of
+from ..regex_gate import TwinScanner, twin_of
 from ..text import fold
 from .model import FieldValue
-from .patients import PatientSlot, SentInfo, _Anchored, number
+from .patients import PatientSlot, SentInfo, number
 from .pipeline import alternation, evidence, lexicon
 
 _D = r"[\s\-\u2010-\u2015\u2212]"
@@ -54,7 +54,7 @@ class _AgeRule:
     """One age notation, with what every match of it needs (see :func:`age_mentions`)."""
 
     regex: re.Pattern[str]
-    scan: _Anchored  # the regex tried at its leaders by its lowered twin (same matches)
+    scan: TwinScanner  # the regex tried at its leaders by its lowered twin (same matches)
     literals: tuple[str, ...] = ()  # every match has one of these (lower-cased)
     words: frozenset[str] = frozenset()  # every match has one of these as a whole word
     # every match has this literal (lower-cased) after its leading literal ("65-year-old"):
@@ -69,14 +69,14 @@ def _age_rule(
     tail: str | None = None,
 ) -> _AgeRule:
     regex = re.compile(pattern, re.I)
-    return _AgeRule(regex, _Anchored(regex), literals, words, tail)
+    return _AgeRule(regex, TwinScanner(regex), literals, words, tail)
 
 
 @dataclass(frozen=True)
 class _Rules:
     age_rules: tuple[_AgeRule, ...]
     hedge: re.Pattern[str]
-    hedge_scan: _Anchored
+    hedge_scan: TwinScanner
     noun_after: re.Pattern[str]
     male: frozenset[str]
     female: frozenset[str]
@@ -126,7 +126,7 @@ def _rules() -> _Rules:
     return _Rules(
         age_rules=age_rules,
         hedge=hedge,
-        hedge_scan=_Anchored(hedge),
+        hedge_scan=TwinScanner(hedge),
         noun_after=re.compile(
             rf"^[\s,]*(?:[\w'-]+\s+){{0,3}}?({sex_words})\b",
             re.I,

@@ -27,10 +27,8 @@ from itertools import pairwise
 from spacy.tokens import Span
 
 from ..regex_gate import (
-    anchors_of,
-    finditer_fast,
+    TwinScanner,
     finditer_lowered,
-    has_match,
     search_lowered,
     twin_of,
 )
@@ -104,113 +102,6 @@ class Plan:
 # ---------------------------------------------------------------- compiled rules
 
 
-class _Anchored:
-    """A case-insensitive regex tried, on ASCII text, only where one of its leading literals
-    starts (:func:`~sseh_lit.regex_gate.anchors_of`) and there by its lowered twin
-    (:func:`~sseh_lit.regex_gate.twin_of`) on the lower-cased text.
-
-    The same answers as :func:`~sseh_lit.regex_gate.has_match` / ``finditer_fast``, which try
-    the ``re.IGNORECASE`` regex itself at each leader: on ASCII text the twin matches at a
-    position exactly when the regex does, with the same end (``re``'s case-insensitive
-    alternations of the rules below are several times slower than the twin's). A found match is
-    matched again by the regex, so callers get the regex's own Match objects; any disagreement,
-    an empty match, non-ASCII text or a regex without twin or leaders takes the plain path.
-    """
-
-    __slots__ = ("anchors", "own_anchors", "regex", "twin")
-
-    def __init__(self, regex: re.Pattern[str]) -> None:
-        self.regex = regex
-        twin = twin_of(regex)
-        anchors = anchors_of(regex)  # leaders valid for ASCII text
-        self.own_anchors = anchors
-        self.twin = twin if anchors is not None else None
-        self.anchors = anchors if twin is not None else None
-
-    def has_match(self, text: str, low: str | None = None) -> bool:
-        """``self.regex.search(text) is not None``; ``low`` is ``text.lower()`` when given."""
-        twin = self.twin
-        if twin is None or not text.isascii():
-            return has_match(self.regex, text)
-        if low is None:
-            low = text.lower()
-        match = twin.match
-        for end, back in self.anchors.iter(low):  # type: ignore[union-attr]  # noqa: SIM110
-            if match(low, end - back) is not None:
-                return True
-        return False
-
-    def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
-        """``self.regex.search(text)``; ``low`` is ``text.lower()`` when given.
-
-        The leftmost match starts at the first leader position (in order) where the regex
-        matches, and ``match`` there gives what ``search`` gives. A regex without a twin (one
-        that is case-sensitive in part, such as ``(?i:case)\\s+([A-H])``) is matched itself at
-        the leaders: lower-casing the text keeps every position of an ASCII text, so a leader
-        (lower-cased) still starts wherever a match starts.
-        """
-        regex = self.regex
-        anchors = self.anchors if self.twin is not None else self.own_anchors
-        if anchors is None or not text.isascii():
-            return regex.search(text)
-        if low is None:
-            low = text.lower()
-        starts = [end - back for end, back in anchors.iter(low)]
-        if len(starts) > 1:
-            starts.sort()
-        twin = self.twin
-        for start in starts:
-            if twin is None:
-                m = regex.match(text, start)
-                if m is not None:
-                    return m
-                continue
-            t = twin.match(low, start)
-            if t is not None:
-                real = regex.match(text, start)
-                if real is None or real.end() != t.end():
-                    return regex.search(text)
-                return real
-        return None
-
-    def finditer(
-        self, text: str, low: str | None = None, before: int | None = None
-    ) -> list[re.Match[str]]:
-        """``list(self.regex.finditer(text))``; ``low`` is ``text.lower()`` when given.
-
-        ``before``: every match's leader ends at or before this offset (a caller that knows a
-        literal every match has after its leader passes the literal's last position), so the
-        leaders are looked for in ``low[:before]`` only.
-        """
-        twin = self.twin
-        if twin is None or not text.isascii():
-            return finditer_fast(self.regex, text)
-        if low is None:
-            low = text.lower()
-        anchors = self.anchors
-        found = anchors.iter(low) if before is None else anchors.iter(low, 0, before)  # type: ignore[union-attr]
-        starts = [end - back for end, back in found]
-        if not starts:
-            return []
-        if len(starts) > 1:
-            starts = sorted(set(starts))
-        out: list[re.Match[str]] = []
-        pos = 0
-        match = twin.match
-        for start in starts:
-            if start < pos:
-                continue
-            m = match(low, start)
-            if m is not None:
-                end = m.end()
-                real = self.regex.match(text, start)
-                if end == start or real is None or real.end() != end:
-                    return list(self.regex.finditer(text))
-                out.append(real)
-                pos = end
-        return out
-
-
 @dataclass(frozen=True)
 class _Rules:
     label: re.Pattern[str]
@@ -247,12 +138,12 @@ class _Rules:
     case_types: frozenset[str]
     # the classify questions and the count rule, anchored (same answers as the regexes)
     other_modal: frozenset[str]  # the modal words other than "is"/"are"
-    strong_scan: _Anchored
-    literature_scan: _Anchored
-    generic_scan: _Anchored
-    we_report_scan: _Anchored
-    count_scan: _Anchored
-    marker_scan: _Anchored
+    strong_scan: TwinScanner
+    literature_scan: TwinScanner
+    generic_scan: TwinScanner
+    we_report_scan: TwinScanner
+    count_scan: TwinScanner
+    marker_scan: TwinScanner
 
 
 @cache
@@ -330,12 +221,12 @@ def _rules() -> _Rules:
         aggregate_types=frozenset(pat["aggregate_publication_types"]),
         case_types=frozenset(pat["case_publication_types"]),
         other_modal=frozenset(w.lower() for w in sec["modal_words"]) - _IS_ARE,
-        strong_scan=_Anchored(strong.regex),
-        literature_scan=_Anchored(literature.regex),
-        generic_scan=_Anchored(generic.regex),
-        we_report_scan=_Anchored(we_report),
-        count_scan=_Anchored(count),
-        marker_scan=_Anchored(marker_re),
+        strong_scan=TwinScanner(strong.regex),
+        literature_scan=TwinScanner(literature.regex),
+        generic_scan=TwinScanner(generic.regex),
+        we_report_scan=TwinScanner(we_report),
+        count_scan=TwinScanner(count),
+        marker_scan=TwinScanner(marker_re),
     )
 
 
@@ -469,7 +360,7 @@ def _gate(cues: Cues) -> frozenset[str] | None:
     gate.isdisjoint(words)``.
 
     :func:`classify` asks ``cues.search(text, words) is not None`` as that gate, then the cue
-    regex tried only where one of its leading literals occurs (the :class:`_Anchored` of
+    regex tried only where one of its leading literals occurs (the :class:`TwinScanner` of
     ``cues.regex``), written inline (a call per question costs more than most answers).
     """
     return None if cues.always else cues.triggers
@@ -663,7 +554,7 @@ def _count_matches(info: SentInfo) -> list[re.Match[str]]:
 
     Every match ends with a count noun between white space and a word boundary, so a sentence
     without one of those words (:attr:`SentInfo.words`) has none; the others are tried where a
-    number starts (:class:`_Anchored`), and on ASCII text only before the last occurrence of
+    number starts (:class:`TwinScanner`), and on ASCII text only before the last occurrence of
     one of its count nouns: a match's number (with at most one white space character after it,
     all of its leading literal) ends before its noun, which is one of the sentence's words.
     """
@@ -767,7 +658,7 @@ _PERSON = re.compile(
 )
 #: "Patient A", "Case B": a capital letter naming one patient of a series.
 _LETTER_LABEL = re.compile(r"\b(?i:patient|case)\s+([A-H])(?![\w'\u2019])")
-_LETTER_SCAN = _Anchored(_LETTER_LABEL)
+_LETTER_SCAN = TwinScanner(_LETTER_LABEL)
 
 
 def _word_number(word: str) -> int | None:
