@@ -964,6 +964,14 @@ class TwinScanner:
         return out
 
 
+class _Unset:
+    """The type of :data:`_UNSET`: a :class:`Scanner` part not built yet (``None`` is a
+    valid built value)."""
+
+
+_UNSET = _Unset()
+
+
 class Scanner:
     """Everything :func:`has_match` and :func:`finditer_fast` use of one regex, looked up once.
 
@@ -975,17 +983,44 @@ class Scanner:
     :func:`has_match` and :func:`finditer_fast`.
     """
 
-    __slots__ = ("_gate", "at_start", "for_any", "for_ascii", "regex", "split", "twin", "words")
+    __slots__ = (
+        "_gate",
+        "_split",
+        "_twin",
+        "at_start",
+        "for_any",
+        "for_ascii",
+        "regex",
+        "words",
+    )
 
     def __init__(self, regex: re.Pattern[str]) -> None:
         self.regex = regex
         self.for_ascii = anchors_of(regex, True)
-        self.for_any = anchors_of(regex, False)
-        self.split = split_of(regex)
+        self.for_any = anchors_of(regex, False)  # made with for_ascii
         self.at_start = _starts_at_beginning(regex)
-        self.twin = twin_of(regex)
         self.words = word_list(regex)
-        self._gate: TriggerIndex | None = None  # built on first use (most regexes have anchors)
+        # built on first use: a regex with anchors rarely needs its split or twin, and each is a
+        # parse-tree walk that would only lengthen start-up (screening builds ~70 scanners)
+        self._split: _Split | _Unset | None = _UNSET
+        self._twin: re.Pattern[str] | _Unset | None = _UNSET
+        self._gate: TriggerIndex | None = None
+
+    @property
+    def split(self) -> _Split | None:
+        """:func:`split_of` the regex (made on first use)."""
+        got = self._split
+        if isinstance(got, _Unset):
+            got = self._split = split_of(self.regex)
+        return got
+
+    @property
+    def twin(self) -> re.Pattern[str] | None:
+        """:func:`twin_of` the regex (made on first use)."""
+        got = self._twin
+        if isinstance(got, _Unset):
+            got = self._twin = twin_of(self.regex)
+        return got
 
     def has(self, text: str, low: str | None = None) -> bool:
         """``regex.search(text) is not None`` (see :func:`has_match`); for a regex that is a
