@@ -857,6 +857,15 @@ def finditer_fast(regex: re.Pattern[str], text: str, low: str | None = None) -> 
     return scanner.finditer(text, low)
 
 
+def _leader_starts(found: Iterable[tuple[int, int]]) -> list[int]:
+    """Distinct start offsets, in order, of the leader hits ``(end, back)`` an anchors
+    automaton reports (a match can start only at one of them)."""
+    starts = [end - back for end, back in found]
+    if len(starts) > 1:
+        starts = sorted(set(starts))
+    return starts
+
+
 class TwinScanner:
     """A case-insensitive regex tried, on ASCII text, only where one of its leading literals
     starts (:func:`anchors_of`) and there by its lowered twin
@@ -942,11 +951,9 @@ class TwinScanner:
             low = text.lower()
         anchors = self.anchors
         found = anchors.iter(low) if before is None else anchors.iter(low, 0, before)  # type: ignore[union-attr]
-        starts = [end - back for end, back in found]
+        starts = _leader_starts(found)
         if not starts:
             return []
-        if len(starts) > 1:
-            starts = sorted(set(starts))
         out: list[re.Match[str]] = []
         pos = 0
         match = twin.match
@@ -1089,11 +1096,9 @@ class Scanner:
         regex = self.regex
         if anchors is None:
             return finditer_lowered(regex, self.twin, text, low)
-        starts = [end - back for end, back in anchors.iter(low)]
+        starts = _leader_starts(anchors.iter(low))
         if not starts:
             return []
-        if len(starts) > 1:
-            starts = sorted(set(starts))
         out: list[re.Match[str]] = []
         pos = 0
         match = regex.match
