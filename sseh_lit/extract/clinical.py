@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ..regex_gate import TwinScanner, folded
+from ..regex_gate import TwinScanner, folded, twin_of
 from ..text import fold
 from .cuescan import CueIndex, CueScanner, Hits
 from .model import FieldValue
@@ -43,9 +43,9 @@ class _Rules:
     surgery: CueScanner
     negator: CueScanner
     negated_after: re.Pattern[str]
-    #: ``negated_after`` without ``re.I``, for lower-cased ASCII text (its letters are all lower
-    #: case; lower-casing ASCII text moves no ``\s``, ``\w`` or ``\b``)
-    negated_after_low: re.Pattern[str]
+    #: the lowered twin of ``negated_after`` (:func:`~sseh_lit.regex_gate.twin_of`: the same
+    #: matches on lower-cased ASCII text), ``None`` when it has none
+    negated_after_low: re.Pattern[str] | None
     #: one word of each ``surgery_negated_after`` phrase (lower-cased): every match has one
     negated_after_words: tuple[str, ...]
     conservative: CueScanner
@@ -124,7 +124,6 @@ def _rules() -> _Rules:
     negated_after = re.compile(
         rf"^[\s,]*(?:\w+\s+)?(?:{_alt(lex['surgery_negated_after'])})\b", re.I
     )
-    assert negated_after.pattern == negated_after.pattern.lower()
     rules = _Rules(
         surgery=CueScanner.of(Cues(lex["surgery_cues"])),
         negator=CueScanner(
@@ -132,7 +131,7 @@ def _rules() -> _Rules:
             lex["surgery_negators"],
         ),
         negated_after=negated_after,
-        negated_after_low=re.compile(negated_after.pattern),
+        negated_after_low=twin_of(negated_after),
         negated_after_words=tuple(
             sorted({min(p.lower().split(), key=len) for p in lex["surgery_negated_after"]})
         ),
@@ -281,10 +280,10 @@ def _surgery_mentions(info: SentInfo, hits: Hits | None) -> tuple[list[str], lis
 def _negated_after(after: str) -> bool:
     """``negated_after.match(after) is not None``; on ASCII text, only when one of
     ``negated_after_words`` occurs in the lower-cased text (a match contains a phrase, each
-    phrase one of the words) and then by the case-sensitive pattern on the lower-cased text
-    (``re``'s case-insensitive alternation is several times slower)."""
+    phrase one of the words) and then by the lowered twin on the lower-cased text (``re``'s
+    case-insensitive alternation is several times slower)."""
     r = _rules()
-    if not after.isascii():
+    if r.negated_after_low is None or not after.isascii():
         return r.negated_after.match(after) is not None
     low = after.lower()
     if not any(map(low.__contains__, r.negated_after_words)):

@@ -39,9 +39,9 @@ class _Rules:
     weak: CueScanner
     before: CueScanner
     after: re.Pattern[str]
-    #: ``after`` without ``re.I``, for lower-cased ASCII text (its letters are all lower case;
-    #: lower-casing ASCII text moves no ``\W``), matched at the text's start (its ``^``)
-    after_low: re.Pattern[str]
+    #: the lowered twin of ``after`` (:func:`~sseh_lit.regex_gate.twin_of`: the same matches on
+    #: lower-cased ASCII text), ``None`` when it has none; matched at the text's start (its ``^``)
+    after_low: re.Pattern[str] | None
     regions: dict[str, str]
     region_words: frozenset[str]
     conus_level: str
@@ -68,7 +68,6 @@ def _rules() -> _Rules:
     between = alternation(lex["location_between"])
     reverse_heads = lex["haematoma_words"] + ["lesion", "mass", "collection"]
     after = re.compile(rf"^\W{{0,3}}(?:{alternation(lex['exclude_after'])})", re.I)
-    assert all(p == p.lower() for p in lex["exclude_after"])  # (for ``after_low``)
     return _Rules(
         unit=re.compile(
             rf"{_LVL}(?:{_SEP}(?:the\s+)?(?:level\s+(?:of\s+)?)?(?:{_LVL_CORE}|(\d{{1,2}})){_NOT_NUM})?"
@@ -89,7 +88,7 @@ def _rules() -> _Rules:
             lex["exclude_before"],
         ),
         after=after,
-        after_low=re.compile(after.pattern),
+        after_low=twin_of(after),
         regions=regions,
         region_words=frozenset(k.lower() for k in regions),
         conus_level=lex["conus"],
@@ -334,7 +333,7 @@ def _excluded(text: str, start: int, end: int) -> bool:
         after = _AFTER_BREAK.split(after)[0]
     if r.before.search(before):
         return True
-    if after.isascii():
+    if r.after_low is not None and after.isascii():
         return r.after_low.match(after.lower()) is not None
     return r.after.search(after) is not None
 
