@@ -245,8 +245,8 @@ class TriggerIndex:
         return self._regex_bit.get(id(regex), 0)
 
     def word_bits(self, regex: re.Pattern[str]) -> tuple[int, ...]:
-        """:meth:`required_of` as masks: ``regex`` may match only a text whose hit mask meets
-        every one of them."""
+        """The required trigger sets of ``regex`` (those :meth:`may_match` tests) as masks:
+        ``regex`` may match only a text whose hit mask meets every one of them."""
         return tuple(
             sum(self._word_bit[t] for t in found) for found in self._required.get(id(regex), ())
         )
@@ -259,16 +259,6 @@ class TriggerIndex:
             return None
         by_word = self._by_word
         return self._ungated.union(*[by_word[t] for t in hits if t in by_word])
-
-    def required_of(self, regex: re.Pattern[str]) -> tuple[Triggers, ...]:
-        """The required trigger sets of ``regex`` that :meth:`may_match` tests, most selective
-        first (empty for an ungated regex or one this index does not know)."""
-        return self._required.get(id(regex), ())
-
-    def finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
-        """``list(regex.finditer(text))``: anchored at the regex's leading literals when it has
-        them (see :func:`leaders`), else by its lowered twin when there is one."""
-        return finditer_fast(regex, text)
 
     def may_match(self, regex: re.Pattern[str], hits: frozenset[str] | None) -> bool:
         """False only when ``regex`` cannot match the text whose :meth:`hits` are ``hits``."""
@@ -668,9 +658,6 @@ class _Split:
         return self.for_ascii if ascii else self.for_any
 
 
-_SPLITS: dict[int, tuple[re.Pattern[str], _Split | None]] = {}
-
-
 def _split_leaders(alternatives: list, digits: bool) -> frozenset[str] | None:
     out: set[str] = set()
     for alternative in alternatives:
@@ -681,12 +668,9 @@ def _split_leaders(alternatives: list, digits: bool) -> frozenset[str] | None:
 
 
 def split_of(regex: re.Pattern[str]) -> _Split | None:
-    """The :class:`_Split` of a top-level alternation without leaders, built once per regex
-    object; ``None`` when the regex is no such alternation or a leaderless alternative has no
-    required literal."""
-    entry = _SPLITS.get(id(regex))
-    if entry is not None and entry[0] is regex:
-        return entry[1]
+    """The :class:`_Split` of a top-level alternation without leaders; ``None`` when the regex
+    is no such alternation or a leaderless alternative has no required literal. Built anew on
+    each call: :class:`Scanner` keeps it, once per regex."""
     split = None
     try:
         items = (
@@ -715,7 +699,6 @@ def split_of(regex: re.Pattern[str]) -> _Split | None:
                 split = _Split(
                     a, a if for_any == for_ascii else _automaton(for_any), tuple(blocked)
                 )
-    _SPLITS[id(regex)] = (regex, split)
     return split
 
 
@@ -917,9 +900,7 @@ class TwinScanner:
             return regex.search(text)
         if low is None:
             low = text.lower()
-        starts = [end - back for end, back in anchors.iter(low)]
-        if len(starts) > 1:
-            starts.sort()
+        starts = _leader_starts(anchors.iter(low))
         twin = self.twin
         for start in starts:
             if twin is None:

@@ -860,7 +860,7 @@ def _decide(
         return Verdict(reason, 0.8, False, fired=[rule.label], from_metadata=True)
 
     # 2. non-human and post-mortem material
-    mesh_l = _lowered([str(m).lower() for m in mesh])
+    mesh_l = _lowered(mesh)
     animals_only = _has(mesh_l, rules.mesh["animals_only"]) and not _has(
         mesh_l, rules.mesh["humans"]
     )
