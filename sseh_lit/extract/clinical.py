@@ -201,13 +201,10 @@ def _rules() -> _Rules:
     return rules
 
 
-def _usable(info: SentInfo) -> bool:
-    return info.patient and _MODAL_WORDS.isdisjoint(info.words)
-
-
-#: A patient's usable sentences (:func:`_usable`), in order, each with its hits in the sentence
-#: index (surgery, conservative, death, recovery; ``None``: not indexed, each cue scans on its
-#: own). A sentence with ``{}`` has none of these cues: no surgical mention and no outcome.
+#: A patient's usable sentences (about the patient, without a modal word), in order, each
+#: with its hits in the sentence index (surgery, conservative, death, recovery; ``None``: not
+#: indexed, each cue scans on its own). A sentence with ``{}`` has none of these cues: no
+#: surgical mention and no outcome.
 _Course = list[tuple[SentInfo, Hits | None]]
 
 
@@ -220,11 +217,7 @@ def _course(sents: Sequence[SentInfo]) -> _Course:
     if index is None:
         return [(info, None) for info in sents if info.patient and modal.isdisjoint(info.words)]
     hits = index.hits
-    return [
-        (info, hits(info))
-        for info in sents
-        if info.patient and modal.isdisjoint(info.words)  # _usable(info)
-    ]
+    return [(info, hits(info)) for info in sents if info.patient and modal.isdisjoint(info.words)]
 
 
 def _hits(info: SentInfo) -> Hits | None:
@@ -250,7 +243,7 @@ def _surgery_mentions(info: SentInfo, hits: Hits | None) -> tuple[list[str], lis
     matches = r.surgery.finditer_hit(info, hits)
     if not matches:
         return affirmed, negated
-    absent = _no_negator(info)
+    absent = r.negator.absent(info)
     for m in matches:
         start = m.start()
         before = text[max(0, start - 45) : start]
@@ -291,18 +284,10 @@ def _negated_after(after: str) -> bool:
     return r.negated_after_low.match(low) is not None
 
 
-def _no_negator(info: SentInfo) -> bool:
-    """Do the sentence's words prove that no ``negator`` phrase occurs in it as whole words?
-
-    Then :func:`_negator_before` need not search a slice of it (see there).
-    """
-    gate = _rules().negator.gate
-    return gate is not None and info.text.isascii() and not gate.may_occur(info.words)
-
-
 def _negator_before(text: str, start: int, end: int, absent: bool) -> re.Match[str] | None:
     """``negator.search(text[start:end])``, where a cue that starts with ``\\b`` matched at
-    ``end``; ``absent`` is :func:`_no_negator` of the sentence ``text``.
+    ``end``; ``absent`` is the negator scanner's
+    :meth:`~sseh_lit.extract.cuescan.CueScanner.absent` of the sentence ``text``.
 
     Exact: a ``negator`` match in the slice has ``\\b`` at both ends. Inside the slice that is
     the text's own ``\\b``; at the slice's end, a phrase ending in a letter or digit is followed
@@ -346,7 +331,7 @@ def _treatment(course: _Course) -> dict[str, FieldValue]:
             conservative = (info, m.group(0) if m else negated[0])
         if affirmed:
             pms = r.procedure.finditer_in(info)
-            absent = _no_negator(info) if pms else False
+            absent = r.negator.absent(info) if pms else False
             for pm in pms:
                 # the procedure pattern starts with \b, as _negator_before needs
                 if _negator_before(text, max(0, pm.start() - 45), pm.start(), absent):
@@ -579,15 +564,17 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
-#: :data:`_CLAUSE_BREAK` without ``re.I``, for lower-cased ASCII text: its letters are lower
-#: case, and lower-casing ASCII text moves no ``\s``, no ``\b`` and no other character.
-_CLAUSE_BREAK_LOW = re.compile(_CLAUSE_BREAK.pattern)
+#: The lowered twin of :data:`_CLAUSE_BREAK` (:func:`~sseh_lit.regex_gate.twin_of`: the same
+#: matches on lower-cased ASCII text; ``None`` if it had none).
+_CLAUSE_BREAK_LOW = twin_of(_CLAUSE_BREAK)
 
 
 def _clause(text: str, start: int, end: int) -> str:
     """The clause of ``text`` around the cue at ``start``–``end``."""
     pattern, scanned = (
-        (_CLAUSE_BREAK_LOW, text.lower()) if text.isascii() else (_CLAUSE_BREAK, text)
+        (_CLAUSE_BREAK_LOW, text.lower())
+        if _CLAUSE_BREAK_LOW is not None and text.isascii()
+        else (_CLAUSE_BREAK, text)
     )
     left = 0
     for m in pattern.finditer(scanned, 0, start):

@@ -347,7 +347,7 @@ class CueScanner:
             return list(self.cues.finditer(text, words))
         return self._all(text, starts) if starts else []
 
-    def _absent(self, info: SentInfo) -> bool:
+    def absent(self, info: SentInfo) -> bool:
         """Do the sentence's words prove that no phrase occurs in it (see :func:`_needs`)?"""
         gate = self.gate
         return gate is not None and info.text.isascii() and not gate.may_occur(info.words)
@@ -356,7 +356,7 @@ class CueScanner:
         """:meth:`search` of a sentence with its words, through the sentence's index."""
         hits = self.index.hits(info) if self.index is not None else None
         if hits is None:
-            if self._absent(info):
+            if self.absent(info):
                 return None
             return self.search(info.text, info.words)
         starts = hits.get(self.slot)
@@ -365,14 +365,14 @@ class CueScanner:
     def search_hit(self, info: SentInfo, hits: Hits | None) -> re.Match[str] | None:
         """:meth:`search_in` with ``hits = self.index.hits(info)`` already read by the caller."""
         if hits is None:
-            return None if self._absent(info) else self.search(info.text, info.words)
+            return None if self.absent(info) else self.search(info.text, info.words)
         starts = hits.get(self.slot)
         return self._first(info.text, starts) if starts else None
 
     def finditer_hit(self, info: SentInfo, hits: Hits | None) -> list[re.Match[str]]:
         """:meth:`finditer_in` with ``hits = self.index.hits(info)`` already read by the caller."""
         if hits is None:
-            return [] if self._absent(info) else self.finditer(info.text, info.words)
+            return [] if self.absent(info) else self.finditer(info.text, info.words)
         starts = hits.get(self.slot)
         return self._all(info.text, starts) if starts else []
 
@@ -380,7 +380,7 @@ class CueScanner:
         """:meth:`finditer` of a sentence with its words, through the sentence's index."""
         hits = self.index.hits(info) if self.index is not None else None
         if hits is None:
-            if self._absent(info):
+            if self.absent(info):
                 return []
             return self.finditer(info.text, info.words)
         starts = hits.get(self.slot)

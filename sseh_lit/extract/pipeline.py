@@ -313,8 +313,6 @@ class _ParenthesisMatches:
     MAX_INSIDE = 8
 
     def __init__(self, nlp: Language) -> None:
-        self.open = nlp.vocab.strings["("]
-        self.close = nlp.vocab.strings[")"]
         self.match_id = nlp.vocab.strings.add("parenthesis")
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
