@@ -33,5 +33,8 @@ def fold(text: str) -> str:
 
     Use it to look a matched word up in a lower-case lexicon: a pattern compiled with
     ``re.IGNORECASE`` matches "ſ" where it expects "s", but ``"ſ".lower()`` stays "ſ".
+    ASCII text is only lower-cased (every character the table folds is non-ASCII).
     """
+    if text.isascii():
+        return text.lower()
     return text.translate(_ASCII_FOLDS).lower()

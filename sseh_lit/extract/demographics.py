@@ -143,7 +143,7 @@ def _rules() -> _Rules:
 
 
 def _sex_of(word: str) -> str | None:
-    w = word.lower() if word.isascii() else fold(word)  # fold() is lower() on ASCII
+    w = fold(word)
     r = _rules()
     if w in r.male:
         return "male"
@@ -157,7 +157,7 @@ def _years(num: str, unit: str | None) -> float | None:
     if value is None:
         return None
     u = unit or "year"
-    u = (u.lower() if u.isascii() else fold(u)).rstrip("s")  # fold() is lower() on ASCII
+    u = fold(u).rstrip("s")
     factor = _UNIT_YEARS.get(u)
     if factor is None:
         return None

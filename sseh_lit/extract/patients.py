@@ -618,7 +618,7 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
             continue
         head = info.text[:40]
         # both rules below need "case" or "patient" (case-insensitive) inside the head
-        folded = head.lower() if head.isascii() else fold(head)
+        folded = fold(head)
         if "case" not in folded and "patient" not in folded:
             continue
         low = folded if head.isascii() else None

@@ -583,7 +583,7 @@ def words_of(text: str) -> frozenset[str]:
 
     Non-ASCII text is case-folded as ``re.IGNORECASE`` sees it ("ASİA" has the word "asia").
     """
-    return frozenset(_WORDS.findall(text.lower() if text.isascii() else fold(text)))
+    return frozenset(_WORDS.findall(fold(text)))
 
 
 #: Cue prefixes/suffixes that match no character (see :meth:`Cues._literal_gate`).
