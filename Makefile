@@ -4,9 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint docs clean
+.PHONY: demo test lint docs accel clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
@@ -28,5 +28,10 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m sseh_lit.clidocs > docs/cli.md
 
+## accel: recompile the hot modules (setup.py) after editing them; until then their sources run
+accel: $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt --no-deps -e .
+
 clean:
-	rm -rf $(VENV) outputs/demo outputs/demo.db*
+	rm -rf $(VENV) outputs/demo outputs/demo.db* build
+	rm -f sseh_lit/*.so sseh_lit/*.so.sha256 sseh_lit/*/*.so sseh_lit/*/*.so.sha256

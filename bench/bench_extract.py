@@ -12,6 +12,9 @@ Prints two ratios (target ≥ 0.15 each):
 plus, for orientation, the per-record cost of each stage in milliseconds (spaCy pipeline alone,
 extraction, screening, and ``annotate_stream`` in process).
 
+The hot modules run compiled when the install compiled them (``setup.py``); the first line
+says how many did. ``SSEH_LIT_PURE=1`` measures the pure-Python sources instead.
+
 Texts are the gold dev abstracts read in place (``../shared/gold/dev.jsonl``); without them, a
 synthetic abstract is repeated. Usage: ``.venv/bin/python bench/bench_extract.py``
 """
@@ -135,6 +138,18 @@ def stage_ms(recs: list[dict], texts: list[str]) -> dict[str, float]:
     return out
 
 
+def _accel_summary() -> str:
+    """How many of the hot modules this interpreter imports compiled (see setup.py)."""
+    from sseh_lit import _accel
+
+    status = _accel.status()
+    compiled = sum(how == "compiled" for how in status.values())
+    pure = (
+        f" ({_accel.PURE_ENV} set)" if os.environ.get(_accel.PURE_ENV, "") not in ("", "0") else ""
+    )
+    return f"{compiled} of {len(status)} compiled{pure}"
+
+
 def main() -> None:
     from sseh_lit.text import document_text
 
@@ -146,6 +161,7 @@ def main() -> None:
         tok = max(tok, tokenizer_rate(texts))
         full = max(full, pipeline_rate(recs))
     print(f"texts: {len(texts)} ({'gold dev' if GOLD.exists() else 'synthetic'})")
+    print(f"hot modules: {_accel_summary()}")
     print(f"tokenizer only:  {tok:9.1f} abstracts/s")
     print(f"full pipeline:   {full:9.1f} abstracts/s")
     print(f"PIPELINE RATIO (in process, extraction only): {full / tok:.3f} (target >= 0.15)")
