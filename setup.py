@@ -31,6 +31,11 @@ class OptionalBuildExt(build_ext):
     """``build_ext`` whose failures leave the module pure Python instead of failing the install,
     and which stamps every compiled file with its source's digest."""
 
+    def finalize_options(self) -> None:
+        super().finalize_options()
+        if not self.parallel:  # pip's builds do not pass --parallel; the files are independent
+            self.parallel = os.cpu_count() or 1
+
     def run(self) -> None:
         try:
             super().run()
@@ -93,8 +98,4 @@ def _extensions() -> list[Extension]:
     )
 
 
-setup(
-    ext_modules=_extensions(),
-    cmdclass={"build_ext": OptionalBuildExt},
-    options={"build_ext": {"parallel": os.cpu_count() or 1}},
-)
+setup(ext_modules=_extensions(), cmdclass={"build_ext": OptionalBuildExt})
