@@ -20,7 +20,9 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 HERE = Path(__file__).resolve().parent
+# read by path: importing the package here would need its dependencies at build time
 ACCEL = runpy.run_path(str(HERE / "sseh_lit" / "_accel.py"))
+stamp_of = ACCEL["stamp_of"]
 
 
 def _source(name: str) -> str:
@@ -44,14 +46,14 @@ class OptionalBuildExt(build_ext):
 
     def build_extension(self, ext: Extension) -> None:
         target = Path(self.get_ext_fullpath(ext.name))
-        _stamp(target).unlink(missing_ok=True)
+        stamp_of(target).unlink(missing_ok=True)
         try:
             super().build_extension(ext)
         except Exception as e:
             _warn(f"compiling {ext.name} failed ({e}); it stays pure Python")
             return
         digest = ACCEL["source_digest"](HERE / _source(ext.name))
-        _stamp(target).write_text(digest + "\n", encoding="ascii")
+        stamp_of(target).write_text(digest + "\n", encoding="ascii")
 
     def copy_extensions_to_source(self) -> None:
         """For an in-place (editable) build: put each compiled file and its stamp beside the
@@ -60,14 +62,10 @@ class OptionalBuildExt(build_ext):
         for ext in self.extensions:
             relative = self.get_ext_filename(ext.name)
             built, dest = Path(self.build_lib) / relative, HERE / relative
-            _stamp(dest).unlink(missing_ok=True)
-            if built.is_file() and _stamp(built).is_file():
+            stamp_of(dest).unlink(missing_ok=True)
+            if built.is_file() and stamp_of(built).is_file():
                 _replace(built, dest)
-                _replace(_stamp(built), _stamp(dest))
-
-
-def _stamp(compiled: Path) -> Path:
-    return compiled.with_name(compiled.name + ACCEL["STAMP_SUFFIX"])
+                _replace(stamp_of(built), stamp_of(dest))
 
 
 def _replace(src: Path, dest: Path) -> None:
@@ -81,7 +79,7 @@ def _warn(message: str) -> None:
 
 
 def _extensions() -> list[Extension]:
-    if os.environ.get(ACCEL["PURE_ENV"], "") not in ("", "0"):
+    if ACCEL["pure"]():
         return []
     try:
         from Cython.Build import cythonize

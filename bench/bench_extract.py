@@ -144,9 +144,7 @@ def _accel_summary() -> str:
 
     status = _accel.status()
     compiled = sum(how == "compiled" for how in status.values())
-    pure = (
-        f" ({_accel.PURE_ENV} set)" if os.environ.get(_accel.PURE_ENV, "") not in ("", "0") else ""
-    )
+    pure = f" ({_accel.PURE_ENV} set)" if _accel.pure() else ""
     return f"{compiled} of {len(status)} compiled{pure}"
 
 

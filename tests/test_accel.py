@@ -31,7 +31,7 @@ def _folder(tmp_path: Path, *, compiled: bool, stamp: str | None) -> Path:
         binary = tmp_path / f"regex_gate{SUFFIX}"
         binary.write_bytes(b"\x7fELF not really")
         if stamp is not None:
-            (tmp_path / f"regex_gate{SUFFIX}{_accel.STAMP_SUFFIX}").write_text(stamp + "\n")
+            _accel.stamp_of(binary).write_text(stamp + "\n")
     return tmp_path
 
 
@@ -60,7 +60,7 @@ def test_otherwise_the_source_is_imported(
 def test_a_compiled_file_is_imported_while_fresh_only(tmp_path: Path) -> None:
     folder = _folder(tmp_path, compiled=True, stamp=None)
     source = folder / "regex_gate.py"
-    stamp = folder / f"regex_gate{SUFFIX}{_accel.STAMP_SUFFIX}"
+    stamp = _accel.stamp_of(folder / f"regex_gate{SUFFIX}")
     stamp.write_text(_accel.source_digest(source))
     assert _loader(folder) is importlib.machinery.ExtensionFileLoader
     source.write_text("X = 2\n", encoding="utf-8")
@@ -71,7 +71,7 @@ def test_pure_env_imports_the_source_even_when_fresh(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = _folder(tmp_path, compiled=True, stamp=None)
-    stamp = folder / f"regex_gate{SUFFIX}{_accel.STAMP_SUFFIX}"
+    stamp = _accel.stamp_of(folder / f"regex_gate{SUFFIX}")
     stamp.write_text(_accel.source_digest(folder / "regex_gate.py"))
     monkeypatch.setenv(_accel.PURE_ENV, "1")
     assert _loader(folder) is importlib.machinery.SourceFileLoader
@@ -95,7 +95,7 @@ def test_under_ci_every_hot_module_runs_compiled() -> None:
     status = _accel.status()
     if os.environ.get("CI", "").lower() not in ("1", "true", "yes"):
         pytest.skip(f"not CI; here: {sorted(set(status.values()))}")
-    if os.environ.get(_accel.PURE_ENV, "") not in ("", "0"):
+    if _accel.pure():
         pytest.skip(f"{_accel.PURE_ENV} is set")
     assert {name for name, how in status.items() if how != "compiled"} == set()
 
