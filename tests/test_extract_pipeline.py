@@ -98,11 +98,11 @@ def test_sentences_are_the_trimmed_doc_sents(text: str) -> None:
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # W036: the reference has no pattern
 @pytest.mark.parametrize("text", TEXTS + _random_texts(100))
-def test_abbreviations_as_with_scispacys_own_matchers(text: str) -> None:
+def test_abbreviations_as_with_scispacys_own_detector(text: str) -> None:
     nlp = load()
     ours = nlp(text)
     plain = nlp.get_pipe("sseh_sentences")(nlp.make_doc(text))
-    reference = AbbreviationDetector(nlp)  # spaCy Matchers, as scispaCy ships it
+    reference = AbbreviationDetector(nlp)  # spaCy Matchers and bookkeeping, as scispaCy ships it
     reference(plain)
 
     def found(doc: Doc) -> list[tuple[int, int, int, int]]:

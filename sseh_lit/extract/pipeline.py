@@ -9,8 +9,10 @@
   medspaCy's PyRuSH gives similar boundaries but is about ten times slower (see docs/extraction.md).
 * scispaCy's ``abbreviation_detector`` so "SSEH", "LMWH", "AF" defined in the text are resolved
   (``doc._.abbreviations``; :func:`expand_abbreviations` gives a long-form lookup). Its two
-  spaCy ``Matcher`` objects are replaced by exact drop-ins that read token offsets instead;
-  its own definition-finding code (``find_abbreviation`` etc.) runs unchanged.
+  spaCy ``Matcher`` objects are replaced by exact drop-ins that read token offsets instead,
+  and so is the bookkeeping of ``find_matches_for`` (:func:`_find_matches_for`: texts cut
+  from the document text, spans keyed by their bounds); its own definition-finding code
+  (``filter_matches``, ``find_abbreviation``) runs unchanged.
 
 Token attributes are read once per Doc with one ``Doc.to_array`` call (:func:`token_arrays`)
 and shared by the components, :func:`sentences` and the extractors, instead of each creating
@@ -30,10 +32,12 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from operator import itemgetter
+from types import MethodType
 from typing import Any
 
 import numpy as np
 import spacy
+from scispacy.abbreviation import find_abbreviation
 from spacy.attrs import IDX, IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -435,6 +439,59 @@ class _OrthSequences:
 _START_END = itemgetter(1, 2)
 
 
+def _find_matches_for(
+    detector: Any, filtered: list[tuple[Span, Span]], doc: Doc
+) -> list[tuple[Span, list[Span]]]:
+    """Drop-in for scispaCy's ``AbbreviationDetector.find_matches_for`` (bound to the
+    pipeline's detector): the same definitions and occurrences, without its bookkeeping cost.
+
+    scispaCy's own ``find_abbreviation`` still decides every definition. What changes is how
+    the results are kept: scispaCy reads ``Span.text`` (a walk over the span's tokens, one
+    Token object each) for every candidate and keys dicts and sets by ``Span`` (hashing and
+    comparing spans); here the texts are cut from the document text (``Span.text`` is exactly
+    ``text[span.start_char:span.end_char]`` for a non-empty span of a Doc tokenised from
+    ``text``) and spans are keyed by their token bounds (two spans of one Doc without labels
+    are equal exactly when their bounds are). The pairs returned are the same; within one
+    long form the short forms come in document order instead of the hash order of a set.
+    """
+    text = text_of(doc)
+    idx, length, _ = token_arrays(doc).lists()
+    matcher = detector.global_matcher
+    rules: dict[str, tuple[int, int]] = {}  # long form text -> bounds of its long form
+    # bounds of a long form -> (the long form, {bounds of a short form -> the short form})
+    found: dict[tuple[int, int], tuple[Span, dict[tuple[int, int], Span]]] = {}
+    seen_long: set[str] = set()
+    seen_short: set[str] = set()
+    for long_candidate, short_candidate in filtered:
+        short, long = find_abbreviation(long_candidate, short_candidate)
+        short_text = text[short.start_char : short.end_char] if len(short) else ""
+        if long is None or not len(long):  # scispaCy: ``if long`` (an empty span is false)
+            continue
+        long_text = text[long.start_char : long.end_char]
+        if long_text in seen_long or short_text in seen_short:
+            continue
+        seen_long.add(long_text)
+        seen_short.add(short_text)
+        key = (long.start, long.end)
+        entry = found.get(key)
+        if entry is None:
+            entry = found[key] = (long, {})
+        entry[1].setdefault((short.start, short.end), short)
+        rules[long_text] = key
+        # one {"ORTH": token text} per token of the short form, as scispaCy adds it
+        orths = [{"ORTH": text[idx[i] : idx[i] + length[i]]} for i in range(short.start, short.end)]
+        matcher.add(long_text, [orths])
+    to_remove = set()
+    strings = matcher.vocab.strings
+    for match, start, end in matcher(doc):
+        string_key = strings[match]
+        to_remove.add(string_key)
+        found[rules[string_key]][1].setdefault((start, end), Span(doc, start, end))
+    for string_key in to_remove:
+        matcher.remove(string_key)
+    return [(long, list(shorts.values())) for long, shorts in found.values()]
+
+
 #: ``doc.user_data`` key of the text a Doc was tokenised from (see :class:`_KeepText`).
 TEXT_KEY = "sseh_lit_text"
 
@@ -477,6 +534,7 @@ def _build() -> Language:
     # Matcher over the doc for them; a plain token-sequence search gives the same matches
     detector.global_matcher = _OrthSequences(nlp)
     detector.matcher = _ParenthesisMatches(nlp)
+    detector.find_matches_for = MethodType(_find_matches_for, detector)
     return nlp
 
 
