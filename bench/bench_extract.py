@@ -160,6 +160,8 @@ def main() -> None:
         full = max(full, pipeline_rate(recs))
     print(f"texts: {len(texts)} ({'gold dev' if GOLD.exists() else 'synthetic'})")
     print(f"hot modules: {_accel_summary()}")
+    # the ratio depends on how the interpreter was built (docs/performance.md, sixth session)
+    print(f"python: {sys.version.split()[0]} at {sys.base_prefix}")
     print(f"tokenizer only:  {tok:9.1f} abstracts/s")
     print(f"full pipeline:   {full:9.1f} abstracts/s")
     print(f"PIPELINE RATIO (in process, extraction only): {full / tok:.3f} (target >= 0.15)")
