@@ -625,11 +625,20 @@ class _Reader:
         after = self.window("provisional_after", text)
         return after is not None and after.has(text[end:])
 
-    def count(self, group: str, texts: list[str], *, affirmed: bool = True) -> int:
-        """How many matches of ``group`` the ``texts`` hold together (memo read inline: hot)."""
+    def count(
+        self, group: str, texts: Sequence[str], *, affirmed: bool = True, upto: int = 0
+    ) -> int:
+        """How many matches of ``group`` the ``texts`` hold together (memo read inline: hot).
+
+        With ``upto``, the texts after the one where the count reaches ``upto`` are not read
+        (the count returned is then at least ``upto``): enough for a caller that only asks
+        whether it is below ``upto`` (the look-ups are pure, so skipping them changes nothing).
+        """
         memo, seen_texts, bits = self._memo, self._texts, self.rules.plans[group][0]
         n = 0
         for text in texts:
+            if upto and n >= upto:
+                break
             found = memo.get((group, text, affirmed))
             if found is None:
                 seen = seen_texts.get(text)
@@ -639,9 +648,9 @@ class _Reader:
             n += len(found)
         return n
 
-    def count_sents(self, group: str, doc: _Text, *, affirmed: bool = True) -> int:
-        """``count(group, doc.sents)``, without reading the sentences when no rule of the
-        group matches the abstract.
+    def count_sents(self, group: str, doc: _Text, *, affirmed: bool = True, upto: int = 0) -> int:
+        """``count(group, doc.sents)`` (``upto`` as there), without reading the sentences when
+        no rule of the group matches the abstract.
 
         Each sentence is a slice of the abstract whose neighbours are whitespace (see
         :func:`sentences`), so for rules that :func:`~sseh_lit.regex_gate.slice_safe` accepts a
@@ -662,7 +671,7 @@ class _Reader:
             )
         ):
             return 0
-        return self.count(group, doc.sents, affirmed=affirmed)
+        return self.count(group, doc.sents, affirmed=affirmed, upto=upto)
 
     def any(self, group: str, text: str, *, affirmed: bool = True) -> bool:
         """True when ``group`` has a match in ``text`` (affirmed unless told otherwise); a
@@ -866,7 +875,9 @@ def _decide(
     )
     if reader.matches("non_human", doc.title) or animals_only:
         return Verdict("other", 0.9, False, fired=["non-human"])
-    if reader.count_sents("non_human", doc) >= 2 and not reader.has("individual", doc.abstract):
+    if reader.count_sents("non_human", doc, upto=2) >= 2 and not reader.has(
+        "individual", doc.abstract
+    ):
         return Verdict("other", 0.7, False, fired=["non-human (abstract)"])
     if reader.matches("post_mortem", doc.title):
         return Verdict("other", 0.85, False, fired=["post-mortem"])
@@ -915,8 +926,12 @@ def _where(reader: _Reader, doc: _Text, mesh_l: frozenset[str]) -> Verdict | Non
         cranial_title = reader.any("cranial_context", doc.title, affirmed=False)
         if (
             cranial_title
-            or reader.count("cranial_context", reader.statements_for("cranial_context", doc))
-        ) and not reader.count("spinal_context", reader.statements_for("spinal_context", doc)):
+            or reader.count(
+                "cranial_context", reader.statements_for("cranial_context", doc), upto=1
+            )
+        ) and not reader.count(
+            "spinal_context", reader.statements_for("spinal_context", doc), upto=1
+        ):
             conf = 0.85 if cranial_title else 0.7
             return Verdict("not_epidural", conf, False, fired=["intracranial epidural"])
         return None
@@ -958,7 +973,7 @@ def _where(reader: _Reader, doc: _Text, mesh_l: frozenset[str]) -> Verdict | Non
     if doc.abstract and (spinal_title or abs_.spinal) and not abs_.lesion:
         # the epidural place and the blood told apart: "an extradural mass … a clot was removed"
         collection = reader.count(
-            "epidural_collection", reader.statements_for("epidural_collection", doc)
+            "epidural_collection", reader.statements_for("epidural_collection", doc), upto=1
         )
         if collection and (abs_.blood_final or title_hem):
             return Verdict(
@@ -989,20 +1004,22 @@ class _AbstractPlaces:
     def _statements(self, group: str) -> list[str]:
         return self._reader.statements_for(group, self._doc)
 
+    # spinal, cranial and epi are only asked whether they are zero: counted up to one
+
     @cached_property
     def spinal(self) -> int:
-        """Spinal places named in the statements."""
-        return self._reader.count("spinal_context", self._statements("spinal_context"))
+        """Spinal places named in the statements (1: some)."""
+        return self._reader.count("spinal_context", self._statements("spinal_context"), upto=1)
 
     @cached_property
     def cranial(self) -> int:
-        """Cranial places named in the statements."""
-        return self._reader.count("cranial_context", self._statements("cranial_context"))
+        """Cranial places named in the statements (1: some)."""
+        return self._reader.count("cranial_context", self._statements("cranial_context"), upto=1)
 
     @cached_property
     def epi(self) -> int:
-        """Affirmed epidural haematomas in all sentences."""
-        return self._reader.count("epidural_haematoma", self._doc.sents)
+        """Affirmed epidural haematomas in all sentences (1: some)."""
+        return self._reader.count("epidural_haematoma", self._doc.sents, upto=1)
 
     @cached_property
     def epi_final(self) -> int:
@@ -1376,7 +1393,7 @@ def _design(reader: _Reader, doc: _Text, publication_types: frozenset[str]) -> V
     if _has(publication_types, lists["aggregate_pubtypes"]) or t_agg:
         conf = 0.7 if reader.full and weak() else 0.85  # the confidence: full verdicts only
         return Verdict("no_individual_patient", conf, False, fired=["aggregate design"])
-    if reader.count("aggregate", doc.sents, affirmed=False) < 2:
+    if reader.count("aggregate", doc.sents, affirmed=False, upto=2) < 2:
         return None
     if not weak():
         return Verdict("no_individual_patient", 0.7, False, fired=["aggregate wording"])
