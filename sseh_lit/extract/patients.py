@@ -105,8 +105,9 @@ class Plan:
 @dataclass(frozen=True)
 class _Rules:
     label: re.Pattern[str]
-    label_starts: dict[str, tuple[str, ...]]  # the labels by their first three characters
-    label_length: int  # of the longest label
+    # the labels by their first three characters, each group in the order the label regex's
+    # alternation tries them (see _label_match)
+    label_starts: dict[str, tuple[str, ...]]
     # :func:`_label_kind` of each label: an ASCII match of the label regex, lower-cased, is one
     # of the (lower-case) labels itself, since ASCII characters match an ASCII literal under
     # re.IGNORECASE exactly when they lower-case to it
@@ -190,8 +191,7 @@ def _rules() -> _Rules:
     modal = frozenset(w.lower() for w in sec["modal_words"])
     return _Rules(
         label=re.compile(rf"^\s*({alternation(labels)})\s*[:.]", re.IGNORECASE),
-        label_starts=_by_head(labels),
-        label_length=max(map(len, labels)),
+        label_starts=_by_head(_in_alternation_order(labels)),
         label_kinds={
             label: _kind_of(label, sec["case_sections"], sec["generic_sections"])
             for label in labels
@@ -266,12 +266,21 @@ def _last_letters(words: list[str]) -> frozenset[str]:
     return frozenset(ends) | {c.upper() for c in ends} | {c.lower() for c in ends}
 
 
+def _in_alternation_order(words: list[str]) -> list[str]:
+    """``words`` in the order :func:`~.pipeline.alternation` puts them in its regex (by the
+    length of their escaped form, longest first; ``sorted`` is stable)."""
+    return sorted(words, key=lambda w: len(re.escape(w)), reverse=True)
+
+
 def _by_head(labels: list[str]) -> dict[str, tuple[str, ...]]:
     """Lower-case labels grouped by their first three characters (every label has three)."""
     out: dict[str, tuple[str, ...]] = {}
     for label in labels:
-        if len(label) < 3 or label != label.lower():
-            raise ValueError(f"section label {label!r}: lower case, three characters or more")
+        if len(label) < 3 or label != label.lower() or not label.isascii() or label[0].isspace():
+            raise ValueError(
+                f"section label {label!r}: ASCII, lower case, three characters or more, "
+                "not starting with white space"
+            )
         out[label[:3]] = (*out.get(label[:3], ()), label)
     return out
 
@@ -416,7 +425,7 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
     generic_gate, generic_scan = _gate(r.generic), r.generic_scan
     modal_words, other_modal = r.modal, r.other_modal
     strong_words, we_report_scan = r.strong_words, r.we_report_scan
-    label_re, label_starts, label_length = r.label, r.label_starts, r.label_length
+    label_re, label_starts, label_kinds = r.label, r.label_starts, r.label_kinds
     classify_words = r.classify_words
     gated = strong_gate is not None and literature_gate is not None and generic_gate is not None
     out: list[SentInfo] = []
@@ -440,24 +449,28 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             ) and strong_scan.has_match(text, low)
             append(SentInfo(sent, "title", False, True, strong, False, text, words))
             continue
-        # on ASCII text a label (matched case-insensitively after white space) must start the
-        # lower-cased sentence once its white space is stripped (every label is at most
-        # label_length long, so a prefix test on the whole stripped text is the same test)
-        if low is not None and not low[:1].isspace():
-            labels = label_starts.get(low[:3])
-            m = label_re.match(text) if labels is not None and low.startswith(labels) else None
-        elif low is not None or text.isascii():
-            head = (low if low is not None else text.lower()).lstrip()[:label_length]
-            labels = label_starts.get(head[:3])
-            m = label_re.match(text) if labels is not None and head.startswith(labels) else None
+        # on ASCII text the label regex is matched by hand on the lower-cased sentence (see
+        # _label_match); other text goes to the regex
+        if low is not None or text.isascii():
+            if low is None:
+                low = text.lower()
+            lead = 0 if not low[:1].isspace() else len(low) - len(low.lstrip())
+            labels = label_starts.get(low[lead : lead + 3])
+            if labels is not None:
+                found = _label_match(low, lead, labels)
+                if found is not None:
+                    label, label_end = found
+                    section = label_kinds[label]
+                    if len(text) - label_end < 3:  # a label on its own ("Case.")
+                        continue
         else:
             m = label_re.match(text)
-        if m:
-            found = m.group(1)
-            kind = r.label_kinds.get(found.lower()) if found.isascii() else None
-            section = kind if kind is not None else _label_kind(r, found)
-            if len(text) - m.end() < 3:  # a label on its own ("Case.")
-                continue
+            if m:
+                found_text = m.group(1)
+                kind = label_kinds.get(found_text.lower()) if found_text.isascii() else None
+                section = kind if kind is not None else _label_kind(r, found_text)
+                if len(text) - m.end() < 3:  # a label on its own ("Case.")
+                    continue
         # the sentence's words that any question below asks about: every word set tested here
         # is a subset of classify_words, so testing it against ``hit`` is testing it against
         # ``words`` (one set intersection instead of a scan of ``words`` per question)
@@ -521,6 +534,32 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             )
         append(SentInfo(sent, section, literature, patient, strong, modal, text, words))
     return out
+
+
+def _label_match(low: str, lead: int, labels: tuple[str, ...]) -> tuple[str, int] | None:
+    """The label the label regex ``^\\s*(label|…)\\s*[:.]`` (case-insensitive) matches at the
+    start of an ASCII sentence, and the end of the match; ``low`` is the lower-cased sentence,
+    ``lead`` the length of its leading white space, ``labels`` the labels starting with
+    ``low[lead:lead + 3]``, in the order of the regex's alternation.
+
+    The same match as the regex: on ASCII text an ASCII literal matches case-insensitively
+    exactly where the lower-cased text has its lower-case form (every label is lower case and
+    ASCII, see _rules), and ``\\s`` is what ``str.isspace`` (so ``lstrip``) sees. The leading
+    ``\\s*`` takes all of the white space (no label starts with white space); the alternation
+    tries the labels in its order and takes the first followed by white space and ":" or "."
+    (a shorter ``\\s*`` only leaves a white space character where ``[:.]`` must match).
+    """
+    for label in labels:
+        if low.startswith(label, lead):
+            end = lead + len(label)
+            after = low[end : end + 1]
+            if after == ":" or after == ".":
+                return label, end + 1
+            if after.isspace():
+                rest = low[end:].lstrip()
+                if rest[:1] == ":" or rest[:1] == ".":
+                    return label, len(low) - len(rest) + 1
+    return None
 
 
 def _label_kind(r: _Rules, found: str) -> str:
