@@ -456,7 +456,7 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
                 low = text.lower()
             lead = 0 if not low[:1].isspace() else len(low) - len(low.lstrip())
             labels = label_starts.get(low[lead : lead + 3])
-            if labels is not None:
+            if labels is not None and low.startswith(labels, lead):
                 found = _label_match(low, lead, labels)
                 if found is not None:
                     label, label_end = found
