@@ -358,3 +358,21 @@ def test_label_match_is_the_label_regex_on_ascii_text() -> None:
                     labels = r.label_starts.get(low[lead : lead + 3])
                     got = _label_match(low, lead, labels) if labels is not None else None
                     assert got == ((m.group(1).lower(), m.end()) if m else None), text
+
+
+def test_may_mark_never_rules_out_a_marker() -> None:
+    """_markers skips the two marker rules on an ASCII head without an ordinal word when
+    patients._may_mark says no: neither rule may match there."""
+    from itertools import product
+
+    from sseh_lit.extract.patients import _LETTER_LABEL, _may_mark, _rules
+
+    marker = _rules().marker
+    nouns = ["case", "Patient", "CASE", "showcase", "patients"]
+    gaps = ["", " ", "  ", "\t"]
+    nexts = ["1", "12", "no. 3", "No 2", "iv", "X", "one", "Two", "six", "A", "H", "I", "a", "of"]
+    nexts += ["was", ":", "'s", ""]
+    for noun, gap, nxt, tail in product(nouns, gaps, nexts, ["", ",", " a man", "b"]):
+        head = ("In " + noun + gap + nxt + tail)[:40]
+        if not _may_mark(head, head.lower()):
+            assert not _LETTER_LABEL.search(head) and not marker.search(head), head

@@ -705,7 +705,8 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
         if info.section == "title" or info.literature:
             continue
         words = info.words
-        if info.patient and not ordinal_words.isdisjoint(words):
+        ordinal = not ordinal_words.isdisjoint(words)
+        if info.patient and ordinal:
             # "The first, a 55-year-old man …", "Second, a 12-year-old boy …"
             o = _ORDINAL_OPENER.match(info.text[:40])
             if o and _PERSON.search(info.text[o.end() : o.end() + 60]):
@@ -719,6 +720,8 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
         if "case" not in folded and "patient" not in folded:
             continue
         low = folded if head.isascii() else None
+        if low is not None and not ordinal and not _may_mark(head, low):
+            continue
         letter = _LETTER_SCAN.search(head, low)
         if letter:  # "Patient A, a 57-year-old woman …", "Case B:"
             marks.append((i, ord(letter.group(1)) - ord("A") + 1))
@@ -739,6 +742,33 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
 
 #: The words one of which every "Case N" / "Patient A" marker has.
 _CASE_PATIENT = frozenset({"case", "patient"})
+#: What the first character after "case"/"patient" and any white space is, lower-cased, in a
+#: "Case N" marker: "no." or a number (a digit, a roman numeral, "one" … "six").
+_MARK_NEXT = frozenset("0123456789nivxotfs")
+_LETTERS = frozenset("ABCDEFGH")
+
+
+def _may_mark(head: str, low: str) -> bool:
+    """Could :data:`_LETTER_LABEL` or the "Case N" branch of the marker rule match the ASCII
+    ``head`` (``low`` lower-cased)?
+
+    Every match of either starts with "case" or "patient" (the marker nouns), matched
+    case-insensitively, so at an occurrence of one in ``low``; white space follows (``\\s``,
+    what ``lstrip`` strips), then a capital A-H (the letter rule) or "no" or a number (the
+    marker rule, case-insensitive). The marker rule's other branch, "(the) second case", needs
+    an ordinal word: :func:`_markers` asks this only for sentences without one.
+    """
+    for noun in ("case", "patient"):
+        at = low.find(noun)
+        while at >= 0:
+            c = head[at + len(noun) : at + len(noun) + 1]
+            if c.isspace():
+                c = head[at + len(noun) :].lstrip()[:1]
+            if c in _LETTERS or c.lower() in _MARK_NEXT:
+                return True
+            at = low.find(noun, at + 1)
+    return False
+
 
 #: A sentence opening with an ordinal that introduces one patient of a series.
 _ORDINAL_OPENER = re.compile(
