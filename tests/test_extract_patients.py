@@ -336,3 +336,43 @@ def test_fold_differs_from_lower_only_on_the_folded_characters() -> None:
     changed = {c for c in sample if fold(c) != c.lower()}
     assert changed <= set(_FOLDED.pattern.strip("[]"))
     assert len(fold(sample)) == len(sample)
+
+
+def test_label_match_is_the_label_regex_on_ascii_text() -> None:
+    """classify() matches section labels of ASCII sentences by hand (patients._label_match):
+    the same label and match end as the label regex, for every label in every case, cut short,
+    with white space around it and any ending."""
+    from sseh_lit.extract.patients import _label_match, _rules
+
+    r = _rules()
+    lead_ws = ["", " ", "\t\n", "\x1c "]
+    ends = [":", ".", " :", "\n.", ",", "", " x", ": A 45", "s:", " \x0b: The"]
+    for label in r.label_kinds:
+        for form in {label, label.upper(), label.title(), label[: len(label) // 2 + 1]}:
+            for ws in lead_ws:
+                for end in ends:
+                    text = ws + form + end
+                    m = r.label.match(text)
+                    low = text.lower()
+                    lead = len(low) - len(low.lstrip())
+                    labels = r.label_starts.get(low[lead : lead + 3])
+                    got = _label_match(low, lead, labels) if labels is not None else None
+                    assert got == ((m.group(1).lower(), m.end()) if m else None), text
+
+
+def test_may_mark_never_rules_out_a_marker() -> None:
+    """_markers skips the two marker rules on an ASCII head without an ordinal word when
+    patients._may_mark says no: neither rule may match there."""
+    from itertools import product
+
+    from sseh_lit.extract.patients import _LETTER_LABEL, _may_mark, _rules
+
+    marker = _rules().marker
+    nouns = ["case", "Patient", "CASE", "showcase", "patients"]
+    gaps = ["", " ", "  ", "\t"]
+    nexts = ["1", "12", "no. 3", "No 2", "iv", "X", "one", "Two", "six", "A", "H", "I", "a", "of"]
+    nexts += ["was", ":", "'s", ""]
+    for noun, gap, nxt, tail in product(nouns, gaps, nexts, ["", ",", " a man", "b"]):
+        head = ("In " + noun + gap + nxt + tail)[:40]
+        if not _may_mark(head, head.lower()):
+            assert not _LETTER_LABEL.search(head) and not marker.search(head), head

@@ -105,8 +105,9 @@ class Plan:
 @dataclass(frozen=True)
 class _Rules:
     label: re.Pattern[str]
-    label_starts: dict[str, tuple[str, ...]]  # the labels by their first three characters
-    label_length: int  # of the longest label
+    # the labels by their first three characters, each group in the order the label regex's
+    # alternation tries them (see _label_match)
+    label_starts: dict[str, tuple[str, ...]]
     # :func:`_label_kind` of each label: an ASCII match of the label regex, lower-cased, is one
     # of the (lower-case) labels itself, since ASCII characters match an ASCII literal under
     # re.IGNORECASE exactly when they lower-case to it
@@ -129,6 +130,7 @@ class _Rules:
     aged_list: re.Pattern[str]
     count_nouns: frozenset[str]
     relatives: re.Pattern[str]
+    relative_ends: frozenset[str]  # the last letters of the relatives' words, either case
     numbers: dict[str, float]
     word_values: dict[str, float]  # numbers' words that float() rejects, as floats
     ordinals: dict[str, int]
@@ -144,6 +146,8 @@ class _Rules:
     we_report_scan: TwinScanner
     count_scan: TwinScanner
     marker_scan: TwinScanner
+    # every word :func:`classify` asks a sentence about (see there)
+    classify_words: frozenset[str]
 
 
 @cache
@@ -178,10 +182,16 @@ def _rules() -> _Rules:
         r"male|female|lady|\d{1,3}[-\u2010 ]?(?:year|month|week|day))",
         re.IGNORECASE,
     )
+    strong_words = frozenset(
+        w.strip().lower()
+        for w in sec["strong_patient_refs"]
+        if " " not in w.strip() and "-" not in w
+    )
+    narrative = frozenset(w.lower() for w in sec["narrative_verbs"])
+    modal = frozenset(w.lower() for w in sec["modal_words"])
     return _Rules(
         label=re.compile(rf"^\s*({alternation(labels)})\s*[:.]", re.IGNORECASE),
-        label_starts=_by_head(labels),
-        label_length=max(map(len, labels)),
+        label_starts=_by_head(_in_alternation_order(labels)),
         label_kinds={
             label: _kind_of(label, sec["case_sections"], sec["generic_sections"])
             for label in labels
@@ -191,13 +201,9 @@ def _rules() -> _Rules:
         skip_sections=frozenset(sec["skip_sections"]),
         literature=literature,
         strong=strong,
-        strong_words=frozenset(
-            w.strip().lower()
-            for w in sec["strong_patient_refs"]
-            if " " not in w.strip() and "-" not in w
-        ),
-        narrative=frozenset(w.lower() for w in sec["narrative_verbs"]),
-        modal=frozenset(w.lower() for w in sec["modal_words"]),
+        strong_words=strong_words,
+        narrative=narrative,
+        modal=modal,
         aggregate=Cues(sec["aggregate_cues"], prefix="", suffix=""),
         generic=generic,
         count=count,
@@ -213,6 +219,7 @@ def _rules() -> _Rules:
         relatives=re.compile(
             rf"\b(?:{alternation(pat['not_patient_counts_before'])})\s+$", re.IGNORECASE
         ),
+        relative_ends=_last_letters(pat["not_patient_counts_before"]),
         numbers=numbers,
         word_values=_word_values(numbers),
         ordinals=ordinals,
@@ -220,13 +227,22 @@ def _rules() -> _Rules:
         max_individual=int(pat["max_individual"]),
         aggregate_types=frozenset(pat["aggregate_publication_types"]),
         case_types=frozenset(pat["case_publication_types"]),
-        other_modal=frozenset(w.lower() for w in sec["modal_words"]) - _IS_ARE,
+        other_modal=modal - _IS_ARE,
         strong_scan=TwinScanner(strong.regex),
         literature_scan=TwinScanner(literature.regex),
         generic_scan=TwinScanner(generic.regex),
         we_report_scan=TwinScanner(we_report),
         count_scan=TwinScanner(count),
         marker_scan=TwinScanner(marker_re),
+        classify_words=frozenset().union(
+            _WE_WORDS,
+            _GRADE_SCALES,
+            _RELATIVE_WORDS,
+            strong_words,
+            narrative,
+            modal,
+            *(g for g in map(_gate, (strong, literature, generic)) if g is not None),
+        ),
     )
 
 
@@ -241,12 +257,30 @@ def _word_values(numbers: dict[str, float]) -> dict[str, float]:
     return out
 
 
+def _last_letters(words: list[str]) -> frozenset[str]:
+    """The last characters of ``words``, in both cases: on ASCII text, the characters a
+    case-insensitive regex matches to them (each must be an ASCII letter)."""
+    ends = [w[-1:] for w in words]
+    if not all(c.isascii() and c.isalpha() for c in ends):
+        raise ValueError(f"words ending in an ASCII letter expected: {words!r}")
+    return frozenset(ends) | {c.upper() for c in ends} | {c.lower() for c in ends}
+
+
+def _in_alternation_order(words: list[str]) -> list[str]:
+    """``words`` in the order :func:`~.pipeline.alternation` puts them in its regex (by the
+    length of their escaped form, longest first; ``sorted`` is stable)."""
+    return sorted(words, key=lambda w: len(re.escape(w)), reverse=True)
+
+
 def _by_head(labels: list[str]) -> dict[str, tuple[str, ...]]:
     """Lower-case labels grouped by their first three characters (every label has three)."""
     out: dict[str, tuple[str, ...]] = {}
     for label in labels:
-        if len(label) < 3 or label != label.lower():
-            raise ValueError(f"section label {label!r}: lower case, three characters or more")
+        if len(label) < 3 or label != label.lower() or not label.isascii() or label[0].isspace():
+            raise ValueError(
+                f"section label {label!r}: ASCII, lower case, three characters or more, "
+                "not starting with white space"
+            )
         out[label[:3]] = (*out.get(label[:3], ()), label)
     return out
 
@@ -318,6 +352,8 @@ _WE_WORDS = frozenset({"we", "here", "herein", "authors"})
 #: The characters :func:`~sseh_lit.text.fold` translates before lower-casing (İ ı ſ and the
 #: Kelvin sign): without them, ``fold(text) == text.lower()``.
 _FOLDED = re.compile("[\u0130\u0131\u017f\u212a]")
+#: The same characters one by one (four substring tests cost less than the regex's scan).
+_FOLDED_CHARS = tuple(_FOLDED.pattern.strip("[]"))
 #: ``bytes.translate`` table: ``[a-z0-9]`` stay, every other byte becomes a space.
 _WORD_BYTES = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
 #: The same, also lower-casing ``[A-Z]``.
@@ -350,7 +386,7 @@ class _DocText:
             return
         self.low = None
         # fold() is lower() after translating the characters of _FOLDED (slow on non-ASCII text)
-        folded = fold(text) if _FOLDED.search(text) else text.lower()
+        folded = fold(text) if any(c in text for c in _FOLDED_CHARS) else text.lower()
         self.wordchars = folded.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
 
 
@@ -389,7 +425,9 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
     generic_gate, generic_scan = _gate(r.generic), r.generic_scan
     modal_words, other_modal = r.modal, r.other_modal
     strong_words, we_report_scan = r.strong_words, r.we_report_scan
-    label_re, label_starts, label_length = r.label, r.label_starts, r.label_length
+    label_re, label_starts, label_kinds = r.label, r.label_starts, r.label_kinds
+    classify_words = r.classify_words
+    gated = strong_gate is not None and literature_gate is not None and generic_gate is not None
     out: list[SentInfo] = []
     append = out.append
     section = "none"
@@ -411,37 +449,56 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
             ) and strong_scan.has_match(text, low)
             append(SentInfo(sent, "title", False, True, strong, False, text, words))
             continue
-        # on ASCII text a label (matched case-insensitively after white space) must start the
-        # lower-cased sentence once its white space is stripped (every label is at most
-        # label_length long, so a prefix test on the whole stripped text is the same test)
-        if low is not None and not low[:1].isspace():
-            labels = label_starts.get(low[:3])
-            m = label_re.match(text) if labels is not None and low.startswith(labels) else None
-        elif low is not None or text.isascii():
-            head = (low if low is not None else text.lower()).lstrip()[:label_length]
-            labels = label_starts.get(head[:3])
-            m = label_re.match(text) if labels is not None and head.startswith(labels) else None
+        # on ASCII text the label regex is matched by hand on the lower-cased sentence (see
+        # _label_match); other text goes to the regex
+        if low is not None or text.isascii():
+            if low is None:
+                low = text.lower()
+            lead = 0 if not low[:1].isspace() else len(low) - len(low.lstrip())
+            labels = label_starts.get(low[lead : lead + 3])
+            if labels is not None and low.startswith(labels, lead):
+                found = _label_match(low, lead, labels)
+                if found is not None:
+                    label, label_end = found
+                    section = label_kinds[label]
+                    if len(text) - label_end < 3:  # a label on its own ("Case.")
+                        continue
         else:
             m = label_re.match(text)
-        if m:
-            found = m.group(1)
-            kind = r.label_kinds.get(found.lower()) if found.isascii() else None
-            section = kind if kind is not None else _label_kind(r, found)
-            if len(text) - m.end() < 3:  # a label on its own ("Case.")
-                continue
-        we_report = not _WE_WORDS.isdisjoint(words) and we_report_scan.has_match(text, low)
+            if m:
+                found_text = m.group(1)
+                kind = label_kinds.get(found_text.lower()) if found_text.isascii() else None
+                section = kind if kind is not None else _label_kind(r, found_text)
+                if len(text) - m.end() < 3:  # a label on its own ("Case.")
+                    continue
+        # the sentence's words that any question below asks about: every word set tested here
+        # is a subset of classify_words, so testing it against ``hit`` is testing it against
+        # ``words`` (one set intersection instead of a scan of ``words`` per question)
+        hit = words & classify_words
+        if not hit and gated:
+            # no question's word (and every cue has a word gate): not "we report", not strong,
+            # not literature, not modal; only the past-tense test can still make it the patient's
+            if section == "case":
+                patient = True
+            elif section == "skip" or section == "generic":
+                patient = False
+            else:
+                patient = _past_tense(text, words)
+            append(SentInfo(sent, section, False, patient, False, False, text, words))
+            continue
+        we_report = not _WE_WORDS.isdisjoint(hit) and we_report_scan.has_match(text, low)
         strong = (
             we_report
-            or not strong_words.isdisjoint(words)
+            or not strong_words.isdisjoint(hit)
             or (
-                (strong_gate is None or not strong_gate.isdisjoint(words))
+                (strong_gate is None or not strong_gate.isdisjoint(hit))
                 and strong_scan.has_match(text, low)
             )
         )
         # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
         literature = (
             not we_report
-            and (literature_gate is None or not literature_gate.isdisjoint(words))
+            and (literature_gate is None or not literature_gate.isdisjoint(hit))
             and literature_scan.has_match(text, low)
         )
         # "most patients recovered after surgery" is a generalisation, not this patient's course.
@@ -449,16 +506,16 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
         # only "is"/"are", a past-tense narrative whose every "is"/"are" opens a relative clause
         # is not ("MRI showed a hematoma which is located dorsal to the cord").
         past: bool | None = None  # decided when needed (below)
-        if modal_words.isdisjoint(words):
+        if modal_words.isdisjoint(hit):
             modal = (
-                generic_gate is None or not generic_gate.isdisjoint(words)
+                generic_gate is None or not generic_gate.isdisjoint(hit)
             ) and generic_scan.has_match(text, low)
-        elif other_modal.isdisjoint(words):  # its modal words are "is"/"are" only
+        elif other_modal.isdisjoint(hit):  # its modal words are "is"/"are" only
             modal = not (
-                _only_relative_be(text, words, low)
-                and (past := _past(None, text, words))
+                _only_relative_be(text, hit, low)
+                and (past := _past(None, text, words, hit))
                 and not (
-                    (generic_gate is None or not generic_gate.isdisjoint(words))
+                    (generic_gate is None or not generic_gate.isdisjoint(hit))
                     and generic_scan.has_match(text, low)
                 )
             )
@@ -469,14 +526,40 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
         elif section == "case":
             patient = True
         elif section == "generic":
-            patient = strong and (not modal or _past(past, text, words))
+            patient = strong and (not modal or _past(past, text, words, hit))
         else:
             # verbless clinical notes ("ASIA C on admission") are about the patient too
             patient = strong or (
-                not modal and (not _GRADE_SCALES.isdisjoint(words) or _past(past, text, words))
+                not modal and (not _GRADE_SCALES.isdisjoint(hit) or _past(past, text, words, hit))
             )
         append(SentInfo(sent, section, literature, patient, strong, modal, text, words))
     return out
+
+
+def _label_match(low: str, lead: int, labels: tuple[str, ...]) -> tuple[str, int] | None:
+    """The label the label regex ``^\\s*(label|…)\\s*[:.]`` (case-insensitive) matches at the
+    start of an ASCII sentence, and the end of the match; ``low`` is the lower-cased sentence,
+    ``lead`` the length of its leading white space, ``labels`` the labels starting with
+    ``low[lead:lead + 3]``, in the order of the regex's alternation.
+
+    The same match as the regex: on ASCII text an ASCII literal matches case-insensitively
+    exactly where the lower-cased text has its lower-case form (every label is lower case and
+    ASCII, see _rules), and ``\\s`` is what ``str.isspace`` (so ``lstrip``) sees. The leading
+    ``\\s*`` takes all of the white space (no label starts with white space); the alternation
+    tries the labels in its order and takes the first followed by white space and ":" or "."
+    (a shorter ``\\s*`` only leaves a white space character where ``[:.]`` must match).
+    """
+    for label in labels:
+        if low.startswith(label, lead):
+            end = lead + len(label)
+            after = low[end : end + 1]
+            if after == ":" or after == ".":
+                return label, end + 1
+            if after.isspace():
+                rest = low[end:].lstrip()
+                if rest[:1] == ":" or rest[:1] == ".":
+                    return label, len(low) - len(rest) + 1
+    return None
 
 
 def _label_kind(r: _Rules, found: str) -> str:
@@ -498,6 +581,7 @@ def _only_relative_be(text: str, words: frozenset[str], low: str | None = None) 
 
     Without the word "which", "that", "who" or "where" no relative "is" can match; and on ASCII
     text without "_", the "is"/"are" among the sentence's words then matches :data:`_BE`.
+    ``words`` may be any subset of the sentence's words that has every one of those four it has.
     ``low`` is ``text.lower()`` when known.
     """
     ascii = text.isascii()
@@ -517,11 +601,14 @@ def _count(regex: re.Pattern[str], text: str, low: str | None) -> int:
     return len(twin.findall(low)) if twin is not None else len(regex.findall(text))  # type: ignore[arg-type]
 
 
-def _past(known: bool | None, text: str, words: frozenset[str]) -> bool:
-    """Does the sentence narrate in the past tense (``known`` when already decided)?"""
+def _past(known: bool | None, text: str, words: frozenset[str], hit: frozenset[str]) -> bool:
+    """Does the sentence narrate in the past tense (``known`` when already decided)?
+
+    ``hit`` is ``words`` or any subset of it with every narrative verb of it.
+    """
     if known is not None:
         return known
-    return not _rules().narrative.isdisjoint(words) or _past_tense(text, words)
+    return not _rules().narrative.isdisjoint(hit) or _past_tense(text, words)
 
 
 # ---------------------------------------------------------------- patient planning
@@ -576,6 +663,8 @@ def _count_matches(info: SentInfo) -> list[re.Match[str]]:
 
 
 _POOL = re.compile(r"\b(?:of|among|from|in)\s+(?:the|these|all|a\s+total\s+of)\s+$")
+#: The words a match of :data:`_POOL` ends with before its final white space (case-sensitive).
+_POOL_ENDS = ("the", "these", "all", "of")
 
 
 def _counts_in(info: SentInfo) -> list[int]:
@@ -588,12 +677,20 @@ def _counts_in(info: SentInfo) -> list[int]:
         if n is None or n != int(n) or n < 1:
             continue
         before = text[max(0, m.start() - 60) : m.start()].lower()
-        # "of the 17 patients identified, 3 received" is a pool, not the cases reported
-        if _POOL.search(before):
-            continue
-        # "mother of two children", "her two sons" are relatives, not patients
-        if r.relatives.search(before[-25:]):
-            continue
+        # Both rules below end with a word, white space and the end (``$``: the end, or before
+        # a final newline, itself white space), so a match needs ``before`` to end with white
+        # space (``\s`` is ``str.isspace``, what ``rstrip`` strips) right after one of the
+        # rule's last words: cheap tests of what every match has, before the searches.
+        tail = before.rstrip()
+        if len(tail) < len(before):
+            # "of the 17 patients identified, 3 received" is a pool, not the cases reported
+            if tail.endswith(_POOL_ENDS) and _POOL.search(before):
+                continue
+            # "mother of two children", "her two sons" are relatives, not patients (a
+            # case-insensitive rule: any non-ASCII last character is left to the regex)
+            last = tail[-1:]
+            if (last in r.relative_ends or not last.isascii()) and r.relatives.search(before[-25:]):
+                continue
         # "7 weeks" etc. never match the nouns; "two cases of SEH", "report of two cases"
         found.append(int(n))
     return found
@@ -608,7 +705,8 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
         if info.section == "title" or info.literature:
             continue
         words = info.words
-        if info.patient and not ordinal_words.isdisjoint(words):
+        ordinal = not ordinal_words.isdisjoint(words)
+        if info.patient and ordinal:
             # "The first, a 55-year-old man …", "Second, a 12-year-old boy …"
             o = _ORDINAL_OPENER.match(info.text[:40])
             if o and _PERSON.search(info.text[o.end() : o.end() + 60]):
@@ -622,6 +720,8 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
         if "case" not in folded and "patient" not in folded:
             continue
         low = folded if head.isascii() else None
+        if low is not None and not ordinal and not _may_mark(head, low):
+            continue
         letter = _LETTER_SCAN.search(head, low)
         if letter:  # "Patient A, a 57-year-old woman …", "Case B:"
             marks.append((i, ord(letter.group(1)) - ord("A") + 1))
@@ -642,6 +742,33 @@ def _markers(infos: Sequence[SentInfo]) -> list[tuple[int, int]]:
 
 #: The words one of which every "Case N" / "Patient A" marker has.
 _CASE_PATIENT = frozenset({"case", "patient"})
+#: What the first character after "case"/"patient" and any white space is, lower-cased, in a
+#: "Case N" marker: "no." or a number (a digit, a roman numeral, "one" … "six").
+_MARK_NEXT = frozenset("0123456789nivxotfs")
+_LETTERS = frozenset("ABCDEFGH")
+
+
+def _may_mark(head: str, low: str) -> bool:
+    """Could :data:`_LETTER_LABEL` or the "Case N" branch of the marker rule match the ASCII
+    ``head`` (``low`` lower-cased)?
+
+    Every match of either starts with "case" or "patient" (the marker nouns), matched
+    case-insensitively, so at an occurrence of one in ``low``; white space follows (``\\s``,
+    what ``lstrip`` strips), then a capital A-H (the letter rule) or "no" or a number (the
+    marker rule, case-insensitive). The marker rule's other branch, "(the) second case", needs
+    an ordinal word: :func:`_markers` asks this only for sentences without one.
+    """
+    for noun in ("case", "patient"):
+        at = low.find(noun)
+        while at >= 0:
+            c = head[at + len(noun) : at + len(noun) + 1]
+            if c.isspace():
+                c = head[at + len(noun) :].lstrip()[:1]
+            if c in _LETTERS or c.lower() in _MARK_NEXT:
+                return True
+            at = low.find(noun, at + 1)
+    return False
+
 
 #: A sentence opening with an ordinal that introduces one patient of a series.
 _ORDINAL_OPENER = re.compile(
