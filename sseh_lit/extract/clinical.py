@@ -540,11 +540,13 @@ def _outcome_of(info: SentInfo, hits: Hits | None) -> tuple[str, str] | None:
     """:func:`classify_outcome` of a sentence, computed once per sentence (``hits``: its
     :func:`_hits`)."""
     got = info.memo.get("outcome")
+    if got is not None:  # computed before (for another field or patient)
+        return None if got is _NO_OUTCOME else got  # type: ignore[return-value]
     slots = _outcome_slots()
-    if got is None and hits is not None and slots is not None and slots.isdisjoint(hits):
+    if hits is not None and slots is not None and slots.isdisjoint(hits):
         # no death, recovery or partial-recovery cue in the sentence index: no cue, no outcome
         got = info.memo["outcome"] = _NO_OUTCOME
-    elif got is None:
+    else:
         got = info.memo["outcome"] = (
             _classify_outcome(
                 info.text,

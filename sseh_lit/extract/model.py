@@ -3,6 +3,10 @@
 A :class:`FieldValue` is one extracted value with its provenance: the supporting sentence, its
 character offsets into :func:`sseh_lit.text.document_text`, the assertion cue that fired (for
 drugs and comorbidities, e.g. ``"no history of"``) and a confidence in [0, 1].
+
+The classes have ``__slots__`` (``slots=True``): a record makes dozens of values (every field
+nothing was found for gets an empty one), and a slotted instance is created and freed without
+a separate attribute-values block. No code sets other attributes on them.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(slots=True)
 class FieldValue:
     """One extracted value and the evidence for it."""
 
@@ -35,7 +39,7 @@ class FieldValue:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Patient:
     """One individual patient found in a record; ``values`` maps field name → FieldValue."""
 
@@ -47,7 +51,7 @@ class Patient:
         return {name: fv.value for name, fv in self.values.items()}
 
 
-@dataclass
+@dataclass(slots=True)
 class RecordResult:
     """Everything the extractor says about one record."""
 
