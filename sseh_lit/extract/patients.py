@@ -475,52 +475,46 @@ def classify(sents: Sequence[Span], title_end: int, doc_text: str | None = None)
         # is a subset of classify_words, so testing it against ``hit`` is testing it against
         # ``words`` (one set intersection instead of a scan of ``words`` per question)
         hit = words & classify_words
-        if not hit and gated:
-            # no question's word (and every cue has a word gate): not "we report", not strong,
-            # not literature, not modal; only the past-tense test can still make it the patient's
-            if section == "case":
-                patient = True
-            elif section == "skip" or section == "generic":
-                patient = False
-            else:
-                patient = _past_tense(text, words)
-            append(SentInfo(sent, section, False, patient, False, False, text, words))
-            continue
-        we_report = not _WE_WORDS.isdisjoint(hit) and we_report_scan.has_match(text, low)
-        strong = (
-            we_report
-            or not strong_words.isdisjoint(hit)
-            or (
-                (strong_gate is None or not strong_gate.isdisjoint(hit))
-                and strong_scan.has_match(text, low)
-            )
-        )
-        # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
-        literature = (
-            not we_report
-            and (literature_gate is None or not literature_gate.isdisjoint(hit))
-            and literature_scan.has_match(text, low)
-        )
-        # "most patients recovered after surgery" is a generalisation, not this patient's course.
-        # A modal word other than "is"/"are" or a generic subject makes the sentence modal; with
-        # only "is"/"are", a past-tense narrative whose every "is"/"are" opens a relative clause
-        # is not ("MRI showed a hematoma which is located dorsal to the cord").
         past: bool | None = None  # decided when needed (below)
-        if modal_words.isdisjoint(hit):
-            modal = (
-                generic_gate is None or not generic_gate.isdisjoint(hit)
-            ) and generic_scan.has_match(text, low)
-        elif other_modal.isdisjoint(hit):  # its modal words are "is"/"are" only
-            modal = not (
-                _only_relative_be(text, hit, low)
-                and (past := _past(None, text, words, hit))
-                and not (
-                    (generic_gate is None or not generic_gate.isdisjoint(hit))
-                    and generic_scan.has_match(text, low)
+        if not hit and gated:
+            # no question's word (and every cue has a word gate): not "we report", not
+            # strong, not literature, not modal, without asking; the decision below is shared
+            strong = literature = modal = False
+        else:
+            we_report = not _WE_WORDS.isdisjoint(hit) and we_report_scan.has_match(text, low)
+            strong = (
+                we_report
+                or not strong_words.isdisjoint(hit)
+                or (
+                    (strong_gate is None or not strong_gate.isdisjoint(hit))
+                    and strong_scan.has_match(text, low)
                 )
             )
-        else:
-            modal = True
+            # "we reviewed the literature and describe a case of an 8-month-old boy" is still ours
+            literature = (
+                not we_report
+                and (literature_gate is None or not literature_gate.isdisjoint(hit))
+                and literature_scan.has_match(text, low)
+            )
+            # "most patients recovered after surgery" is a generalisation, not this patient's course.
+            # A modal word other than "is"/"are" or a generic subject makes the sentence modal; with
+            # only "is"/"are", a past-tense narrative whose every "is"/"are" opens a relative clause
+            # is not ("MRI showed a hematoma which is located dorsal to the cord").
+            if modal_words.isdisjoint(hit):
+                modal = (
+                    generic_gate is None or not generic_gate.isdisjoint(hit)
+                ) and generic_scan.has_match(text, low)
+            elif other_modal.isdisjoint(hit):  # its modal words are "is"/"are" only
+                modal = not (
+                    _only_relative_be(text, hit, low)
+                    and (past := _past(None, text, words, hit))
+                    and not (
+                        (generic_gate is None or not generic_gate.isdisjoint(hit))
+                        and generic_scan.has_match(text, low)
+                    )
+                )
+            else:
+                modal = True
         if literature or section == "skip":
             patient = False
         elif section == "case":
@@ -758,7 +752,7 @@ def _may_mark(head: str, low: str) -> bool:
     marker rule, case-insensitive). The marker rule's other branch, "(the) second case", needs
     an ordinal word: :func:`_markers` asks this only for sentences without one.
     """
-    for noun in ("case", "patient"):
+    for noun in _CASE_PATIENT:
         at = low.find(noun)
         while at >= 0:
             c = head[at + len(noun) : at + len(noun) + 1]
