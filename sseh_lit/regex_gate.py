@@ -989,7 +989,7 @@ class Scanner:
         self.for_any = anchors_of(regex, False)  # made with for_ascii
         self.at_start = _starts_at_beginning(regex)
         self.words = word_list(regex)
-        self.after = _after_sets(regex)
+        self.after = _after_literals(regex)
         # built on first use: a regex with anchors rarely needs its split or twin, and each is a
         # parse-tree walk that would only lengthen start-up (screening builds ~70 scanners)
         self._split: _Split | _Unset | None = _UNSET
@@ -1029,11 +1029,11 @@ class Scanner:
                 low = text.lower() if ascii else folded(text)
             if low is not None:
                 match = self.regex.match
-                after, last = self.after, None  # last: see _after_sets, found on first use
+                after, last = self.after, None  # last: see _after_literals, found on first use
                 for end, back in anchors.iter(low):
                     if after:
                         if last is None:
-                            last = _last_start(low, after)
+                            last = max(map(low.rfind, after))
                         if end - back > last:
                             continue
                     if match(text, end - back) is not None:
@@ -1088,12 +1088,12 @@ class Scanner:
         starts = _leader_starts(anchors.iter(low))
         if not starts:
             return []
-        last = _last_start(low, self.after) if self.after else len(low)
+        last = max(map(low.rfind, self.after)) if self.after else len(low)
         out: list[re.Match[str]] = []
         pos = 0
         match = regex.match
         for start in starts:
-            if start > last:  # no match starts here or later (see _after_sets)
+            if start > last:  # no match starts here or later (see _after_literals)
                 break
             if start < pos:
                 continue
@@ -1106,17 +1106,19 @@ class Scanner:
         return out
 
 
-def _after_sets(regex: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
+def _after_literals(regex: re.Pattern[str]) -> tuple[str, ...]:
     """A literal set a match must hold after its start: of the :func:`_candidates` of the
     pattern's top-level concatenation but the first (the one nearest the start), the one with
     the fewest literals, when it has at most four, none under three characters.
 
-    Each set comes from a required part of the concatenation, so every match holds one of
-    its literals (lower-cased, in the folded text: see :func:`triggers`) inside its own span,
-    hence starting at or after the match's start. A position after the last start of every
-    literal of some set therefore starts no match (see :func:`_last_start`): ``"haematoma
-    … in the epidural space"`` is not tried at a haematoma named after the last epidural
-    word. Built once per scanner; empty when the pattern has no such set.
+    The set comes from a required part of the concatenation, so every match holds one of its
+    literals (lower-cased, in the folded text: see :func:`triggers`) inside its own span, hence
+    starting at or after the match's start. A position after the last start of every literal
+    of the set (``max(map(low.rfind, literals))``, -1 when none occurs) therefore starts no
+    match: ``"haematoma … in the epidural space"`` is not tried at a haematoma named after the
+    last epidural word. Built once per scanner; empty when the pattern has no such set. One
+    set only: each literal costs an ``rfind`` per call, and a second set cut too little to pay
+    for its own.
     """
     if not isinstance(regex.pattern, str):
         return ()
@@ -1127,21 +1129,7 @@ def _after_sets(regex: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
     while len(items) == 1 and items[0][0] is _c.SUBPATTERN:
         items = list(items[0][1][-1])
     found = [s for s in _candidates(items)[1:] if min(map(len, s)) >= 3 and len(s) <= 4]
-    # one set with the fewest literals: each literal costs an rfind per call, and a second set
-    # cut too little to pay for its own
-    return (tuple(sorted(min(found, key=len))),) if found else ()
-
-
-def _last_start(low: str, sets: tuple[tuple[str, ...], ...]) -> int:
-    """The last position of the folded text ``low`` where a match of a regex whose
-    :func:`_after_sets` are ``sets`` may start (-1: nowhere): the earliest, over the sets, of
-    the last start of one of the set's literals."""
-    last = len(low)
-    for found in sets:
-        here = max(map(low.rfind, found))
-        if here < last:
-            last = here
-    return last
+    return tuple(sorted(min(found, key=len))) if found else ()
 
 
 _SCANNERS: dict[int, Scanner] = {}

@@ -372,7 +372,7 @@ _AFTER_PATTERN = (
 )
 @settings(max_examples=300)
 def test_a_literal_required_after_the_start_cuts_no_match(text: str) -> None:
-    """A leader after the last epidural word is not tried (see ``_after_sets``): the same
+    """A leader after the last epidural word is not tried (see ``_after_literals``): the same
     matches and the same answer as the plain regex."""
     regex = re.compile(_AFTER_PATTERN, re.IGNORECASE)
     assert scanner_of(regex).after  # ("pidural", "xtradural"): re factors out the "e"
