@@ -464,10 +464,10 @@ def _find_matches_for(
     seen_short: set[str] = set()
     for long_candidate, short_candidate in filtered:
         short, long = find_abbreviation(long_candidate, short_candidate)
-        short_text = text[short.start_char : short.end_char] if len(short) else ""
         if long is None or not len(long):  # scispaCy: ``if long`` (an empty span is false)
             continue
         long_text = text[long.start_char : long.end_char]
+        short_text = text[short.start_char : short.end_char] if len(short) else ""
         if long_text in seen_long or short_text in seen_short:
             continue
         seen_long.add(long_text)
