@@ -34,6 +34,7 @@ MODULES = (
     "sseh_lit.screen_rules",
     "sseh_lit.text",
     "sseh_lit.extract.assertion",
+    "sseh_lit.extract.chunks",
     "sseh_lit.extract.clinical",
     "sseh_lit.extract.conditions",
     "sseh_lit.extract.core",

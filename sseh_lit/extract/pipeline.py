@@ -44,6 +44,7 @@ from spacy.tokens import Doc, Span
 
 from ..regex_gate import finditer_lowered, lowered_twin, search_lowered
 from ..text import fold
+from .chunks import chunk_tokenizer
 from .model import FieldValue
 
 #: Words after which a full stop does not end a sentence (lower-case, without the dot).
@@ -524,7 +525,7 @@ def text_of(doc: Doc) -> str:
 
 def _build() -> Language:
     nlp = spacy.blank("en")
-    nlp.tokenizer = _KeepText(nlp.tokenizer)
+    nlp.tokenizer = _KeepText(chunk_tokenizer(nlp.tokenizer))
     nlp.add_pipe("sseh_sentences")
     # scispaCy registers its factory on import
     from scispacy.abbreviation import AbbreviationDetector  # noqa: F401

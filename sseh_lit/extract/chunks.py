@@ -1,0 +1,283 @@
+"""spaCy's tokenizer, with each whitespace-delimited chunk it has seen looked up instead of redone.
+
+spaCy's ``Tokenizer`` cuts a text at whitespace into *chunks* and tokenizes every chunk on its
+own (prefixes, suffixes, infixes, exceptions), then runs its special-case matcher over the whole
+Doc. It reads the text character by character through Python-level calls, which costs more
+than building the same Doc from token ids: :class:`ChunkTokenizer` keeps, for every chunk it
+has met, the token ids spaCy gave it, and builds the Doc of a text whose chunks are all known
+with ``Doc(vocab, words=ids, spaces=...)``, in about 60 % of the tokenizer's time. The chunks
+of a text it has not met go to spaCy in one call, joined by single spaces, and are remembered;
+that first sight costs about 1.7 microseconds more per new chunk than spaCy alone would spend
+(``docs/performance.md`` has the figures: past the first hundred abstracts of a corpus, a
+text brings few enough new chunks for the memo to pay).
+
+The result is the Doc spaCy's tokenizer gives, token for token (text, offsets, trailing
+spaces, lexemes, norms), because:
+
+* spaCy tokenizes a chunk without looking at its neighbours, and the whitespace between chunks
+  follows one rule (a single ``" "`` after a chunk is that chunk's trailing space; any other run
+  of whitespace is a chunk of its own), reproduced here for texts whose only whitespace is
+  single spaces inside lines and newlines between them; any other text goes to spaCy's
+  tokenizer whole;
+* its special-case matcher changes a match only when the match's text is an exception, and no
+  exception holds whitespace but the one-character ones, so a match across chunks changes
+  nothing, but it can still shadow a match inside a chunk. Such a match needs two chunks that
+  touch with consecutive tokens of an exception's pattern, as the tokens are before exceptions
+  apply (:class:`Exceptions` lists the possible ones generously); a text with two such chunks
+  goes to spaCy's tokenizer whole, and so do chunks learnt together in one call;
+* a chunk whose tokens carry a norm of their own (an exception like "Jan." → "January") is
+  never looked up: a Doc built from ids would give the lexeme's norm.
+
+``tests/test_extract_chunks.py`` compares the two on hand-made, random and real texts.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import chain, pairwise
+from typing import Any
+
+from spacy.attrs import IDX, LENGTH, NORM, ORTH, SPACY
+from spacy.strings import get_string_id
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
+
+#: Chunks remembered per tokenizer before the memo starts afresh (a bound on memory; a corpus
+#: of tens of thousands of abstracts has far fewer distinct chunks).
+MAX_CHUNKS = 500_000
+
+
+class Exceptions:
+    """What spaCy's special-case matcher may look for, from a tokenizer's exception rules.
+
+    The matcher looks for each exception's *pattern* (its text tokenized without exceptions)
+    among a Doc's tokens as they are before exceptions apply. ``follow`` maps each token text
+    to the texts that follow it in some pattern; ``first``/``last`` map an exception's text to
+    the first/last tokens of its pattern. Generous on purpose (each pattern is also taken as
+    tokenized with exceptions and as the rule lists it): a pair here only sends a text to
+    spaCy's tokenizer.
+    """
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        plain = Tokenizer(
+            tokenizer.vocab,
+            rules={},
+            prefix_search=tokenizer.prefix_search,
+            suffix_search=tokenizer.suffix_search,
+            infix_finditer=tokenizer.infix_finditer,
+            token_match=tokenizer.token_match,
+            url_match=tokenizer.url_match,
+        )
+        follow: dict[str, set[str]] = {}
+        self.first: dict[str, frozenset[str]] = {}
+        self.last: dict[str, frozenset[str]] = {}
+        for text, parts in tokenizer.rules.items():
+            patterns = [
+                [t.text for t in plain(text)],
+                [t.text for t in tokenizer(text)],
+                [str(p.get(ORTH, p.get("ORTH", ""))) for p in parts],
+            ]
+            patterns = [words for words in patterns if words]
+            if not patterns:
+                continue
+            self.first[text] = frozenset(words[0] for words in patterns)
+            self.last[text] = frozenset(words[-1] for words in patterns)
+            for words in patterns:
+                for x, y in pairwise(words):
+                    follow.setdefault(x, set()).add(y)
+        self.follow = {x: frozenset(ys) for x, ys in follow.items()}
+        #: ids of the tokens an exception gives a norm (their own or not)
+        self.normed = frozenset(
+            get_string_id(str(p.get(ORTH, p.get("ORTH", ""))))
+            for parts in tokenizer.rules.values()
+            for p in parts
+            if NORM in p or "NORM" in p
+        )
+        self.seconds = frozenset().union(*self.follow.values())
+        self.longest = max(map(len, self.first), default=0)
+
+    def edges(self, chunk: str, first: str, last: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(texts that may follow ``chunk``'s last token in a pattern, those of its possible
+        first tokens that may follow some token in one), given the first and last tokens spaCy
+        gave ``chunk`` alone.
+
+        Before exceptions apply, the first token was ``first``, unless an exception applied at
+        the start: ``chunk`` then starts with that exception's text, and its pattern's first
+        token was. Likewise at the end.
+        """
+        firsts = {first}
+        lasts = {last}
+        for k in range(1, min(self.longest, len(chunk)) + 1):
+            firsts |= self.first.get(chunk[:k], frozenset())
+            lasts |= self.last.get(chunk[-k:], frozenset())
+        follow = self.follow
+        after = frozenset().union(*(follow.get(x, frozenset()) for x in lasts))
+        return after, frozenset(firsts & self.seconds)
+
+
+class ChunkTokenizer:
+    """A drop-in for a spaCy ``Tokenizer`` (see the module doc); other attributes are the
+    tokenizer's own. ``add_special_case`` goes to the tokenizer and forgets every chunk."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self._vocab = tokenizer.vocab
+        self._reset()
+
+    def _reset(self) -> None:
+        self._ids: dict[str, tuple[int, ...]] = {}  # chunk -> its token ids
+        self._spaces: dict[str, tuple[bool, ...]] = {}  # chunk -> (False, ..., False, True)
+        # (Exceptions.edges) a chunk -> the tokens that may not follow its last token; a chunk
+        # -> the tokens among its possible first ones that may follow another
+        self._risky: dict[str, frozenset[str]] = {}
+        self._opens: dict[str, frozenset[str]] = {}
+        self._never: set[str] = set()  # chunks whose tokens carry norms of their own
+        self._exceptions = Exceptions(self.tokenizer)
+
+    def add_special_case(self, string: str, substrings: Any) -> None:
+        """spaCy's ``Tokenizer.add_special_case``; the remembered chunks are forgotten."""
+        self.tokenizer.add_special_case(string, substrings)
+        self._reset()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.tokenizer, name)
+
+    def __call__(self, text: str) -> Doc:
+        chunks = _chunks(text)
+        if chunks is None:
+            return self.tokenizer(text)
+        try:
+            words = self._words(chunks)
+        except KeyError:
+            if not self._learn(chunks):
+                return self.tokenizer(text)
+            words = self._words(chunks)
+        if not self._risky.keys().isdisjoint(chain.from_iterable(chunks)) and self._touching(
+            chunks
+        ):
+            return self.tokenizer(text)
+        spaces = self._spaces
+        flags: list[bool] = []
+        for run in chunks:  # a line, or a run of newlines: nothing after its last token
+            flags.extend(chain.from_iterable(map(spaces.__getitem__, run)))
+            flags[-1] = False
+        return Doc(self._vocab, words=words, spaces=flags)
+
+    def _words(self, chunks: list[list[str]]) -> list[int]:
+        """The token ids of ``chunks`` in order (KeyError: one of them is not known)."""
+        return list(chain.from_iterable(map(self._ids.__getitem__, chain.from_iterable(chunks))))
+
+    def _touching(self, chunks: list[list[str]]) -> bool:
+        """Whether two neighbouring chunks may touch with two consecutive tokens of an
+        exception's pattern (:meth:`Exceptions.edges`): spaCy's special-case matcher might
+        then match across them."""
+        risky = self._risky
+        opens = self._opens
+        seq = list(chain.from_iterable(chunks))
+        for i in range(len(seq) - 1):
+            after = risky.get(seq[i])
+            if after is not None:
+                starts = opens.get(seq[i + 1])
+                if starts is not None and not after.isdisjoint(starts):
+                    return True
+        return False
+
+    def _learn(self, chunks: list[list[str]]) -> bool:
+        """Tokenize and remember every chunk of ``chunks`` not known yet; False if one of them
+        may not be looked up (the text then goes to spaCy's tokenizer whole).
+
+        The new chunks go to spaCy in one call, joined by single spaces (a text of unseen
+        chunks costs about what spaCy would spend on them in place); newline runs, and every
+        chunk of a batch that :meth:`_remember` turns down, go one by one.
+        """
+        if len(self._ids) > MAX_CHUNKS:
+            self._reset()
+        ids = self._ids
+        never = self._never
+        new: dict[str, None] = {}
+        for chunk in chain.from_iterable(chunks):
+            if chunk not in ids:
+                if chunk in never:
+                    return False
+                new[chunk] = None
+        words = [chunk for chunk in new if "\n" not in chunk]
+        if len(words) > 1 and self._remember(words):
+            new = {chunk: None for chunk in new if "\n" in chunk}
+        for chunk in new:
+            if not self._remember([chunk]):
+                never.add(chunk)
+                return False
+        return True
+
+    def _remember(self, new: list[str]) -> bool:
+        """Tokenize the chunks ``new`` in one call, joined by single spaces, and remember each
+        one's tokens. Nothing is remembered (False) when that may not be what spaCy gives a
+        chunk alone: two neighbours may touch with an exception's pattern, or a token carries a
+        norm of its own."""
+        doc = self.tokenizer(" ".join(new))
+        rows = doc.to_array([ORTH, NORM, IDX, LENGTH, SPACY]).tolist()
+        exceptions = self._exceptions
+        strings = self._vocab.strings
+        found: list[tuple[str, tuple[int, ...], frozenset[str], frozenset[str]]] = []
+        i = offset = 0
+        for chunk in new:
+            end = offset + len(chunk)
+            first = i
+            while i < len(rows) and rows[i][2] < end:
+                i += 1
+            group = rows[first:i]
+            if not group or group[0][2] != offset or group[-1][2] + group[-1][3] != end:
+                return False
+            if any(row[4] for row in group[:-1]):
+                return False  # a space inside a chunk: not one of spaCy's chunks
+            words = tuple(row[0] for row in group)
+            if not exceptions.normed.isdisjoint(words) and any(
+                norm != self._vocab[orth].norm for orth, norm, *_ in group
+            ):
+                return False
+            after, opens = exceptions.edges(chunk, strings[words[0]], strings[words[-1]])
+            found.append((chunk, words, after, opens))
+            offset = end + 1
+        if i != len(rows):
+            return False
+        for (_a, _w, after, _o), (_b, _v, _f, opens) in pairwise(found):
+            if after and opens and not after.isdisjoint(opens):
+                return False
+        for chunk, words, after, opens in found:
+            self._ids[chunk] = words
+            self._spaces[chunk] = (False,) * (len(words) - 1) + (True,)
+            if after:
+                self._risky[chunk] = after
+            if opens:
+                self._opens[chunk] = opens
+        return True
+
+
+def _chunks(text: str) -> list[list[str]] | None:
+    """The chunks of ``text`` as spaCy's tokenizer cuts them, grouped in runs after whose last
+    chunk no space follows (a line; a run of newlines, itself one chunk), or ``None`` when the
+    text has whitespace other than single spaces inside lines and newlines between them, or
+    starts or ends with whitespace (spaCy's tokenizer then takes the text whole)."""
+    if not text:
+        return None
+    out: list[list[str]] = []
+    newlines = 0
+    for line in text.split("\n"):
+        if not line:
+            newlines += 1
+            continue
+        if not line.isprintable() or "  " in line or line[0] == " " or line[-1] == " ":
+            return None  # other whitespace (printable excludes all but " "), or a space run
+        if out:
+            out.append(["\n" * (newlines + 1)])
+        elif newlines:
+            return None  # the text starts with a newline
+        newlines = 0
+        out.append(line.split(" "))
+    if newlines or not out:
+        return None  # the text ends with a newline
+    return out
+
+
+def chunk_tokenizer(tokenizer: Callable[[str], Doc]) -> Callable[[str], Doc]:
+    """``tokenizer`` wrapped in a :class:`ChunkTokenizer` when it is a spaCy ``Tokenizer``."""
+    return ChunkTokenizer(tokenizer) if isinstance(tokenizer, Tokenizer) else tokenizer
