@@ -134,7 +134,7 @@ def test_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     tokenizer = _fresh()
     for i in range(40):
         _same(tokenizer, f"case {i} of {i + 1} synthetic haematomas number{i}")
-    assert len(tokenizer._ids) <= 5 + 8  # reset when over the bound, then one text's chunks
+    assert len(tokenizer._entries) <= 5 + 8  # reset when over the bound, then one text's chunks
 
 
 def test_pipeline_uses_it_and_gold_abstracts_match(gold_path: Path) -> None:
@@ -145,5 +145,5 @@ def test_pipeline_uses_it_and_gold_abstracts_match(gold_path: Path) -> None:
     tokenizer = _fresh()
     for text in texts + texts:
         _same(tokenizer, text)
-    assert tokenizer._ids, "the gold abstracts should go through the memo"
+    assert tokenizer._entries, "the gold abstracts should go through the memo"
     assert not tokenizer._never

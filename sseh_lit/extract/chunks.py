@@ -30,10 +30,13 @@ spaces, lexemes, norms), because:
 
 ``tests/test_extract_chunks.py`` compares the two on hand-made, random and real texts.
 """
+
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from itertools import chain, pairwise
+from operator import itemgetter
 from typing import Any
 
 from spacy.attrs import IDX, LENGTH, NORM, ORTH, SPACY
@@ -124,12 +127,15 @@ class ChunkTokenizer:
         self._reset()
 
     def _reset(self) -> None:
-        self._ids: dict[str, tuple[int, ...]] = {}  # chunk -> its token ids
-        self._spaces: dict[str, tuple[bool, ...]] = {}  # chunk -> (False, ..., False, True)
-        # (Exceptions.edges) a chunk -> the tokens that may not follow its last token; a chunk
-        # -> the tokens among its possible first ones that may follow another
+        # chunk -> its token ids, each followed by its trailing-space flag (True after the
+        # last): one pass over a text's chunks gives both of Doc's lists
+        self._entries: dict[str, tuple[int | bool, ...]] = {}
+        # (Exceptions.edges) chunk -> the tokens that may not follow its last token; chunk ->
+        # those of its possible first tokens that may follow another; chunk -> "r" (in the
+        # first), "o" (in the second), "b" (both) or " " (neither), for a one-pass screen
         self._risky: dict[str, frozenset[str]] = {}
         self._opens: dict[str, frozenset[str]] = {}
+        self._kinds: dict[str, str] = {}
         self._never: set[str] = set()  # chunks whose tokens carry norms of their own
         self._exceptions = Exceptions(self.tokenizer)
 
@@ -145,57 +151,59 @@ class ChunkTokenizer:
         chunks = _chunks(text)
         if chunks is None:
             return self.tokenizer(text)
+        seq = list(chain.from_iterable(chunks))
         try:
-            words = self._words(chunks)
+            both = self._interleaved(chunks)
         except KeyError:
-            if not self._learn(chunks):
+            if not self._learn(seq):
                 return self.tokenizer(text)
-            words = self._words(chunks)
-        if not self._risky.keys().isdisjoint(chain.from_iterable(chunks)) and self._touching(
-            chunks
-        ):
+            both = self._interleaved(chunks)
+        if self._touching(seq):
             return self.tokenizer(text)
-        spaces = self._spaces
-        flags: list[bool] = []
+        return Doc(self._vocab, words=both[0::2], spaces=both[1::2])
+
+    def _interleaved(self, chunks: list[list[str]]) -> list[int | bool]:
+        """Token ids and trailing-space flags of ``chunks``, interleaved, nothing after the last
+        token of a run (KeyError: a chunk is not known)."""
+        entries = self._entries
+        out: list[int | bool] = []
         for run in chunks:  # a line, or a run of newlines: nothing after its last token
-            flags.extend(chain.from_iterable(map(spaces.__getitem__, run)))
-            flags[-1] = False
-        return Doc(self._vocab, words=words, spaces=flags)
+            if len(run) == 1:
+                out.extend(entries[run[0]])
+            else:  # one C call for all the look-ups (itemgetter of several keys: a tuple)
+                out.extend(chain.from_iterable(itemgetter(*run)(entries)))
+            out[-1] = False
+        return out
 
-    def _words(self, chunks: list[list[str]]) -> list[int]:
-        """The token ids of ``chunks`` in order (KeyError: one of them is not known)."""
-        return list(chain.from_iterable(map(self._ids.__getitem__, chain.from_iterable(chunks))))
-
-    def _touching(self, chunks: list[list[str]]) -> bool:
+    def _touching(self, seq: list[str]) -> bool:
         """Whether two neighbouring chunks may touch with two consecutive tokens of an
         exception's pattern (:meth:`Exceptions.edges`): spaCy's special-case matcher might
-        then match across them."""
-        risky = self._risky
-        opens = self._opens
-        seq = list(chain.from_iterable(chunks))
-        for i in range(len(seq) - 1):
-            after = risky.get(seq[i])
-            if after is not None:
-                starts = opens.get(seq[i + 1])
-                if starts is not None and not after.isdisjoint(starts):
-                    return True
+        then match across them. A screen of the chunks' kinds finds the neighbours worth
+        testing."""
+        if len(seq) < 2:
+            return False
+        kinds = "".join(itemgetter(*seq)(self._kinds))
+        for m in _NEIGHBOURS.finditer(kinds):
+            i = m.start()
+            if not self._risky[seq[i]].isdisjoint(self._opens[seq[i + 1]]):
+                return True
         return False
 
-    def _learn(self, chunks: list[list[str]]) -> bool:
-        """Tokenize and remember every chunk of ``chunks`` not known yet; False if one of them
+    def _learn(self, seq: list[str]) -> bool:
+        """Tokenize and remember every chunk of ``seq`` not known yet; False if one of them
         may not be looked up (the text then goes to spaCy's tokenizer whole).
 
         The new chunks go to spaCy in one call, joined by single spaces (a text of unseen
         chunks costs about what spaCy would spend on them in place); newline runs, and every
         chunk of a batch that :meth:`_remember` turns down, go one by one.
         """
-        if len(self._ids) > MAX_CHUNKS:
+        if len(self._entries) > MAX_CHUNKS:
             self._reset()
-        ids = self._ids
+        entries = self._entries
         never = self._never
         new: dict[str, None] = {}
-        for chunk in chain.from_iterable(chunks):
-            if chunk not in ids:
+        for chunk in seq:
+            if chunk not in entries:
                 if chunk in never:
                     return False
                 new[chunk] = None
@@ -243,13 +251,23 @@ class ChunkTokenizer:
             if after and opens and not after.isdisjoint(opens):
                 return False
         for chunk, words, after, opens in found:
-            self._ids[chunk] = words
-            self._spaces[chunk] = (False,) * (len(words) - 1) + (True,)
+            entry: list[int | bool] = []
+            for word in words:
+                entry += (word, False)
+            entry[-1] = True
+            self._entries[chunk] = tuple(entry)
             if after:
                 self._risky[chunk] = after
             if opens:
                 self._opens[chunk] = opens
+            self._kinds[chunk] = "b" if after and opens else "r" if after else "o" if opens else " "
         return True
+
+
+#: Two neighbouring chunks (one letter each in :meth:`ChunkTokenizer._touching`'s string) that
+#: might touch with an exception's pattern: the first may end with a pattern's token, the
+#: second start with the next one.
+_NEIGHBOURS = re.compile(r"[rb](?=[ob])")
 
 
 def _chunks(text: str) -> list[list[str]] | None:
