@@ -7,6 +7,7 @@ read in place from ``../shared``.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,21 @@ def test_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(40):
         _same(tokenizer, f"case {i} of {i + 1} synthetic haematomas number{i}")
     assert len(tokenizer._entries) <= 5 + 8  # reset when over the bound, then one text's chunks
+
+
+def test_threads_sharing_one_memo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calls from several threads, with the memo starting afresh all the time, still give
+    spaCy's Docs (a call that finds the memo changed under it hands its text to spaCy)."""
+    monkeypatch.setattr(chunks, "MAX_CHUNKS", 20)
+    tokenizer = _fresh()
+    texts = [
+        f"Case {i}: a {i % 7}-level synthetic haematoma (SSEH) at C{i % 7 + 1}." for i in range(60)
+    ]
+    expected = [_signature(_REFERENCE(t)) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(5):
+            got = list(pool.map(lambda t: _signature(tokenizer(t)), texts))
+            assert got == expected
 
 
 def test_pipeline_uses_it_and_gold_abstracts_match(gold_path: Path) -> None:

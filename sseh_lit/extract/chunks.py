@@ -124,9 +124,12 @@ class ChunkTokenizer:
     def __init__(self, tokenizer: Tokenizer) -> None:
         self.tokenizer = tokenizer
         self._vocab = tokenizer.vocab
-        self._reset()
+        self._exceptions = Exceptions(tokenizer)
+        self._forget()
 
-    def _reset(self) -> None:
+    def _forget(self) -> None:
+        """Start the memo afresh (a call in another thread that finds the memo changed under it
+        hands its text to spaCy whole: see :meth:`__call__`)."""
         # chunk -> its token ids, each followed by its trailing-space flag (True after the
         # last): one pass over a text's chunks gives both of Doc's lists
         self._entries: dict[str, tuple[int | bool, ...]] = {}
@@ -137,12 +140,12 @@ class ChunkTokenizer:
         self._opens: dict[str, frozenset[str]] = {}
         self._kinds: dict[str, str] = {}
         self._never: set[str] = set()  # chunks whose tokens carry norms of their own
-        self._exceptions = Exceptions(self.tokenizer)
 
     def add_special_case(self, string: str, substrings: Any) -> None:
         """spaCy's ``Tokenizer.add_special_case``; the remembered chunks are forgotten."""
         self.tokenizer.add_special_case(string, substrings)
-        self._reset()
+        self._exceptions = Exceptions(self.tokenizer)
+        self._forget()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.tokenizer, name)
@@ -154,11 +157,16 @@ class ChunkTokenizer:
         seq = list(chain.from_iterable(chunks))
         try:
             both = self._interleaved(chunks)
-        except KeyError:
+            touching = self._touching(seq)
+        except KeyError:  # a chunk not known yet
             if not self._learn(seq):
                 return self.tokenizer(text)
-            both = self._interleaved(chunks)
-        if self._touching(seq):
+            try:
+                both = self._interleaved(chunks)
+                touching = self._touching(seq)
+            except KeyError:  # the memo started afresh meanwhile (another thread)
+                return self.tokenizer(text)
+        if touching:
             return self.tokenizer(text)
         return Doc(self._vocab, words=both[0::2], spaces=both[1::2])
 
@@ -198,7 +206,7 @@ class ChunkTokenizer:
         chunk of a batch that :meth:`_remember` turns down, go one by one.
         """
         if len(self._entries) > MAX_CHUNKS:
-            self._reset()
+            self._forget()
         entries = self._entries
         never = self._never
         new: dict[str, None] = {}
@@ -250,17 +258,19 @@ class ChunkTokenizer:
         for (_a, _w, after, _o), (_b, _v, _f, opens) in pairwise(found):
             if after and opens and not after.isdisjoint(opens):
                 return False
+        # a chunk's entry goes in last: a chunk with an entry has all its facts (a reader in
+        # another thread never sees half of them)
         for chunk, words, after, opens in found:
-            entry: list[int | bool] = []
-            for word in words:
-                entry += (word, False)
-            entry[-1] = True
-            self._entries[chunk] = tuple(entry)
             if after:
                 self._risky[chunk] = after
             if opens:
                 self._opens[chunk] = opens
             self._kinds[chunk] = "b" if after and opens else "r" if after else "o" if opens else " "
+            entry: list[int | bool] = []
+            for word in words:
+                entry += (word, False)
+            entry[-1] = True
+            self._entries[chunk] = tuple(entry)
         return True
 
 
