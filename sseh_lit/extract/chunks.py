@@ -96,7 +96,17 @@ class Exceptions:
             if NORM in p or "NORM" in p
         )
         self.seconds = frozenset().union(*self.follow.values())
-        self.longest = max(map(len, self.first), default=0)
+        # only the exceptions that can matter to edges(), and by their first / last character
+        # the lengths to try, so that a chunk is tested against a few of them
+        self._opening = {text: fs & self.seconds for text, fs in self.first.items()}
+        self._opening = {text: fs for text, fs in self._opening.items() if fs}
+        self._closing = {
+            text: frozenset().union(*(self.follow.get(x, frozenset()) for x in ls))
+            for text, ls in self.last.items()
+        }
+        self._closing = {text: fs for text, fs in self._closing.items() if fs}
+        self._open_lengths = _lengths_by(self._opening, 0)
+        self._close_lengths = _lengths_by(self._closing, -1)
 
     def edges(self, chunk: str, first: str, last: str) -> tuple[frozenset[str], frozenset[str]]:
         """(texts that may follow ``chunk``'s last token in a pattern, those of its possible
@@ -107,14 +117,24 @@ class Exceptions:
         the start: ``chunk`` then starts with that exception's text, and its pattern's first
         token was. Likewise at the end.
         """
-        firsts = {first}
-        lasts = {last}
-        for k in range(1, min(self.longest, len(chunk)) + 1):
-            firsts |= self.first.get(chunk[:k], frozenset())
-            lasts |= self.last.get(chunk[-k:], frozenset())
-        follow = self.follow
-        after = frozenset().union(*(follow.get(x, frozenset()) for x in lasts))
-        return after, frozenset(firsts & self.seconds)
+        n = len(chunk)
+        after = self.follow.get(last, frozenset())
+        for k in self._close_lengths.get(chunk[-1], ()):
+            if k <= n and (more := self._closing.get(chunk[-k:])) is not None:
+                after = after | more
+        opens = frozenset((first,)) & self.seconds
+        for k in self._open_lengths.get(chunk[0], ()):
+            if k <= n and (more := self._opening.get(chunk[:k])) is not None:
+                opens = opens | more
+        return after, opens
+
+
+def _lengths_by(texts: dict[str, frozenset[str]], at: int) -> dict[str, tuple[int, ...]]:
+    """The lengths of ``texts`` by their character at index ``at`` (0: first, -1: last)."""
+    out: dict[str, set[int]] = {}
+    for text in texts:
+        out.setdefault(text[at], set()).add(len(text))
+    return {c: tuple(sorted(lengths)) for c, lengths in out.items()}
 
 
 class ChunkTokenizer:
