@@ -118,15 +118,18 @@ class Exceptions:
         token was. Likewise at the end.
         """
         n = len(chunk)
-        after = self.follow.get(last, frozenset())
+        after = self.follow.get(last, _NOTHING)
         for k in self._close_lengths.get(chunk[-1], ()):
             if k <= n and (more := self._closing.get(chunk[-k:])) is not None:
                 after = after | more
-        opens = frozenset((first,)) & self.seconds
+        opens = frozenset((first,)) if first in self.seconds else _NOTHING
         for k in self._open_lengths.get(chunk[0], ()):
             if k <= n and (more := self._opening.get(chunk[:k])) is not None:
                 opens = opens | more
         return after, opens
+
+
+_NOTHING: frozenset[str] = frozenset()
 
 
 def _lengths_by(texts: dict[str, frozenset[str]], at: int) -> dict[str, tuple[int, ...]]:
@@ -252,7 +255,6 @@ class ChunkTokenizer:
         doc = self.tokenizer(" ".join(new))
         rows = doc.to_array([ORTH, NORM, IDX, LENGTH, SPACY]).tolist()
         exceptions = self._exceptions
-        strings = self._vocab.strings
         found: list[tuple[str, tuple[int, ...], frozenset[str], frozenset[str]]] = []
         i = offset = 0
         for chunk in new:
@@ -263,14 +265,18 @@ class ChunkTokenizer:
             group = rows[first:i]
             if not group or group[0][2] != offset or group[-1][2] + group[-1][3] != end:
                 return False
-            if any(row[4] for row in group[:-1]):
-                return False  # a space inside a chunk: not one of spaCy's chunks
-            words = tuple(row[0] for row in group)
+            for row in group[:-1]:
+                if row[4]:
+                    return False  # a space inside a chunk: not one of spaCy's chunks
+            words = tuple([row[0] for row in group])
             if not exceptions.normed.isdisjoint(words) and any(
                 norm != self._vocab[orth].norm for orth, norm, *_ in group
             ):
                 return False
-            after, opens = exceptions.edges(chunk, strings[words[0]], strings[words[-1]])
+            # the tokens spell the chunk: the first and last tokens' texts are slices of it
+            after, opens = exceptions.edges(
+                chunk, chunk[: group[0][3]], chunk[len(chunk) - group[-1][3] :]
+            )
             found.append((chunk, words, after, opens))
             offset = end + 1
         if i != len(rows):
@@ -286,11 +292,14 @@ class ChunkTokenizer:
             if opens:
                 self._opens[chunk] = opens
             self._kinds[chunk] = "b" if after and opens else "r" if after else "o" if opens else " "
-            entry: list[int | bool] = []
-            for word in words:
-                entry += (word, False)
-            entry[-1] = True
-            self._entries[chunk] = tuple(entry)
+            if len(words) == 1:
+                self._entries[chunk] = (words[0], True)
+            else:
+                entry: list[int | bool] = []
+                for word in words:
+                    entry += (word, False)
+                entry[-1] = True
+                self._entries[chunk] = tuple(entry)
         return True
 
 
