@@ -31,7 +31,10 @@ def _signature(doc: spacy.tokens.Doc) -> tuple[list[list[int]], str, list[str]]:
 
 
 def _fresh() -> ChunkTokenizer:
-    return ChunkTokenizer(spacy.blank("en").tokenizer)
+    """A memo that never hands texts to spaCy for being novel: every text is looked up."""
+    tokenizer = ChunkTokenizer(spacy.blank("en").tokenizer)
+    tokenizer.novel = 10**9
+    return tokenizer
 
 
 def _same(tokenizer: ChunkTokenizer, text: str) -> None:
@@ -136,6 +139,27 @@ def test_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(40):
         _same(tokenizer, f"case {i} of {i + 1} synthetic haematomas number{i}")
     assert len(tokenizer._entries) <= 5 + 8  # reset when over the bound, then one text's chunks
+
+
+def test_a_novel_text_sends_the_next_ones_to_spacy() -> None:
+    """Learning many unseen chunks costs more than looking chunks up saves, so after a text with
+    more than ``NOVEL`` of them the next ``SKIP_AFTER_NOVEL`` texts go to spaCy directly."""
+    tokenizer = ChunkTokenizer(spacy.blank("en").tokenizer)
+    whole: list[str] = []
+    spacy_tokenizer = tokenizer.tokenizer
+
+    def spy(text: str) -> spacy.tokens.Doc:
+        whole.append(text)
+        return spacy_tokenizer(text)
+
+    tokenizer.tokenizer = spy  # type: ignore[assignment]
+    novel = "one two three four five six seven eight"  # eight unseen chunks
+    tokenizer(novel)
+    later = [f"one two {i}" for i in range(chunks.SKIP_AFTER_NOVEL + 1)]
+    for text in later:
+        _same(tokenizer, text)
+    assert [t for t in whole if t in later] == later[: chunks.SKIP_AFTER_NOVEL]
+    tokenizer.tokenizer = spacy_tokenizer
 
 
 def test_threads_sharing_one_memo(monkeypatch: pytest.MonkeyPatch) -> None:
