@@ -2,6 +2,8 @@
 
 ``load()`` returns a ``spacy.blank("en")`` pipeline with
 
+* spaCy's tokenizer behind a chunk memo (:mod:`sseh_lit.extract.chunks`): a Doc is built from
+  the token ids of the whitespace-delimited chunks met before, the same Doc spaCy gives;
 * ``sseh_sentences`` — a fast rule-based sentence splitter: a sentence ends at ``.``/``!``/``?``
   (plus closing brackets/quotes) unless the word before is a known abbreviation ("Fig.", "e.g.",
   "approx.", "vs.") or the next word starts in lower case; a line break (title / structured
