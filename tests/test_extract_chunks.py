@@ -6,7 +6,9 @@ read in place from ``../shared``.
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -160,6 +162,17 @@ def test_a_novel_text_sends_the_next_ones_to_spacy() -> None:
         _same(tokenizer, text)
     assert [t for t in whole if t in later] == later[: chunks.SKIP_AFTER_NOVEL]
     tokenizer.tokenizer = spacy_tokenizer
+
+
+def test_the_pipelines_tokenizer_pickles_and_copies() -> None:
+    """The wrappers forward attribute reads to spaCy's tokenizer; a copy or an unpickled one,
+    made without ``__init__``, must not recurse (it crashed the interpreter when compiled)."""
+    text = "Synthetic: a 70-year-old man (SSEH) at C5-C7, e.g. on warfarin."
+    tokenizer = load().tokenizer
+    tokenizer(text)  # something remembered
+    for other in (pickle.loads(pickle.dumps(tokenizer)), copy.copy(tokenizer)):
+        assert _signature(other(text)) == _signature(_REFERENCE(text))
+        assert other.explain("C5-C7")  # still forwards to spaCy's tokenizer
 
 
 def test_threads_sharing_one_memo(monkeypatch: pytest.MonkeyPatch) -> None:

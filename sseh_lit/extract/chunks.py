@@ -182,6 +182,10 @@ class ChunkTokenizer:
         self._forget()
 
     def __getattr__(self, name: str) -> Any:
+        # only for attributes of the wrapped tokenizer: before ``__init__`` has run (copy,
+        # pickle) there is none, and looking "tokenizer" up here would recurse without end
+        if name == "tokenizer" or name.startswith("__"):
+            raise AttributeError(name)
         return getattr(self.tokenizer, name)
 
     def __call__(self, text: str) -> Doc:
