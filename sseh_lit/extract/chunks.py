@@ -10,9 +10,10 @@ of a text it has not met go to spaCy in one call, joined by single spaces, and a
 
 That learning has a price, so the memo pays where words come back: a text whose chunks are all
 known takes about 0.05 ms instead of 0.10; with one unseen chunk it still saves about 0.02 ms,
-with five it breaks even, with fifteen it costs about 0.05 ms more than spaCy alone. Repeated
-texts and long runs gain; the first few hundred abstracts of a fresh corpus (15–50 unseen chunks
-each) cost about 0.05–0.15 ms more per abstract (``docs/performance.md`` has the figures).
+with five it breaks even, with fifteen it costs about 0.05 ms more than spaCy alone. So after
+a text with more than :data:`NOVEL` unseen chunks the next few go to spaCy directly: the first
+few hundred abstracts of a fresh corpus (15–50 unseen chunks each) cost about 0.01–0.03 ms more
+per abstract, texts seen before keep the full gain (``docs/performance.md`` has the figures).
 
 The result is the Doc spaCy's tokenizer gives, token for token (text, offsets, trailing
 spaces, lexemes, norms), because:
@@ -58,13 +59,16 @@ SKIP_AFTER_NOVEL = 7
 MAX_CHUNKS = 500_000
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
 class Exceptions:
     """What spaCy's special-case matcher may look for, from a tokenizer's exception rules.
 
     The matcher looks for each exception's *pattern* (its text tokenized without exceptions)
     among a Doc's tokens as they are before exceptions apply. ``follow`` maps each token text
-    to the texts that follow it in some pattern; ``first``/``last`` map an exception's text to
-    the first/last tokens of its pattern. Generous on purpose (each pattern is also taken as
+    to the texts that follow it in some pattern; :meth:`edges` reads the first/last tokens of
+    the patterns a chunk starts/ends with. Generous on purpose (each pattern is also taken as
     tokenized with exceptions and as the rule lists it): a pair here only sends a text to
     spaCy's tokenizer.
     """
@@ -80,26 +84,26 @@ class Exceptions:
             url_match=tokenizer.url_match,
         )
         follow: dict[str, set[str]] = {}
-        self.first: dict[str, frozenset[str]] = {}
-        self.last: dict[str, frozenset[str]] = {}
+        first: dict[str, frozenset[str]] = {}  # exception -> first tokens of its patterns
+        last: dict[str, frozenset[str]] = {}  # exception -> last tokens of its patterns
         for text, parts in tokenizer.rules.items():
             patterns = [
                 [t.text for t in plain(text)],
                 [t.text for t in tokenizer(text)],
-                [str(p.get(ORTH, p.get("ORTH", ""))) for p in parts],
+                [_orth(p) for p in parts],
             ]
             patterns = [words for words in patterns if words]
             if not patterns:
                 continue
-            self.first[text] = frozenset(words[0] for words in patterns)
-            self.last[text] = frozenset(words[-1] for words in patterns)
+            first[text] = frozenset(words[0] for words in patterns)
+            last[text] = frozenset(words[-1] for words in patterns)
             for words in patterns:
                 for x, y in pairwise(words):
                     follow.setdefault(x, set()).add(y)
         self.follow = {x: frozenset(ys) for x, ys in follow.items()}
         #: ids of the tokens an exception gives a norm (their own or not)
         self.normed = frozenset(
-            get_string_id(str(p.get(ORTH, p.get("ORTH", ""))))
+            get_string_id(_orth(p))
             for parts in tokenizer.rules.values()
             for p in parts
             if NORM in p or "NORM" in p
@@ -107,13 +111,13 @@ class Exceptions:
         self.seconds = frozenset().union(*self.follow.values())
         # only the exceptions that can matter to edges(), and by their first / last character
         # the lengths to try, so that a chunk is tested against a few of them
-        self._opening = {text: fs & self.seconds for text, fs in self.first.items()}
-        self._opening = {text: fs for text, fs in self._opening.items() if fs}
-        self._closing = {
-            text: frozenset().union(*(self.follow.get(x, frozenset()) for x in ls))
-            for text, ls in self.last.items()
+        opening = {text: fs & self.seconds for text, fs in first.items()}
+        self._opening = {text: fs for text, fs in opening.items() if fs}
+        closing = {
+            text: frozenset().union(*(self.follow.get(x, _NOTHING) for x in ls))
+            for text, ls in last.items()
         }
-        self._closing = {text: fs for text, fs in self._closing.items() if fs}
+        self._closing = {text: fs for text, fs in closing.items() if fs}
         self._open_lengths = _lengths_by(self._opening, 0)
         self._close_lengths = _lengths_by(self._closing, -1)
 
@@ -138,7 +142,9 @@ class Exceptions:
         return after, opens
 
 
-_NOTHING: frozenset[str] = frozenset()
+def _orth(part: dict[Any, Any]) -> str:
+    """The text of one token of an exception rule (keyed by the ``ORTH`` id or its name)."""
+    return str(part.get(ORTH, part.get("ORTH", "")))
 
 
 def _lengths_by(texts: dict[str, frozenset[str]], at: int) -> dict[str, tuple[int, ...]]:
@@ -149,7 +155,21 @@ def _lengths_by(texts: dict[str, frozenset[str]], at: int) -> dict[str, tuple[in
     return {c: tuple(sorted(lengths)) for c, lengths in out.items()}
 
 
-class ChunkTokenizer:
+class TokenizerWrapper:
+    """A tokenizer in front of another one (``self.tokenizer``), whose other attributes it
+    forwards (``explain``, ``rules``, ...)."""
+
+    tokenizer: Any
+
+    def __getattr__(self, name: str) -> Any:
+        # only for attributes of the wrapped tokenizer: before ``__init__`` has run (copy,
+        # pickle) there is none, and looking "tokenizer" up here would recurse without end
+        if name == "tokenizer" or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.tokenizer, name)
+
+
+class ChunkTokenizer(TokenizerWrapper):
     """A drop-in for a spaCy ``Tokenizer`` (see the module doc); other attributes are the
     tokenizer's own. ``add_special_case`` goes to the tokenizer and forgets every chunk."""
 
@@ -180,13 +200,6 @@ class ChunkTokenizer:
         self.tokenizer.add_special_case(string, substrings)
         self._exceptions = Exceptions(self.tokenizer)
         self._forget()
-
-    def __getattr__(self, name: str) -> Any:
-        # only for attributes of the wrapped tokenizer: before ``__init__`` has run (copy,
-        # pickle) there is none, and looking "tokenizer" up here would recurse without end
-        if name == "tokenizer" or name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.tokenizer, name)
 
     def __call__(self, text: str) -> Doc:
         if self._skip:

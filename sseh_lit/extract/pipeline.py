@@ -46,7 +46,7 @@ from spacy.tokens import Doc, Span
 
 from ..regex_gate import finditer_lowered, lowered_twin, search_lowered
 from ..text import fold
-from .chunks import chunk_tokenizer
+from .chunks import TokenizerWrapper, chunk_tokenizer
 from .model import FieldValue
 
 #: Words after which a full stop does not end a sentence (lower-case, without the dot).
@@ -499,7 +499,7 @@ def _find_matches_for(
 TEXT_KEY = "sseh_lit_text"
 
 
-class _KeepText:
+class _KeepText(TokenizerWrapper):
     """The pipeline's tokenizer, also storing the input text on the Doc it returns.
 
     ``Doc.text`` rebuilds the string token by token on every access; spaCy's tokenizer is
@@ -514,13 +514,6 @@ class _KeepText:
         doc = self.tokenizer(text)
         doc.user_data[TEXT_KEY] = text
         return doc
-
-    def __getattr__(self, name: str) -> Any:
-        # only for attributes of the wrapped tokenizer: before ``__init__`` has run (copy,
-        # pickle) there is none, and looking "tokenizer" up here would recurse without end
-        if name == "tokenizer" or name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.tokenizer, name)
 
 
 def text_of(doc: Doc) -> str:
